@@ -1,0 +1,81 @@
+/**
+ * Typed errors. Each carries the exit code it ends in; only `main()` turns them into a code.
+ * The codes are documented in the README and never reused for something else.
+ */
+export const ExitCode = {
+  Ok: 0,
+  /** Something voicenum did not expect (a bug); the message says so. */
+  Internal: 1,
+  /** Bad command line: unknown command or flag, missing argument, malformed value. */
+  Usage: 2,
+  /** The change was refused by voicenum's rules before anything was pushed. */
+  Refused: 3,
+  /** Missing or rejected credentials. */
+  Auth: 4,
+  /** The provider failed or answered something unusable. */
+  Provider: 5,
+  /** The number changed upstream since the last sync. */
+  Conflict: 6,
+  /** A batch where some items failed and others succeeded. */
+  Partial: 7,
+  /** The operator cancelled (Ctrl-C, Esc, or answered no). */
+  Cancelled: 130,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class VoicenumError extends Error {
+  readonly exitCode: ExitCodeValue;
+  /** A line printed after the message: what to do next. */
+  readonly hint: string | undefined;
+
+  constructor(message: string, exitCode: ExitCodeValue, hint?: string) {
+    super(message);
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+    this.hint = hint;
+  }
+}
+
+export class UsageError extends VoicenumError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.Usage, hint);
+  }
+}
+
+export class RefusedError extends VoicenumError {
+  readonly reasons: string[];
+  constructor(reasons: string[], hint?: string) {
+    super(reasons.length === 1 ? reasons[0]! : `refused for ${reasons.length} reasons:\n  - ${reasons.join('\n  - ')}`, ExitCode.Refused, hint);
+    this.reasons = reasons;
+  }
+}
+
+export class AuthError extends VoicenumError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.Auth, hint);
+  }
+}
+
+export class ProviderError extends VoicenumError {
+  readonly provider: string;
+  readonly status: number | null;
+  readonly retryable: boolean;
+  constructor(provider: string, message: string, options: { status?: number | null; retryable?: boolean; hint?: string } = {}) {
+    super(`${provider}: ${message}`, ExitCode.Provider, options.hint);
+    this.provider = provider;
+    this.status = options.status ?? null;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+export class ConflictError extends VoicenumError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.Conflict, hint);
+  }
+}
+
+export class CancelledError extends VoicenumError {
+  constructor(message = 'cancelled; nothing was changed') {
+    super(message, ExitCode.Cancelled);
+  }
+}

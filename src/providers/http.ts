@@ -1,0 +1,248 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { AuthError, ProviderError } from '../domain/errors.js';
+
+/** Knobs shared by every provider's client; tests shrink the delays and the timeout. */
+export interface HttpSettings {
+  /** Per-attempt timeout; a request that hangs longer is aborted and retried. */
+  timeoutMs?: number;
+  /** Attempts in all, the first included. */
+  maxAttempts?: number;
+  /** First backoff step; doubled per attempt, with full jitter. */
+  baseDelayMs?: number;
+  /** Cap for one backoff wait, also for a Retry-After the server asks for. */
+  maxDelayMs?: number;
+  /** Receives one line per request and response, secrets already removed (`--verbose`). */
+  trace?: (line: string) => void;
+  /** Injected in tests to observe waits. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** A path below the base URL, or an absolute URL (Twilio's next_page_uri is relative to its host). */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined | null>;
+  json?: unknown;
+  form?: Record<string, string>;
+  headers?: Record<string, string>;
+  /** Return the body as text without parsing (the twilio SDK parses its own). */
+  rawBody?: boolean;
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string>;
+  data: T;
+}
+
+export interface HttpClientOptions extends HttpSettings {
+  provider: string;
+  baseUrl: string;
+  /** Auth and fixed headers; their values are redacted from traces and errors. */
+  headers: Record<string, string>;
+  /** Values that must never appear in a trace or an error (keys, tokens). */
+  secrets: string[];
+  /** Pulls the readable message out of the provider's error body. */
+  errorMessage: (body: unknown) => string | undefined;
+  /** Names what to set when the provider rejects the credentials. */
+  authHint: string;
+}
+
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ERR_CANCELED', 'EAI_AGAIN', 'ERR_BAD_RESPONSE', 'UND_ERR_SOCKET']);
+
+// One keep-alive pool per process: a sync makes hundreds of requests to the same hosts.
+const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 32 });
+let sharedAxios: AxiosInstance | undefined;
+
+function axiosInstance(): AxiosInstance {
+  sharedAxios ??= axios.create({
+    httpAgent,
+    httpsAgent,
+    // Bodies are parsed here, so a malformed body becomes a clear provider error, not a crash.
+    responseType: 'text',
+    transformResponse: [(data: unknown) => data],
+    validateStatus: () => true,
+    maxRedirects: 0,
+    proxy: false,
+  });
+  return sharedAxios;
+}
+
+/**
+ * The one HTTP layer for every provider: a timeout on each attempt, bounded retries with
+ * exponential backoff and full jitter on 408/429/5xx and network errors, honouring Retry-After,
+ * and errors that name the provider and quote its message. Keys never reach a trace or an error.
+ */
+export class HttpClient {
+  private readonly options: Required<Omit<HttpClientOptions, 'trace'>> & Pick<HttpClientOptions, 'trace'>;
+  private requests = 0;
+
+  constructor(options: HttpClientOptions) {
+    this.options = {
+      timeoutMs: 15_000,
+      maxAttempts: 4,
+      baseDelayMs: 300,
+      maxDelayMs: 10_000,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      random: Math.random,
+      ...options,
+      baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    };
+  }
+
+  /** Round trips made so far, retries included. */
+  get requestCount(): number {
+    return this.requests;
+  }
+
+  async request<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>> {
+    const { maxAttempts } = this.options;
+    const url = this.url(request);
+    let lastFailure = '';
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const outcome = await this.attempt(request, url);
+      if (outcome.kind === 'response') {
+        const { response } = outcome;
+        if (response.status < 400) return this.parse<T>(request, response);
+        const message = this.describe(response);
+        if (response.status === 401 || response.status === 403) {
+          throw new AuthError(`${this.options.provider} rejected the credentials (HTTP ${response.status}${message ? `: ${message}` : ''})`, this.options.authHint);
+        }
+        if (!RETRYABLE_STATUS.has(response.status) || attempt === maxAttempts) {
+          throw new ProviderError(this.options.provider, `${request.method} ${this.redact(pathOf(url))} failed with HTTP ${response.status}${message ? `: ${message}` : ''}${attempt > 1 ? ` (after ${attempt} attempts)` : ''}`, {
+            status: response.status,
+            retryable: RETRYABLE_STATUS.has(response.status),
+          });
+        }
+        lastFailure = `HTTP ${response.status}`;
+        await this.wait(attempt, retryAfterMs(response.headers));
+      } else {
+        lastFailure = outcome.reason;
+        if (!outcome.retryable || attempt === maxAttempts) {
+          throw new ProviderError(this.options.provider, `${request.method} ${this.redact(pathOf(url))} failed: ${outcome.reason}${attempt > 1 ? ` (after ${attempt} attempts)` : ''}`, { retryable: outcome.retryable });
+        }
+        await this.wait(attempt, null);
+      }
+    }
+    throw new ProviderError(this.options.provider, `gave up after ${maxAttempts} attempts: ${lastFailure}`);
+  }
+
+  private async attempt(request: HttpRequest, url: string): Promise<{ kind: 'response'; response: AxiosResponse<string> } | { kind: 'failure'; reason: string; retryable: boolean }> {
+    const { timeoutMs, trace } = this.options;
+    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'voicenum', ...this.options.headers, ...request.headers };
+    let data: string | undefined;
+    if (request.json !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      data = JSON.stringify(request.json);
+    } else if (request.form) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      data = new URLSearchParams(request.form).toString();
+    }
+    this.requests++;
+    const started = Date.now();
+    trace?.(`→ ${this.options.provider} ${request.method} ${this.redact(url)}`);
+    try {
+      const response = await axiosInstance().request<string>({
+        method: request.method,
+        url,
+        headers,
+        data,
+        timeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      trace?.(`← ${this.options.provider} ${response.status} ${request.method} ${this.redact(pathOf(url))} (${Date.now() - started} ms)`);
+      return { kind: 'response', response };
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED' || (error as Error).name === 'AbortError' || (error as Error).name === 'CanceledError';
+      const reason = timedOut ? `no answer within ${timeoutMs} ms` : `network error (${code || (error as Error).message})`;
+      trace?.(`← ${this.options.provider} ${request.method} ${this.redact(pathOf(url))}: ${reason}`);
+      return { kind: 'failure', reason, retryable: timedOut || RETRYABLE_CODES.has(code) };
+    }
+  }
+
+  private parse<T>(request: HttpRequest, response: AxiosResponse<string>): HttpResponse<T> {
+    const headers = flatHeaders(response.headers);
+    const text = typeof response.data === 'string' ? response.data : '';
+    if (request.rawBody) return { status: response.status, headers, data: text as T };
+    if (text.trim() === '') return { status: response.status, headers, data: null as T };
+    try {
+      return { status: response.status, headers, data: JSON.parse(text) as T };
+    } catch {
+      throw new ProviderError(this.options.provider, `${request.method} ${this.redact(pathOf(this.url(request)))} answered HTTP ${response.status} with a body that is not JSON (${JSON.stringify(this.redact(text.slice(0, 60)))})`, { status: response.status });
+    }
+  }
+
+  private describe(response: AxiosResponse<string>): string {
+    const text = typeof response.data === 'string' ? response.data : '';
+    let message: string | undefined;
+    try {
+      message = this.options.errorMessage(JSON.parse(text));
+    } catch {
+      message = text.trim().slice(0, 200) || undefined;
+    }
+    return message ? this.redact(message) : '';
+  }
+
+  private async wait(attempt: number, retryAfter: number | null): Promise<void> {
+    const { baseDelayMs, maxDelayMs, random, sleep } = this.options;
+    const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)) * random();
+    const delay = retryAfter === null ? backoff : Math.min(maxDelayMs, retryAfter);
+    this.options.trace?.(`  ${this.options.provider}: retrying in ${Math.round(delay)} ms`);
+    await sleep(delay);
+  }
+
+  private url(request: HttpRequest): string {
+    const base = /^https?:\/\//.test(request.path) ? request.path : `${this.options.baseUrl}${request.path.startsWith('/') ? '' : '/'}${request.path}`;
+    if (!request.query) return base;
+    const url = new URL(base);
+    for (const [key, value] of Object.entries(request.query)) {
+      if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
+    }
+    return url.toString();
+  }
+
+  /** Remove every secret from text that may be shown. */
+  redact(text: string): string {
+    let out = text;
+    for (const secret of this.options.secrets) {
+      if (secret.length >= 4) out = out.split(secret).join('***');
+    }
+    return out;
+  }
+}
+
+function pathOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return parsed.pathname;
+  } catch {
+    return url;
+  }
+}
+
+function flatHeaders(headers: AxiosResponse['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined && value !== null) out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return out;
+}
+
+/** Retry-After in milliseconds: seconds, or an HTTP date; `retry-after-ms` wins where sent. */
+export function retryAfterMs(headers: AxiosResponse['headers'] | Record<string, string>): number | null {
+  const flat = flatHeaders(headers as AxiosResponse['headers']);
+  const ms = Number(flat['retry-after-ms']);
+  if (flat['retry-after-ms'] !== undefined && Number.isFinite(ms) && ms >= 0) return ms;
+  const value = flat['retry-after'];
+  if (value === undefined) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+}

@@ -1,0 +1,49 @@
+import type { ProviderName, ProviderSnapshot, RemoteNumber, SlotAgent, SlotMap } from '../domain/model.js';
+import type { HttpSettings } from './http.js';
+
+/** How an adapter finds a number upstream. */
+export interface NumberKey {
+  providerId: string;
+  e164: string;
+}
+
+/** An agent to put into a slot, with what the adapter needs to address it. */
+export interface WriteSlotAgent extends SlotAgent {
+  /** The agent's kind as cached (`assistant` vs `squad`, `agent` vs `pathway`, ...). */
+  kind: string;
+}
+
+export type SlotWrite = Partial<Record<keyof SlotMap, WriteSlotAgent[]>>;
+
+export interface FetchOptions {
+  /** Called as records arrive, for progress on a terminal. */
+  onProgress?: (event: { provider: ProviderName; numbers: number; agents: number }) => void;
+}
+
+/**
+ * The port every provider adapter implements. Adapters speak one platform's wire format and return
+ * provider-neutral records; they never touch the cache or the terminal.
+ */
+export interface ProviderAdapter {
+  readonly name: ProviderName;
+  /** Upstream round trips made so far by this adapter (retries included). */
+  readonly requestCount: number;
+  /** Read every number and agent in the account, following pagination to the end. */
+  fetchAll(options?: FetchOptions): Promise<ProviderSnapshot>;
+  /** One cheap call that proves the credentials work. Throws AuthError when they do not. */
+  verifyCredentials(): Promise<void>;
+  /** Read one number again, right before a write (freshness check). */
+  readNumber(number: NumberKey): Promise<RemoteNumber>;
+  /**
+   * Set the given slots to exactly these agents (an empty list clears the slot) and return the
+   * record as upstream answered it. `current` is the record as last read, for providers whose
+   * write depends on what is there (Bland's attach replaces, detach needs the old agent).
+   */
+  writeSlots(number: NumberKey, slots: SlotWrite, current: RemoteNumber): Promise<RemoteNumber>;
+}
+
+/** What every adapter factory takes. */
+export interface AdapterSettings {
+  baseUrl: string;
+  http?: HttpSettings;
+}

@@ -1,0 +1,242 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A tiny HTTP framework for the sandbox's fake providers: routing, body parsing, fault injection
+ * and a request log. Written by hand because the fakes must control the wire exactly (status,
+ * headers, raw bodies, hung and reset connections), which general mock libraries hide.
+ */
+
+export interface FakeRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: http.IncomingHttpHeaders;
+  /** Parsed JSON or form body; undefined when there was none. */
+  body: unknown;
+  rawBody: string;
+  params: Record<string, string>;
+}
+
+export interface FakeResponse {
+  status: number;
+  body?: unknown;
+  /** Sent as is instead of JSON (error pages, malformed bodies). */
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+export type RouteHandler<S> = (request: FakeRequest, state: S) => FakeResponse;
+
+export interface Route<S> {
+  method: string;
+  /** A path with `:name` segments, e.g. `/update-phone-number/:number`. */
+  path: string;
+  handler: RouteHandler<S>;
+}
+
+/** What one fake provider is: its routes, its auth check and its error shapes. */
+export interface FakeProvider<S> {
+  name: string;
+  routes: Route<S>[];
+  /** Returns the provider's 401 when the request's auth header has the wrong form or key; null to go on. */
+  authorize(request: FakeRequest): FakeResponse | null;
+  /** The provider's own body for an error status. */
+  errorBody(status: number, message: string): unknown;
+}
+
+/** Switches for tests and benchmarks. Counts are consumed request by request. */
+export interface FaultPlan {
+  /** Added to every response. */
+  latencyMs?: number;
+  /** Only requests whose path contains this text are affected by the counted faults below. */
+  pathContains?: string;
+  /** Answer 429 (with Retry-After in seconds, or none when null). */
+  rateLimit?: { count: number; retryAfterSeconds: number | null };
+  /** Answer this 5xx; a count of -1 never clears. */
+  serverError?: { count: number; status: number };
+  /** Hold the request open and never answer. */
+  hang?: { count: number };
+  /** Answer 200 with a body that is not JSON. */
+  malformed?: { count: number };
+  /** Destroy the connection without answering. */
+  reset?: { count: number };
+  /** Fail writes (non-GET requests) after this many have succeeded, with a 500. */
+  failWritesAfter?: number;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  status: number | 'hang' | 'reset';
+}
+
+export interface StateAccess<S> {
+  /** The current state (reloaded by the holder when another process changed it). */
+  read(): S;
+  /** Run a mutating request: called with the freshest state; the holder saves it after a 2xx. */
+  mutate<T>(fn: (state: S) => T, ok: (result: T) => boolean): T;
+}
+
+export interface RunningFake {
+  name: string;
+  url: string;
+  log: RequestLogEntry[];
+  setFaults(faults: FaultPlan): void;
+  close(): Promise<void>;
+}
+
+interface CompiledRoute<S> {
+  method: string;
+  regex: RegExp;
+  names: string[];
+  handler: RouteHandler<S>;
+}
+
+function compile<S>(route: Route<S>): CompiledRoute<S> {
+  const names: string[] = [];
+  const pattern = route.path
+    .split('/')
+    .map((segment) => {
+      if (segment.startsWith(':')) {
+        names.push(segment.slice(1));
+        return '([^/]+)';
+      }
+      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return { method: route.method, regex: new RegExp(`^${pattern}$`), names, handler: route.handler };
+}
+
+function parseBody(raw: string, contentType: string | undefined): unknown {
+  if (raw === '') return undefined;
+  if (contentType?.includes('application/x-www-form-urlencoded')) {
+    return Object.fromEntries(new URLSearchParams(raw));
+  }
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return Symbol.for('invalid-json');
+  }
+}
+
+export const INVALID_JSON = Symbol.for('invalid-json');
+
+export async function startFakeServer<S>(provider: FakeProvider<S>, state: StateAccess<S>, initialFaults: FaultPlan = {}): Promise<RunningFake> {
+  const routes = provider.routes.map(compile);
+  let faults: FaultPlan = structuredClone(initialFaults);
+  let writesSucceeded = 0;
+  const log: RequestLogEntry[] = [];
+  const hung = new Set<http.ServerResponse>();
+
+  const take = (fault: { count: number } | undefined): boolean => {
+    if (!fault || fault.count === 0) return false;
+    if (fault.count > 0) fault.count--;
+    return true;
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const rawBody = Buffer.concat(chunks).toString('utf8');
+      const send = (response: FakeResponse) => {
+        log.push({ method: req.method ?? 'GET', path: url.pathname, status: response.status });
+        const body = response.raw ?? (response.body === undefined ? '' : JSON.stringify(response.body));
+        res.writeHead(response.status, { 'Content-Type': response.raw === undefined ? 'application/json' : 'text/plain', ...response.headers });
+        res.end(body);
+      };
+      const respond = () => {
+        const affected = !faults.pathContains || url.pathname.includes(faults.pathContains);
+        if (affected && take(faults.hang)) {
+          log.push({ method: req.method ?? 'GET', path: url.pathname, status: 'hang' });
+          hung.add(res);
+          return;
+        }
+        if (affected && take(faults.reset)) {
+          log.push({ method: req.method ?? 'GET', path: url.pathname, status: 'reset' });
+          req.socket.destroy();
+          return;
+        }
+        if (affected && faults.rateLimit && take(faults.rateLimit)) {
+          const headers: Record<string, string> = faults.rateLimit.retryAfterSeconds === null ? {} : { 'Retry-After': String(faults.rateLimit.retryAfterSeconds) };
+          send({ status: 429, body: provider.errorBody(429, 'Too many requests'), headers });
+          return;
+        }
+        if (affected && faults.serverError && take(faults.serverError)) {
+          send({ status: faults.serverError.status, body: provider.errorBody(faults.serverError.status, 'Internal server error') });
+          return;
+        }
+        if (affected && take(faults.malformed)) {
+          send({ status: 200, raw: '<html>upstream proxy error' });
+          return;
+        }
+        const request: FakeRequest = {
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          query: url.searchParams,
+          headers: req.headers,
+          body: parseBody(rawBody, req.headers['content-type']),
+          rawBody,
+          params: {},
+        };
+        const denied = provider.authorize(request);
+        if (denied) return send(denied);
+        if (request.body === INVALID_JSON) return send({ status: 400, body: provider.errorBody(400, 'Request body is not valid JSON') });
+        for (const route of routes) {
+          if (route.method !== request.method) continue;
+          const match = route.regex.exec(request.path);
+          if (!match) continue;
+          route.names.forEach((name, index) => {
+            request.params[name] = decodeURIComponent(match[index + 1] ?? '');
+          });
+          try {
+            if (request.method === 'GET') return send(route.handler(request, state.read()));
+            if (faults.failWritesAfter !== undefined && writesSucceeded >= faults.failWritesAfter) {
+              return send({ status: 500, body: provider.errorBody(500, 'Injected write failure') });
+            }
+            const response = state.mutate((current) => route.handler(request, current), (result) => result.status < 300);
+            if (response.status < 300) writesSucceeded++;
+            return send(response);
+          } catch (error) {
+            return send({ status: 500, body: provider.errorBody(500, `fake crashed: ${(error as Error).message}`) });
+          }
+        }
+        send({ status: 404, body: provider.errorBody(404, `No route for ${request.method} ${request.path}`) });
+      };
+      if (faults.latencyMs) setTimeout(respond, faults.latencyMs);
+      else respond();
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    name: provider.name,
+    url: `http://127.0.0.1:${port}`,
+    log,
+    setFaults(next) {
+      faults = structuredClone(next);
+      writesSucceeded = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of hung) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** State held in memory only: what the adapter tests use. */
+export function memoryState<S>(initial: S): StateAccess<S> & { current: S } {
+  const holder = {
+    current: initial,
+    read: () => holder.current,
+    mutate<T>(fn: (state: S) => T): T {
+      return fn(holder.current);
+    },
+  };
+  return holder;
+}
