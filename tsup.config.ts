@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
 // One ESM bundle for the CLI. Commands are split into chunks behind dynamic imports, so
 // `--help` and `--version` load only commander; SQLite, the HTTP client and the SDKs load
@@ -13,4 +16,5 @@ export default defineConfig({
   clean: true,
   dts: false,
   outDir: 'dist',
+  define: { __VERSION__: JSON.stringify(version) },
 });

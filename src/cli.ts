@@ -1,3 +1,63 @@
-export async function main(_argv: string[]): Promise<number> {
-  return 0;
+import { CommanderError, type Command } from 'commander';
+import { Context } from './cli/context.js';
+import { buildProgram, globalOptions, normalizeJsonFlag } from './cli/program.js';
+import { ExitCode, VoicenumError } from './domain/errors.js';
+import { systemIO, type IO } from './output/io.js';
+import { Printer } from './output/printer.js';
+
+export interface MainDependencies {
+  io?: IO;
+  env?: NodeJS.ProcessEnv;
+  now?: () => Date;
+}
+
+/**
+ * Run one voicenum command line and return its exit code. The only place where errors become
+ * exit codes; it never calls process.exit.
+ */
+export async function main(argv: string[], deps: MainDependencies = {}): Promise<number> {
+  const env = deps.env ?? process.env;
+  const noColor = argv.includes('--no-color');
+  const io = deps.io ?? systemIO(env, noColor);
+  let exitCode: number = ExitCode.Ok;
+  let context: Context | undefined;
+  const fallbackPrinter = () => new Printer(io, { quiet: false, verbose: false });
+
+  const program = buildProgram(async (load, command: Command, overrides) => {
+    context = new Context(io, env, { ...globalOptions(command), ...overrides }, deps.now);
+    exitCode = await load(context);
+  });
+  program.exitOverride();
+  program.configureOutput({
+    writeOut: (text) => io.stdout.write(text),
+    writeErr: (text) => io.stderr.write(text),
+  });
+  for (const command of allCommands(program)) {
+    command.exitOverride();
+    command.configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+  }
+  const words = new Set(allCommands(program).flatMap((c) => [c.name(), ...c.aliases()]));
+
+  try {
+    await program.parseAsync(normalizeJsonFlag(argv, words), { from: 'user' });
+    if (argv.length === 0) {
+      program.outputHelp();
+    }
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; anything else commander refused is a usage error it already printed.
+      exitCode = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? ExitCode.Ok : ExitCode.Usage;
+      if (error.code === 'commander.executeSubCommandAsync' || error.code === 'commander.help') exitCode = ExitCode.Ok;
+    } else {
+      (context?.printer ?? fallbackPrinter()).error(error);
+      exitCode = error instanceof VoicenumError ? error.exitCode : ExitCode.Internal;
+    }
+  } finally {
+    await context?.close();
+  }
+  return exitCode;
+}
+
+function allCommands(command: Command): Command[] {
+  return command.commands.flatMap((child) => [child, ...allCommands(child)]);
 }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { dirname, join } from 'node:path';
 import { SANDBOX_KEYS } from './credentials.js';
 import { startFakeServer, memoryState, type FaultPlan, type RunningFake, type StateAccess } from './fake-server.js';
-import { buildSeedPlan, DEFAULT_SEED_NUMBERS } from './seed.js';
+import { buildSeedPlan, DEFAULT_SEED_NUMBERS, type SeedPlan } from './seed.js';
 import { blandStateFromSeed, createBlandFake, type BlandState } from './fakes/bland.js';
 import { createRetellFake, retellStateFromSeed, type RetellState } from './fakes/retell.js';
 import { createTwilioFake, twilioStateFromSeed, type TwilioState } from './fakes/twilio.js';
@@ -32,7 +32,10 @@ export interface SandboxEnvironment {
 }
 
 export function seedSandboxState(numbers: number = DEFAULT_SEED_NUMBERS): SandboxState {
-  const plan = buildSeedPlan(numbers);
+  return stateFromPlan(buildSeedPlan(numbers));
+}
+
+function stateFromPlan(plan: SeedPlan): SandboxState {
   return {
     version: 1,
     twilioAccountSid: plan.twilioAccountSid,
@@ -183,9 +186,9 @@ export function sandboxStateFile(profileDir: string): string {
   return join(profileDir, 'sandbox-state.json');
 }
 
-/** Throw away the sandbox's state and seed it again (optionally at another size). */
-export function resetSandbox(file: string, numbers: number = DEFAULT_SEED_NUMBERS): SandboxState {
-  const state = seedSandboxState(numbers);
-  writeSandboxState(file, state);
-  return state;
+/** Throw away the sandbox's state and seed it again (optionally at another size); returns the number records seeded. */
+export function resetSandbox(file: string, numbers: number = DEFAULT_SEED_NUMBERS): number {
+  const plan = buildSeedPlan(numbers);
+  writeSandboxState(file, stateFromPlan(plan));
+  return plan.numbers.length;
 }

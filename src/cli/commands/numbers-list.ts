@@ -1,0 +1,57 @@
+import { matchAgents, parseAgentRef } from '../../domain/agent-ref.js';
+import { UsageError } from '../../domain/errors.js';
+import type { ProviderName } from '../../domain/model.js';
+import { pickFields } from '../../output/printer.js';
+import { SORT_FIELDS, type NumberFilter, type SortField } from '../../store/index.js';
+import type { Context } from '../context.js';
+import { NUMBER_JSON_FIELDS, numberColumns, numberJson } from '../number-view.js';
+import { parseLimit, parseProviders, parseSlot } from '../options.js';
+import { warnIfStale } from '../staleness.js';
+
+export interface ListOptions {
+  provider?: string[];
+  agent?: string;
+  unassigned?: boolean | string;
+  status?: string;
+  region?: string;
+  search?: string;
+  sort?: string;
+  limit?: string;
+  json?: boolean | string;
+  csv?: boolean;
+  plain?: boolean;
+}
+
+export async function runNumbersList(ctx: Context, options: ListOptions): Promise<number> {
+  const format = ctx.printer.format(options);
+  const filter: NumberFilter = { providers: parseProviders(options.provider) };
+  if (options.unassigned !== undefined) filter.unassigned = options.unassigned === true ? 'any' : parseSlot(options.unassigned as string);
+  if (options.status) filter.status = options.status.toLowerCase();
+  if (options.region) filter.region = options.region;
+  if (options.search) filter.search = options.search;
+  if (options.limit !== undefined) filter.limit = parseLimit(options.limit);
+  if (options.sort) {
+    const sort = options.sort.toLowerCase();
+    if (!(SORT_FIELDS as readonly string[]).includes(sort)) throw new UsageError(`cannot sort by "${options.sort}"`, `sort fields: ${SORT_FIELDS.join(', ')}`);
+    filter.sort = sort as SortField;
+  }
+  const store = await ctx.store();
+  if (options.agent) {
+    const ref = parseAgentRef(options.agent);
+    const matches = matchAgents(ref, store.listAgents({ providers: filter.providers, includeRemoved: true }));
+    if (matches.length === 0) throw new UsageError(`no agent "${options.agent}" in the cache`, 'see `voicenum agents list`; run `voicenum sync` if it is new');
+    filter.agents = matches.map((agent) => ({ provider: agent.provider as ProviderName, agentId: agent.id }));
+  }
+  warnIfStale(ctx, store);
+  const rows = store.listNumbers(filter);
+  if (format === 'json') {
+    ctx.printer.json(pickFields(rows.map(numberJson), options.json, NUMBER_JSON_FIELDS));
+  } else {
+    ctx.printer.rows(rows, numberColumns(ctx.printer.out, format === 'table'), format);
+  }
+  if (format === 'table') {
+    const hidden = filter.status === 'removed' ? 0 : store.countRemoved();
+    ctx.printer.info(ctx.printer.err.dim(`${rows.length} number${rows.length === 1 ? '' : 's'}${hidden ? ` (${hidden} removed upstream not shown; --status removed lists them)` : ''}`));
+  }
+  return 0;
+}

@@ -1,0 +1,67 @@
+import { neutralize } from '../../output/sanitize.js';
+import { PROVIDER_SLOTS, type NumberRow } from '../../store/index.js';
+import type { Context } from '../context.js';
+import { numberJson, statusText } from '../number-view.js';
+import { parseProviders } from '../options.js';
+import { resolveNumber } from '../resolve-number.js';
+import { warnIfStale } from '../staleness.js';
+
+export interface ShowOptions {
+  provider?: string[];
+  json?: boolean | string;
+  plain?: boolean;
+}
+
+export async function runNumbersShow(ctx: Context, input: string, options: ShowOptions): Promise<number> {
+  const store = await ctx.store();
+  const { row, all } = resolveNumber(ctx, store, input, parseProviders(options.provider)?.[0]);
+  warnIfStale(ctx, store);
+  const others = all.filter((other) => other !== row && !(other.provider === 'twilio' && row.carrier?.providerId === other.providerId));
+  if (ctx.printer.format({ json: options.json, plain: options.plain }) === 'json') {
+    ctx.printer.json({ ...numberJson(row), removed: row.removed, firstSeenAt: row.firstSeenAt, otherRecords: others.map(numberJson), history: [] });
+    return 0;
+  }
+  const lines = describe(ctx, row);
+  for (const other of others) lines.push(['also at', `${other.provider} ${other.providerId}${other.removed ? ' (removed)' : ''}`]);
+  if (ctx.io.isStdoutTTY && !options.plain) {
+    const width = Math.max(...lines.map(([key]) => key.length));
+    ctx.printer.data(lines.map(([key, value]) => `${ctx.printer.out.dim(key.padEnd(width))}  ${value}`).join('\n') + '\n');
+  } else {
+    ctx.printer.data(lines.map(([key, value]) => `${key}\t${value}`).join('\n') + '\n');
+  }
+  return 0;
+}
+
+function describe(ctx: Context, row: NumberRow): [string, string][] {
+  const theme = ctx.printer.out;
+  const yesNo = (value: boolean | null) => (value === null ? 'unknown' : value ? 'yes' : 'no');
+  const lines: [string, string][] = [
+    ['number', row.e164],
+    ['provider', `${theme.provider(row.provider)} ${row.providerId}`],
+    ['label', neutralize(row.label ?? '')],
+    ['status', theme.status(statusText(row) || 'unknown')],
+  ];
+  if (row.needsAttention) lines.push(['attention', neutralize(row.needsAttention)]);
+  for (const slot of ['inbound', 'outbound', 'sms'] as const) {
+    if (!PROVIDER_SLOTS[row.provider].includes(slot)) {
+      lines.push([slot, theme.dim(`not a ${row.provider} setting`)]);
+      continue;
+    }
+    const agents = row.slots[slot];
+    lines.push([
+      slot,
+      agents.length === 0
+        ? theme.dim('unassigned')
+        : agents
+            .map((a) => `${neutralize(a.name ?? '(unknown agent)')} ${theme.dim(a.agentId)}${a.version !== null ? ` @${neutralize(a.version)}` : ''}${agents.length > 1 || a.weight !== 1 ? ` weight ${a.weight}` : ''}${a.live === false ? theme.warn(' draft') : ''}`)
+            .join('; '),
+    ]);
+  }
+  lines.push(['voice', yesNo(row.capabilities.voice)], ['sms capable', yesNo(row.capabilities.sms)]);
+  lines.push(['region', row.region ?? theme.dim(row.carrier || row.provider === 'twilio' ? 'unknown' : 'none (not a Twilio number)')]);
+  lines.push(['fallback', neutralize(row.fallback ?? '') || theme.dim('none')]);
+  if (row.origin) lines.push(['origin', neutralize(row.origin)]);
+  if (row.carrier) lines.push(['carrier', `twilio ${row.carrier.providerId}${row.carrier.label ? ` "${neutralize(row.carrier.label)}"` : ''}${row.carrier.status ? ` ${neutralize(row.carrier.status)}` : ''}`]);
+  lines.push(['synced', row.syncedAt], ['first seen', row.firstSeenAt]);
+  return lines;
+}

@@ -1,0 +1,103 @@
+import { AuthError, ExitCode, VoicenumError } from '../../domain/errors.js';
+import type { ProviderName, ProviderSnapshot } from '../../domain/model.js';
+import { neutralize } from '../../output/sanitize.js';
+import { CREDENTIAL_VARIABLES } from '../../providers/credentials.js';
+import type { SyncCounts } from '../../store/index.js';
+import type { Context } from '../context.js';
+import { parseProviders } from '../options.js';
+
+export interface SyncOptions {
+  provider?: string[];
+  json?: boolean | string;
+}
+
+interface ProviderOutcome {
+  provider: ProviderName;
+  ok: boolean;
+  counts?: SyncCounts;
+  requests: number;
+  error?: string;
+  exitCode?: number;
+  skippedRecords?: ProviderSnapshot['skipped'];
+}
+
+/**
+ * Read every configured provider at once and replace each one's rows in the cache in its own
+ * transaction. A provider that fails leaves its previous rows whole; the others still land.
+ */
+export async function runSync(ctx: Context, options: SyncOptions): Promise<number> {
+  const only = parseProviders(options.provider);
+  const { adapters, skipped } = await ctx.adapters(only);
+  if (adapters.length === 0) {
+    const which = only ?? (['retell', 'vapi', 'bland', 'twilio'] as ProviderName[]);
+    throw new AuthError(
+      `no credentials for ${only ? which.join(', ') : 'any provider'}`,
+      `set ${which.map((p) => CREDENTIAL_VARIABLES[p]).join('; ')} — or try everything on built-in fake providers: voicenum --sandbox sync`,
+    );
+  }
+  for (const skip of skipped) ctx.printer.info(`skipped ${skip.provider}: ${skip.reason}`);
+  const store = await ctx.store();
+  const progress = new Map<ProviderName, string>();
+  const showProgress = () => ctx.printer.progress(`syncing ${[...progress].map(([p, text]) => `${p} ${text}`).join(' · ')}`);
+  const outcomes = await Promise.all(
+    adapters.map(async (adapter): Promise<ProviderOutcome> => {
+      progress.set(adapter.name, '…');
+      try {
+        const snapshot = await adapter.fetchAll({
+          onProgress: ({ numbers, agents }) => {
+            progress.set(adapter.name, `${numbers} numbers, ${agents} agents`);
+            showProgress();
+          },
+        });
+        const counts = store.replaceProvider(snapshot, ctx.now());
+        progress.set(adapter.name, 'done');
+        showProgress();
+        return { provider: adapter.name, ok: true, counts, requests: adapter.requestCount, skippedRecords: snapshot.skipped };
+      } catch (error) {
+        progress.set(adapter.name, 'failed');
+        if (!(error instanceof VoicenumError)) throw error;
+        return { provider: adapter.name, ok: false, requests: adapter.requestCount, error: error.message, exitCode: error.exitCode };
+      }
+    }),
+  );
+  ctx.printer.endProgress();
+  report(ctx, outcomes, options);
+  const failed = outcomes.filter((o) => !o.ok);
+  if (failed.length === 0) return ExitCode.Ok;
+  if (failed.length < outcomes.length) return ExitCode.Partial;
+  return failed[0]!.exitCode ?? ExitCode.Provider;
+}
+
+function report(ctx: Context, outcomes: ProviderOutcome[], options: SyncOptions): void {
+  const { printer } = ctx;
+  for (const outcome of outcomes) {
+    for (const record of outcome.skippedRecords ?? []) {
+      printer.warn(`${outcome.provider}: skipped ${record.kind} ${neutralize(record.id)}: ${neutralize(record.reason)}`);
+    }
+  }
+  if (options.json !== undefined && options.json !== false) {
+    printer.json(
+      outcomes.map((o) => ({
+        provider: o.provider,
+        ok: o.ok,
+        numbers: o.counts?.numbers ?? null,
+        agents: o.counts?.agents ?? null,
+        added: o.counts?.added ?? null,
+        removed: o.counts?.removed ?? null,
+        skipped: o.counts?.skipped ?? null,
+        requests: o.requests,
+        error: o.error ?? null,
+      })),
+    );
+  }
+  for (const outcome of outcomes) {
+    if (outcome.ok && outcome.counts) {
+      const c = outcome.counts;
+      const extras = [c.added ? `${c.added} new` : '', c.removed ? `${c.removed} removed upstream` : '', c.skipped ? `${c.skipped} malformed skipped` : ''].filter(Boolean).join(', ');
+      printer.info(`${printer.err.success('✓')} ${outcome.provider}: ${c.numbers} numbers, ${c.agents} agents${extras ? ` (${extras})` : ''}`);
+    } else {
+      printer.info(`${printer.err.fail('✗')} ${neutralize(outcome.error ?? `${outcome.provider} failed`)}; its cached rows are unchanged`);
+    }
+    printer.verbose(`  ${outcome.provider}: ${outcome.requests} requests`);
+  }
+}

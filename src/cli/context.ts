@@ -1,0 +1,148 @@
+import { join } from 'node:path';
+import { cacheFile, PROFILE_NAME, profileDir, voicenumHome } from '../config/paths.js';
+import { profileSettings, readConfigFile, type ConfigFileShape, type Settings } from '../config/settings.js';
+import { UsageError } from '../domain/errors.js';
+import type { ProviderName } from '../domain/model.js';
+import { PROVIDERS } from '../domain/model.js';
+import type { IO } from '../output/io.js';
+import { Printer } from '../output/printer.js';
+import type { ResolvedCredentials } from '../providers/credentials.js';
+import type { HttpSettings } from '../providers/http.js';
+import type { ProviderAdapter } from '../providers/types.js';
+import type { SandboxEnvironment } from '../sandbox/index.js';
+import type { Store } from '../store/index.js';
+
+/** The global flags every command sees. */
+export interface GlobalOptions {
+  profile?: string;
+  sandbox?: boolean;
+  color?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  offline?: boolean;
+}
+
+export const SANDBOX_PROFILE = 'sandbox';
+
+/**
+ * What a command gets: IO, the profile's settings, and lazy handles on the expensive things
+ * (the SQLite cache, the sandbox fakes, provider adapters), so a command pays only for what it uses
+ * and `--help` pays for none of them.
+ */
+export class Context {
+  readonly printer: Printer;
+  readonly profile: string;
+  readonly home: string;
+  readonly sandbox: boolean;
+  private config: ConfigFileShape | undefined;
+  private openedStore: Store | undefined;
+  private sandboxEnv: Promise<SandboxEnvironment> | undefined;
+
+  constructor(
+    readonly io: IO,
+    readonly env: NodeJS.ProcessEnv,
+    readonly options: GlobalOptions,
+    readonly now: () => Date = () => new Date(),
+  ) {
+    this.printer = new Printer(io, { quiet: Boolean(options.quiet), verbose: Boolean(options.verbose) });
+    const requested = options.profile ?? env.VOICENUM_PROFILE;
+    if (options.sandbox && requested && requested !== SANDBOX_PROFILE) {
+      throw new UsageError(`--sandbox uses the "${SANDBOX_PROFILE}" profile; it cannot be combined with profile "${requested}"`);
+    }
+    this.profile = options.sandbox ? SANDBOX_PROFILE : (requested ?? 'default');
+    if (!PROFILE_NAME.test(this.profile)) throw new UsageError(`"${this.profile}" is not a valid profile name`, 'use letters, digits, - and _ (up to 40)');
+    this.sandbox = this.profile === SANDBOX_PROFILE;
+    this.home = voicenumHome(env);
+  }
+
+  get profileDir(): string {
+    return profileDir(this.home, this.profile);
+  }
+
+  configFile(): ConfigFileShape {
+    this.config ??= readConfigFile(this.home);
+    return this.config;
+  }
+
+  settings(): Settings {
+    return profileSettings(this.configFile(), this.profile);
+  }
+
+  /** The profile's cache, opened (and migrated) on first use. */
+  async store(): Promise<Store> {
+    if (!this.openedStore) {
+      const { Store } = await import('../store/index.js');
+      this.openedStore = Store.open(cacheFile(this.home, this.profile));
+    }
+    return this.openedStore;
+  }
+
+  /** The environment provider adapters read: the real one, or the sandbox fakes' addresses and keys. */
+  async providerEnv(): Promise<NodeJS.ProcessEnv> {
+    if (!this.sandbox) return this.env;
+    this.sandboxEnv ??= this.startSandbox();
+    const sandbox = await this.sandboxEnv;
+    // The sandbox's own addresses and keys win: a real key in the environment must never reach a fake.
+    return { ...this.env, ...sandbox.env };
+  }
+
+  private async startSandbox(): Promise<SandboxEnvironment> {
+    const { startSandbox, sandboxStateFile } = await import('../sandbox/index.js');
+    let faults = {};
+    if (this.env.VOICENUM_SANDBOX_FAULTS) {
+      try {
+        faults = JSON.parse(this.env.VOICENUM_SANDBOX_FAULTS) as object;
+      } catch {
+        throw new UsageError('VOICENUM_SANDBOX_FAULTS is not valid JSON');
+      }
+    }
+    return startSandbox({ stateFile: sandboxStateFile(this.profileDir), faults });
+  }
+
+  async credentials(): Promise<ResolvedCredentials> {
+    const { resolveCredentials } = await import('../providers/credentials.js');
+    const stored = this.sandbox ? {} : (this.configFile().profiles?.[this.profile]?.credentials ?? {});
+    return resolveCredentials(await this.providerEnv(), stored);
+  }
+
+  /** HTTP settings for adapters: traces on --verbose, with every secret scrubbed. */
+  async httpSettings(credentials: ResolvedCredentials): Promise<HttpSettings> {
+    const settings: HttpSettings = {};
+    if (this.env.VOICENUM_HTTP_TIMEOUT_MS) settings.timeoutMs = Number(this.env.VOICENUM_HTTP_TIMEOUT_MS);
+    if (this.env.VOICENUM_HTTP_MAX_ATTEMPTS) settings.maxAttempts = Number(this.env.VOICENUM_HTTP_MAX_ATTEMPTS);
+    if (this.env.VOICENUM_HTTP_BASE_DELAY_MS) settings.baseDelayMs = Number(this.env.VOICENUM_HTTP_BASE_DELAY_MS);
+    if (this.printer.isVerbose) {
+      const { secretValues } = await import('../providers/credentials.js');
+      const secrets = secretValues(credentials).filter((s) => s.length >= 4);
+      settings.trace = (line) => this.printer.verbose(secrets.reduce((text, secret) => text.split(secret).join('***'), line));
+    }
+    return settings;
+  }
+
+  /** Adapters for the requested providers that have credentials, and why the others were skipped. */
+  async adapters(only?: ProviderName[]): Promise<{ adapters: ProviderAdapter[]; skipped: { provider: ProviderName; reason: string }[] }> {
+    if (this.options.offline) throw new UsageError('--offline: this command needs the providers', 'drop --offline');
+    const credentials = await this.credentials();
+    const env = await this.providerEnv();
+    const http = await this.httpSettings(credentials);
+    const { createAdapter } = await import('../providers/registry.js');
+    const wanted = only?.length ? only : [...PROVIDERS];
+    const adapters: ProviderAdapter[] = [];
+    const skipped: { provider: ProviderName; reason: string }[] = [];
+    for (const provider of wanted) {
+      const adapter = await createAdapter(provider, credentials, env, http);
+      if (adapter) adapters.push(adapter);
+      else skipped.push({ provider, reason: credentials.missing.find((m) => m.provider === provider)?.reason ?? 'no credentials' });
+    }
+    return { adapters, skipped };
+  }
+
+  sandboxStatePath(): string {
+    return join(this.profileDir, 'sandbox-state.json');
+  }
+
+  async close(): Promise<void> {
+    this.openedStore?.close();
+    if (this.sandboxEnv) await (await this.sandboxEnv).close();
+  }
+}

@@ -1,0 +1,127 @@
+import { Command, Option } from 'commander';
+import type { Context, GlobalOptions } from './context.js';
+import { collectList } from './options.js';
+
+declare const __VERSION__: string;
+export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+
+/** How a command's action reaches its implementation: loaded on demand, given the Context. */
+export type Dispatch = (load: (ctx: Context) => Promise<number>, command: Command, overrides?: Partial<GlobalOptions>) => Promise<void>;
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0    success
+  2    usage error (unknown command or flag, bad value)
+  3    refused by voicenum's rules before anything was pushed
+  4    missing or rejected credentials
+  5    provider error
+  6    conflict: the number changed upstream since the last sync
+  7    partial: some items of a batch (or some providers of a sync) failed
+  130  cancelled
+  1    unexpected internal error`;
+
+/**
+ * The command tree. Every action imports its command module lazily, so `--help` and `--version`
+ * load commander and nothing else.
+ */
+export function buildProgram(dispatch: Dispatch): Command {
+  const program = new Command('voicenum')
+    .description('See and change which agent answers, calls from and texts from every phone number across Retell, Vapi, Bland and Twilio.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .option('--profile <name>', 'use this profile: its credentials, policies and cache (env VOICENUM_PROFILE)')
+    .option('--sandbox', 'run against the built-in fake providers (the "sandbox" profile)')
+    .option('--json [fields]', 'print JSON; optionally only these comma-separated fields')
+    .option('--no-color', 'no colour (also NO_COLOR=1)')
+    .option('-q, --quiet', 'print only data and errors')
+    .option('--verbose', 'also print each HTTP request (keys are never shown)')
+    .option('--offline', 'never contact a provider; use the cache only')
+    .showHelpAfterError('(add --help for usage)')
+    .showSuggestionAfterError(true)
+    .addHelpText('after', `
+Examples:
+  $ voicenum --sandbox sync                 try everything on built-in fake providers
+  $ voicenum sync                           fill the cache from every configured provider
+  $ voicenum numbers list --unassigned inbound
+  $ voicenum numbers show +14155551234
+  $ voicenum numbers list --provider retell --json e164,slots
+${EXIT_CODES_HELP}`);
+
+  const numbers = program.command('numbers').description('list, show and sync phone numbers');
+
+  const listOptions = (command: Command) =>
+    command
+      .option('--provider <name>', 'only this provider (repeat or comma-separate)', collectList)
+      .option('--agent <agent>', 'only numbers held by this agent (name, id, or provider:name)')
+      .option('--unassigned [slot]', 'only numbers with nothing in SLOT (inbound, outbound, sms), or in any slot')
+      .option('--status <status>', 'only this status (active, blocked, removed, needs-attention, ...)')
+      .option('--region <region>', 'only this Twilio inbound processing region (us1, ie1, au1)')
+      .option('--search <text>', 'match number, label or agent name')
+      .option('--sort <field>', 'sort by e164, provider, label, status or region', 'e164')
+      .option('--limit <n>', 'print at most N numbers')
+      .option('--csv', 'comma-separated with a header')
+      .option('--plain', 'tab-separated rows without header (the default when piped)')
+      .addHelpText('after', `
+Output: a table on a terminal; tab-separated rows when piped (first column: the number, so
+  voicenum numbers list --unassigned inbound --plain | cut -f1   feeds other commands);
+--json [fields] for scripts; --csv for spreadsheets.`);
+
+  listOptions(numbers.command('list').alias('ls').description('list numbers with their agents per slot')).action((_options, command: Command) =>
+    dispatch(async (ctx) => (await import('./commands/numbers-list.js')).runNumbersList(ctx, command.optsWithGlobals()), command),
+  );
+
+  numbers
+    .command('show')
+    .description('all facts of one number: slots, carrier, region, status')
+    .argument('<number>', 'the number, in E.164 or national form')
+    .option('--provider <name>', 'which record, when two platforms hold the number', collectList)
+    .option('--plain', 'key<TAB>value lines')
+    .action((number: string, _options, command: Command) => dispatch(async (ctx) => (await import('./commands/numbers-show.js')).runNumbersShow(ctx, number, command.optsWithGlobals()), command));
+
+  const syncCommand = (command: Command) =>
+    command
+      .description('fill the cache from every configured provider (concurrently)')
+      .option('--provider <name>', 'only this provider (repeat or comma-separate)', collectList)
+      .action((_options, cmd: Command) => dispatch(async (ctx) => (await import('./commands/sync.js')).runSync(ctx, cmd.optsWithGlobals()), cmd));
+  syncCommand(numbers.command('sync'));
+  syncCommand(program.command('sync'));
+
+  const agents = program.command('agents').description('list agents and how many numbers each holds');
+  agents
+    .command('list')
+    .alias('ls')
+    .description('agents of every provider with their number counts per slot')
+    .option('--provider <name>', 'only this provider (repeat or comma-separate)', collectList)
+    .option('--csv', 'comma-separated with a header')
+    .option('--plain', 'tab-separated rows without header (the default when piped)')
+    .action((_options, command: Command) => dispatch(async (ctx) => (await import('./commands/agents-list.js')).runAgentsList(ctx, command.optsWithGlobals()), command));
+
+  const sandbox = program.command('sandbox').description('the built-in fake providers');
+  sandbox
+    .command('reset')
+    .description('restore the seeded sandbox account and empty the sandbox cache')
+    .addOption(new Option('--numbers <n>', 'seed this many numbers, spread over the providers'))
+    .action((_options, command: Command) =>
+      dispatch(async (ctx) => (await import('./commands/sandbox.js')).runSandboxReset(ctx, command.optsWithGlobals()), command, { sandbox: true }),
+    );
+
+  return program;
+}
+
+export function globalOptions(command: Command): GlobalOptions {
+  const all = command.optsWithGlobals() as GlobalOptions & { color?: boolean };
+  return { profile: all.profile, sandbox: all.sandbox, color: all.color, quiet: all.quiet, verbose: all.verbose, offline: all.offline };
+}
+
+/**
+ * `--json` takes an optional field list, so `voicenum --json numbers list` would read `numbers` as
+ * fields and `show --json +1415...` the number. A word that is not a field list becomes `--json=`.
+ */
+export function normalizeJsonFlag(argv: readonly string[], commandWords: ReadonlySet<string>): string[] {
+  const out = [...argv];
+  for (let i = 0; i < out.length - 1; i++) {
+    if (out[i] !== '--json') continue;
+    const next = out[i + 1]!;
+    if (commandWords.has(next) || !/^[A-Za-z]+(,[A-Za-z]+)*$/.test(next)) out[i] = '--json=';
+  }
+  return out;
+}

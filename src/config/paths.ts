@@ -1,0 +1,30 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Where voicenum keeps its files: `VOICENUM_HOME` moves everything to one folder (the tests use
+ * it); otherwise the platform's data directory. Each profile has a folder of its own holding its
+ * cache and, for the sandbox, the fakes' state, so profiles never share data.
+ */
+export function voicenumHome(env: NodeJS.ProcessEnv): string {
+  if (env.VOICENUM_HOME) return env.VOICENUM_HOME;
+  const home = homedir();
+  if (process.platform === 'darwin') return join(home, 'Library', 'Application Support', 'voicenum');
+  if (process.platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'voicenum');
+  return join(env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'voicenum');
+}
+
+export function profileDir(home: string, profile: string): string {
+  return join(home, 'profiles', profile);
+}
+
+export function cacheFile(home: string, profile: string): string {
+  return join(profileDir(home, profile), 'cache.db');
+}
+
+/** The settings and stored credentials (written through `conf`, read directly for speed). */
+export function configFile(home: string): string {
+  return join(home, 'config.json');
+}
+
+export const PROFILE_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/i;

@@ -1,0 +1,120 @@
+import { VoicenumError } from '../domain/errors.js';
+import type { IO } from './io.js';
+import { csvCell, neutralize } from './sanitize.js';
+import { renderTable, renderTsv, type Column } from './table.js';
+import { makeTheme, type Theme } from './theme.js';
+import { UsageError } from '../domain/errors.js';
+
+export type OutputFormat = 'table' | 'tsv' | 'csv' | 'json';
+
+export interface FormatFlags {
+  json?: boolean | string;
+  csv?: boolean;
+  plain?: boolean;
+}
+
+/**
+ * Everything a command prints goes through here: data to stdout, messages to stderr, colour
+ * decided once per stream.
+ */
+export class Printer {
+  readonly out: Theme;
+  readonly err: Theme;
+
+  constructor(
+    readonly io: IO,
+    private readonly options: { quiet: boolean; verbose: boolean },
+  ) {
+    this.out = makeTheme(io.colorOut);
+    this.err = makeTheme(io.colorErr);
+  }
+
+  /** Table on a terminal, tab-separated when piped, or what the flags ask for. */
+  format(flags: FormatFlags): OutputFormat {
+    const chosen = [flags.json !== undefined && flags.json !== false, Boolean(flags.csv), Boolean(flags.plain)].filter(Boolean).length;
+    if (chosen > 1) throw new UsageError('choose one of --json, --csv and --plain');
+    if (flags.json !== undefined && flags.json !== false) return 'json';
+    if (flags.csv) return 'csv';
+    if (flags.plain) return 'tsv';
+    return this.io.isStdoutTTY ? 'table' : 'tsv';
+  }
+
+  data(text: string): void {
+    this.io.stdout.write(text);
+  }
+
+  json(value: unknown): void {
+    this.io.stdout.write(`${JSON.stringify(value, null, this.io.isStdoutTTY ? 2 : undefined)}\n`);
+  }
+
+  rows<Row>(rows: readonly Row[], columns: readonly Column<Row>[], format: Exclude<OutputFormat, 'json'>): void {
+    if (format === 'table') {
+      if (rows.length === 0) return;
+      this.data(renderTable(rows, columns, { color: this.io.colorOut, header: this.out.header, width: this.io.columns }));
+    } else if (format === 'tsv') {
+      this.data(renderTsv(rows, columns));
+    } else {
+      const lines = [columns.map((column) => csvCell(column.header.toLowerCase())).join(',')];
+      for (const row of rows) lines.push(columns.map((column) => csvCell(column.value(row))).join(','));
+      this.data(`${lines.join('\n')}\n`);
+    }
+  }
+
+  /** A note for the operator (stderr); silenced by --quiet. */
+  info(text: string): void {
+    if (!this.options.quiet) this.io.stderr.write(`${text}\n`);
+  }
+
+  /** A success line: only on a terminal, where a person reads it. */
+  success(text: string): void {
+    if (!this.options.quiet && this.io.isStderrTTY) this.io.stderr.write(`${this.err.success('✓')} ${text}\n`);
+  }
+
+  warn(text: string): void {
+    this.io.stderr.write(`${this.err.warn('warning:')} ${text}\n`);
+  }
+
+  verbose(text: string): void {
+    if (this.options.verbose) this.io.stderr.write(`${this.err.dim(text)}\n`);
+  }
+
+  get isVerbose(): boolean {
+    return this.options.verbose;
+  }
+
+  error(error: unknown): void {
+    if (error instanceof VoicenumError) {
+      this.io.stderr.write(`${this.err.fail('error:')} ${neutralizeMultiline(error.message)}\n`);
+      if (error.hint) this.io.stderr.write(`${this.err.dim('hint:')} ${neutralizeMultiline(error.hint)}\n`);
+      return;
+    }
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    this.io.stderr.write(`${this.err.fail('error:')} unexpected failure, please report it: ${message}\n`);
+  }
+
+  /** Live progress on a terminal's stderr; nothing when piped. */
+  progress(text: string): void {
+    if (this.io.isStderrTTY && !this.options.quiet) this.io.stderr.write(`\r\u001b[2K${text}`);
+  }
+
+  endProgress(): void {
+    if (this.io.isStderrTTY && !this.options.quiet) this.io.stderr.write('\r\u001b[2K');
+  }
+}
+
+/** Messages may span lines on purpose; each line is neutralised on its own. */
+function neutralizeMultiline(text: string): string {
+  return text.split('\n').map(neutralize).join('\n');
+}
+
+/**
+ * `--json` alone prints every field; `--json a,b` only those, refusing unknown names with the list
+ * of valid ones.
+ */
+export function pickFields<T extends Record<string, unknown>>(records: T[], json: boolean | string | undefined, valid: readonly string[]): Record<string, unknown>[] {
+  if (typeof json !== 'string' || json === '') return records;
+  const fields = json.split(',').map((f) => f.trim()).filter(Boolean);
+  const unknown = fields.filter((f) => !valid.includes(f));
+  if (unknown.length) throw new UsageError(`unknown JSON field${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, `valid fields: ${valid.join(', ')}`);
+  return records.map((record) => Object.fromEntries(fields.map((f) => [f, record[f]])));
+}

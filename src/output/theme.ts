@@ -1,0 +1,39 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+
+/** Colours for one stream, decided once from the IO's colour flag. */
+export interface Theme {
+  chalk: ChalkInstance;
+  header(text: string): string;
+  dim(text: string): string;
+  success(text: string): string;
+  warn(text: string): string;
+  fail(text: string): string;
+  provider(name: string): string;
+  status(status: string): string;
+}
+
+const PROVIDER_COLOURS: Record<string, (c: ChalkInstance) => ChalkInstance> = {
+  retell: (c) => c.magenta,
+  vapi: (c) => c.cyan,
+  bland: (c) => c.yellow,
+  twilio: (c) => c.red,
+};
+
+export function makeTheme(color: boolean): Theme {
+  const chalk = new Chalk({ level: color ? 1 : 0 });
+  return {
+    chalk,
+    header: (text) => chalk.bold.underline(text),
+    dim: (text) => chalk.dim(text),
+    success: (text) => chalk.green(text),
+    warn: (text) => chalk.yellow(text),
+    fail: (text) => chalk.red(text),
+    provider: (name) => (PROVIDER_COLOURS[name]?.(chalk) ?? chalk.reset)(name),
+    status: (status) => {
+      if (status === 'blocked' || status === 'needs-attention') return chalk.red(status);
+      if (status === 'removed') return chalk.dim(status);
+      if (status === 'activating') return chalk.yellow(status);
+      return status;
+    },
+  };
+}

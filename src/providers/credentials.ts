@@ -1,0 +1,75 @@
+import type { ProviderName } from '../domain/model.js';
+import { PROVIDERS } from '../domain/model.js';
+
+export type CredentialSource = 'environment' | 'config';
+
+export interface ApiKeyCredential {
+  apiKey: string;
+  source: CredentialSource;
+}
+
+export interface TwilioCredential {
+  accountSid: string;
+  /** The account SID (auth token) or an API key SID. */
+  username: string;
+  password: string;
+  source: CredentialSource;
+}
+
+export interface ResolvedCredentials {
+  retell?: ApiKeyCredential;
+  vapi?: ApiKeyCredential;
+  bland?: ApiKeyCredential;
+  twilio?: TwilioCredential;
+  /** Providers without credentials, with what is missing. */
+  missing: { provider: ProviderName; reason: string }[];
+}
+
+/** The environment variable(s) each provider reads. */
+export const CREDENTIAL_VARIABLES: Record<ProviderName, string> = {
+  retell: 'RETELL_API_KEY',
+  vapi: 'VAPI_API_KEY',
+  bland: 'BLAND_API_KEY',
+  twilio: 'TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and TWILIO_API_SECRET)',
+};
+
+/** Environment variables win over what `auth login` stored for the profile. */
+export function resolveCredentials(env: NodeJS.ProcessEnv, stored: Record<string, Record<string, string>> = {}): ResolvedCredentials {
+  const result: ResolvedCredentials = { missing: [] };
+  for (const provider of ['retell', 'vapi', 'bland'] as const) {
+    const variable = CREDENTIAL_VARIABLES[provider];
+    const fromEnv = env[variable];
+    if (fromEnv) result[provider] = { apiKey: fromEnv, source: 'environment' };
+    else if (stored[provider]?.apiKey) result[provider] = { apiKey: stored[provider].apiKey, source: 'config' };
+    else result.missing.push({ provider, reason: `no ${variable}` });
+  }
+  const twilio = twilioFrom(env, 'environment') ?? twilioFrom(storedTwilioEnv(stored.twilio), 'config');
+  if (twilio && 'accountSid' in twilio) result.twilio = twilio;
+  else result.missing.push({ provider: 'twilio', reason: twilio?.reason ?? `no ${CREDENTIAL_VARIABLES.twilio}` });
+  result.missing.sort((a, b) => PROVIDERS.indexOf(a.provider) - PROVIDERS.indexOf(b.provider));
+  return result;
+}
+
+function storedTwilioEnv(stored: Record<string, string> | undefined): NodeJS.ProcessEnv {
+  if (!stored) return {};
+  return { TWILIO_ACCOUNT_SID: stored.accountSid, TWILIO_AUTH_TOKEN: stored.authToken, TWILIO_API_KEY: stored.apiKey, TWILIO_API_SECRET: stored.apiSecret };
+}
+
+function twilioFrom(env: NodeJS.ProcessEnv, source: CredentialSource): TwilioCredential | { reason: string } | undefined {
+  const accountSid = env.TWILIO_ACCOUNT_SID;
+  if (!accountSid) return undefined;
+  if (env.TWILIO_API_KEY && env.TWILIO_API_SECRET) return { accountSid, username: env.TWILIO_API_KEY, password: env.TWILIO_API_SECRET, source };
+  if (env.TWILIO_AUTH_TOKEN) return { accountSid, username: accountSid, password: env.TWILIO_AUTH_TOKEN, source };
+  return { reason: 'TWILIO_ACCOUNT_SID is set but neither TWILIO_AUTH_TOKEN nor TWILIO_API_KEY with TWILIO_API_SECRET is' };
+}
+
+/** Every secret value, so traces and errors can scrub them. */
+export function secretValues(credentials: ResolvedCredentials): string[] {
+  const out: string[] = [];
+  for (const provider of ['retell', 'vapi', 'bland'] as const) {
+    const key = credentials[provider]?.apiKey;
+    if (key) out.push(key);
+  }
+  if (credentials.twilio) out.push(credentials.twilio.password);
+  return out;
+}

@@ -1,0 +1,46 @@
+import type Database from 'better-sqlite3';
+import type { ProviderName, ProviderSnapshot } from '../domain/model.js';
+import { openDatabase } from './db.js';
+import { countRemoved, findNumbers, listAgents, listNumbers, syncStates, type AgentRow, type NumberFilter, type NumberRow, type SyncStateRow } from './queries.js';
+import { replaceProvider, type SyncCounts } from './sync-writer.js';
+
+export type { AgentRow, NumberFilter, NumberRow, SyncStateRow, CachedSlotAgent, CarrierFacts, SortField } from './queries.js';
+export { SORT_FIELDS, PROVIDER_SLOTS } from './queries.js';
+export type { SyncCounts } from './sync-writer.js';
+
+/** The local cache: what the commands read and what sync and the write path keep current. */
+export class Store {
+  private constructor(readonly db: Database.Database, readonly file: string) {}
+
+  static open(file: string): Store {
+    return new Store(openDatabase(file), file);
+  }
+
+  replaceProvider(snapshot: ProviderSnapshot, now: Date): SyncCounts {
+    return replaceProvider(this.db, snapshot, now);
+  }
+
+  listNumbers(filter?: NumberFilter): NumberRow[] {
+    return listNumbers(this.db, filter);
+  }
+
+  findNumbers(e164: string): NumberRow[] {
+    return findNumbers(this.db, e164);
+  }
+
+  listAgents(filter?: { providers?: ProviderName[]; includeRemoved?: boolean }): AgentRow[] {
+    return listAgents(this.db, filter);
+  }
+
+  syncStates(): SyncStateRow[] {
+    return syncStates(this.db);
+  }
+
+  countRemoved(): number {
+    return countRemoved(this.db);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,32 @@
+import type Database from 'better-sqlite3';
+import { VoicenumError, ExitCode } from '../../domain/errors.js';
+import { initial } from './0001-initial.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Database.Database): void;
+}
+
+/** Every migration in order. A migration is never edited once released; add the next one. */
+export const MIGRATIONS: readonly Migration[] = [initial];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/**
+ * Bring the database up to SCHEMA_VERSION, each step and its version bump in one transaction.
+ * A database written by a newer voicenum is refused rather than guessed at.
+ */
+export function migrate(db: Database.Database, file: string, target: number = SCHEMA_VERSION): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new VoicenumError(`the cache ${file} was written by a newer voicenum (schema ${current}; this one knows ${SCHEMA_VERSION})`, ExitCode.Internal, 'upgrade voicenum, or delete the cache file and run `voicenum sync` again');
+  }
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= current || migration.version > target) continue;
+    db.transaction(() => {
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,331 @@
+import type Database from 'better-sqlite3';
+import type { ProviderName, Slot } from '../domain/model.js';
+import { SLOTS } from '../domain/model.js';
+
+/** An agent in a slot, with what the cache knows of it. */
+export interface CachedSlotAgent {
+  agentId: string;
+  /** null when the agent is not (or no longer) in the cache. */
+  name: string | null;
+  kind: string | null;
+  live: boolean | null;
+  weight: number;
+  version: string | null;
+}
+
+export interface CarrierFacts {
+  provider: 'twilio';
+  providerId: string;
+  label: string | null;
+  region: string | null;
+  status: string | null;
+  capabilities: { voice: boolean | null; sms: boolean | null };
+}
+
+/** One number as the cache knows it, with its carrier's facts joined in. */
+export interface NumberRow {
+  rowId: number;
+  e164: string;
+  provider: ProviderName;
+  providerId: string;
+  label: string | null;
+  /** Upstream status; `removed` when it vanished at the last sync. */
+  status: string | null;
+  removed: boolean;
+  needsAttention: string | null;
+  /** The record's own capabilities, else the carrier's. */
+  capabilities: { voice: boolean | null; sms: boolean | null };
+  /** The record's own region (Twilio), else the carrier's. */
+  region: string | null;
+  fallback: string | null;
+  origin: string | null;
+  syncedAt: string;
+  firstSeenAt: string;
+  carrier: CarrierFacts | null;
+  slots: Record<Slot, CachedSlotAgent[]>;
+}
+
+export const SORT_FIELDS = ['e164', 'provider', 'label', 'status', 'region'] as const;
+export type SortField = (typeof SORT_FIELDS)[number];
+
+export interface NumberFilter {
+  providers?: ProviderName[];
+  /** Numbers holding any of these agents in any slot. */
+  agents?: { provider: ProviderName; agentId: string }[];
+  /** Numbers with nothing in this slot (`any`: nothing in any slot); only providers that have the slot. */
+  unassigned?: Slot | 'any';
+  /** An upstream status, or `removed` / `needs-attention`. */
+  status?: string;
+  region?: string;
+  search?: string;
+  sort?: SortField;
+  limit?: number;
+  /** Only these E.164 numbers. */
+  e164?: string[];
+}
+
+/** The slots each provider really has (product.md §1). */
+export const PROVIDER_SLOTS: Record<ProviderName, readonly Slot[]> = {
+  retell: ['inbound', 'outbound', 'sms'],
+  vapi: ['inbound', 'sms'],
+  bland: ['inbound', 'sms'],
+  twilio: ['inbound', 'sms'],
+};
+
+interface RawRow {
+  id: number;
+  provider: ProviderName;
+  provider_id: string;
+  e164: string;
+  label: string | null;
+  status: string | null;
+  voice: number | null;
+  sms: number | null;
+  region: string | null;
+  fallback: string | null;
+  origin: string | null;
+  synced_at: string;
+  first_seen_at: string;
+  removed_at: string | null;
+  needs_attention: string | null;
+  c_provider_id: string | null;
+  c_label: string | null;
+  c_region: string | null;
+  c_status: string | null;
+  c_voice: number | null;
+  c_sms: number | null;
+}
+
+const ORDER: Record<SortField, string> = {
+  e164: 'n.e164, n.provider',
+  provider: 'n.provider, n.e164',
+  label: 'COALESCE(n.label, c.label) COLLATE NOCASE, n.e164',
+  status: 'COALESCE(n.status, c.status), n.e164',
+  region: 'COALESCE(n.region, c.region), n.e164',
+};
+
+const SELECT_ROWS = `
+  SELECT n.id, n.provider, n.provider_id, n.e164, n.label, n.status, n.voice, n.sms, n.region, n.fallback, n.origin,
+         n.synced_at, n.first_seen_at, n.removed_at, n.needs_attention,
+         c.provider_id AS c_provider_id, c.label AS c_label, c.region AS c_region, c.status AS c_status, c.voice AS c_voice, c.sms AS c_sms
+  FROM numbers n
+  LEFT JOIN numbers c ON n.provider <> 'twilio' AND c.provider = 'twilio' AND c.e164 = n.e164 AND c.removed_at IS NULL`;
+
+// Rows are the agent-provider records, plus Twilio records that no platform holds; the Twilio
+// record of an imported number is joined in as its carrier.
+const BASE_SELECT = `${SELECT_ROWS}
+  WHERE (n.provider <> 'twilio' OR NOT EXISTS (
+    SELECT 1 FROM numbers o WHERE o.e164 = n.e164 AND o.provider <> 'twilio' AND o.removed_at IS NULL))`;
+
+export function listNumbers(db: Database.Database, filter: NumberFilter = {}): NumberRow[] {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (filter.providers?.length) {
+    where.push(`n.provider IN (${filter.providers.map((_, i) => `@provider${i}`).join(', ')})`);
+    filter.providers.forEach((provider, i) => (params[`provider${i}`] = provider));
+  }
+  if (filter.e164?.length) {
+    where.push('n.e164 IN (SELECT value FROM json_each(@e164list))');
+    params.e164list = JSON.stringify(filter.e164);
+  }
+  if (filter.status === 'removed') where.push('n.removed_at IS NOT NULL');
+  else {
+    where.push('n.removed_at IS NULL');
+    if (filter.status === 'needs-attention') where.push('n.needs_attention IS NOT NULL');
+    else if (filter.status) {
+      where.push('lower(COALESCE(n.status, c.status)) = lower(@status)');
+      params.status = filter.status;
+    }
+  }
+  if (filter.region) {
+    where.push('lower(COALESCE(n.region, c.region)) = lower(@region)');
+    params.region = filter.region;
+  }
+  if (filter.agents) {
+    if (filter.agents.length === 0) where.push('0');
+    else {
+      where.push(`EXISTS (SELECT 1 FROM assignments a WHERE a.number_id = n.id AND (${filter.agents.map((_, i) => `(n.provider = @ap${i} AND a.agent_id = @aid${i})`).join(' OR ')}))`);
+      filter.agents.forEach((agent, i) => {
+        params[`ap${i}`] = agent.provider;
+        params[`aid${i}`] = agent.agentId;
+      });
+    }
+  }
+  if (filter.unassigned === 'any') {
+    where.push('NOT EXISTS (SELECT 1 FROM assignments a WHERE a.number_id = n.id)');
+  } else if (filter.unassigned) {
+    const providers = (Object.keys(PROVIDER_SLOTS) as ProviderName[]).filter((p) => PROVIDER_SLOTS[p].includes(filter.unassigned as Slot));
+    where.push(`n.provider IN (${providers.map((p) => `'${p}'`).join(', ')})`);
+    where.push('NOT EXISTS (SELECT 1 FROM assignments a WHERE a.number_id = n.id AND a.slot = @unassignedSlot)');
+    params.unassignedSlot = filter.unassigned;
+  }
+  if (filter.search) {
+    const text = filter.search.trim();
+    const digits = text.replace(/[^\d]/g, '');
+    const numberLike = digits.length >= 3 && /^[\d\s()+.-]+$/.test(text);
+    params.search = `%${escapeLike(text)}%`;
+    params.searchDigits = `%${digits}%`;
+    where.push(`(${numberLike ? "n.e164 LIKE @searchDigits ESCAPE '\\' OR " : ''}n.e164 LIKE @search ESCAPE '\\' OR n.label LIKE @search ESCAPE '\\' OR c.label LIKE @search ESCAPE '\\'
+      OR EXISTS (SELECT 1 FROM assignments a JOIN agents g ON g.provider = n.provider AND g.agent_id = a.agent_id
+                 WHERE a.number_id = n.id AND (g.name LIKE @search ESCAPE '\\' OR a.agent_id = @searchExact)))`);
+    params.searchExact = text;
+  }
+  const sql = `${BASE_SELECT}${where.length ? ` AND ${where.join(' AND ')}` : ''} ORDER BY ${ORDER[filter.sort ?? 'e164']}${filter.limit !== undefined ? ' LIMIT @limit' : ''}`;
+  if (filter.limit !== undefined) params.limit = filter.limit;
+  const rows = db.prepare(sql).all(params) as RawRow[];
+  return attachSlots(db, rows);
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function bool(value: number | null): boolean | null {
+  return value === null ? null : value === 1;
+}
+
+interface RawAssignment {
+  number_id: number;
+  slot: Slot;
+  agent_id: string;
+  weight: number;
+  version: string | null;
+  name: string | null;
+  kind: string | null;
+  live: number | null;
+}
+
+function attachSlots(db: Database.Database, rows: RawRow[]): NumberRow[] {
+  if (rows.length === 0) return [];
+  const assignments = db
+    .prepare(
+      `SELECT a.number_id, a.slot, a.agent_id, a.weight, a.version, g.name, g.kind, g.live
+       FROM assignments a JOIN numbers n ON n.id = a.number_id
+       LEFT JOIN agents g ON g.provider = n.provider AND g.agent_id = a.agent_id
+       WHERE a.number_id IN (SELECT value FROM json_each(?))
+       ORDER BY a.number_id, a.slot, a.position`,
+    )
+    .all(JSON.stringify(rows.map((row) => row.id))) as RawAssignment[];
+  const byNumber = new Map<number, Record<Slot, CachedSlotAgent[]>>();
+  for (const a of assignments) {
+    let slots = byNumber.get(a.number_id);
+    if (!slots) {
+      slots = { inbound: [], outbound: [], sms: [] };
+      byNumber.set(a.number_id, slots);
+    }
+    slots[a.slot].push({ agentId: a.agent_id, name: a.name, kind: a.kind, live: bool(a.live), weight: a.weight, version: a.version });
+  }
+  return rows.map((row) => toNumberRow(row, byNumber.get(row.id) ?? { inbound: [], outbound: [], sms: [] }));
+}
+
+function toNumberRow(row: RawRow, slots: Record<Slot, CachedSlotAgent[]>): NumberRow {
+  const carrier: CarrierFacts | null =
+    row.c_provider_id === null
+      ? null
+      : { provider: 'twilio', providerId: row.c_provider_id, label: row.c_label, region: row.c_region, status: row.c_status, capabilities: { voice: bool(row.c_voice), sms: bool(row.c_sms) } };
+  return {
+    rowId: row.id,
+    e164: row.e164,
+    provider: row.provider,
+    providerId: row.provider_id,
+    label: row.label,
+    status: row.removed_at !== null ? 'removed' : row.status,
+    removed: row.removed_at !== null,
+    needsAttention: row.needs_attention,
+    capabilities: {
+      voice: bool(row.voice) ?? carrier?.capabilities.voice ?? null,
+      sms: bool(row.sms) ?? carrier?.capabilities.sms ?? null,
+    },
+    region: row.region ?? carrier?.region ?? null,
+    fallback: row.fallback,
+    origin: row.origin,
+    syncedAt: row.synced_at,
+    firstSeenAt: row.first_seen_at,
+    carrier,
+    slots,
+  };
+}
+
+/** Every record of one E.164 (removed ones too), agent-provider records first. */
+export function findNumbers(db: Database.Database, e164: string): NumberRow[] {
+  const active = listNumbers(db, { e164: [e164] });
+  const removed = listNumbers(db, { e164: [e164], status: 'removed' });
+  const rows = [...active, ...removed];
+  // A Twilio record that carries an imported number is not a row of its own in lists, but `show` wants it.
+  if (!rows.some((row) => row.provider === 'twilio')) {
+    const carriers = db.prepare("SELECT id FROM numbers WHERE provider = 'twilio' AND e164 = ?").all(e164) as { id: number }[];
+    if (carriers.length) {
+      const raw = db.prepare(`${SELECT_ROWS} WHERE n.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(carriers.map((c) => c.id))) as RawRow[];
+      rows.push(...attachSlots(db, raw));
+    }
+  }
+  return rows;
+}
+
+export interface AgentRow {
+  provider: ProviderName;
+  id: string;
+  name: string;
+  kind: string;
+  live: boolean | null;
+  removed: boolean;
+  numbers: Record<Slot, number>;
+}
+
+export function listAgents(db: Database.Database, filter: { providers?: ProviderName[]; includeRemoved?: boolean } = {}): AgentRow[] {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (!filter.includeRemoved) where.push('removed_at IS NULL');
+  if (filter.providers?.length) {
+    where.push(`provider IN (${filter.providers.map(() => '?').join(', ')})`);
+    params.push(...filter.providers);
+  }
+  const agents = db
+    .prepare(`SELECT provider, agent_id, name, kind, live, removed_at FROM agents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY provider, name COLLATE NOCASE, agent_id`)
+    .all(...params) as { provider: ProviderName; agent_id: string; name: string; kind: string; live: number | null; removed_at: string | null }[];
+  const counts = db
+    .prepare(
+      `SELECT n.provider, a.agent_id, a.slot, COUNT(DISTINCT a.number_id) AS count
+       FROM assignments a JOIN numbers n ON n.id = a.number_id AND n.removed_at IS NULL
+       GROUP BY n.provider, a.agent_id, a.slot`,
+    )
+    .all() as { provider: string; agent_id: string; slot: Slot; count: number }[];
+  const byAgent = new Map<string, Record<Slot, number>>();
+  for (const row of counts) {
+    const key = `${row.provider}\u0000${row.agent_id}`;
+    const entry = byAgent.get(key) ?? { inbound: 0, outbound: 0, sms: 0 };
+    entry[row.slot] = row.count;
+    byAgent.set(key, entry);
+  }
+  return agents.map((agent) => ({
+    provider: agent.provider,
+    id: agent.agent_id,
+    name: agent.name,
+    kind: agent.kind,
+    live: bool(agent.live),
+    removed: agent.removed_at !== null,
+    numbers: byAgent.get(`${agent.provider}\u0000${agent.agent_id}`) ?? Object.fromEntries(SLOTS.map((slot) => [slot, 0])) as Record<Slot, number>,
+  }));
+}
+
+export interface SyncStateRow {
+  provider: ProviderName;
+  syncedAt: string;
+  numbers: number;
+  agents: number;
+  skipped: number;
+}
+
+export function syncStates(db: Database.Database): SyncStateRow[] {
+  return (db.prepare('SELECT provider, synced_at, numbers, agents, skipped FROM sync_state ORDER BY provider').all() as { provider: ProviderName; synced_at: string; numbers: number; agents: number; skipped: number }[]).map((row) => ({
+    provider: row.provider,
+    syncedAt: row.synced_at,
+    numbers: row.numbers,
+    agents: row.agents,
+    skipped: row.skipped,
+  }));
+}
+
+export function countRemoved(db: Database.Database): number {
+  return (db.prepare('SELECT COUNT(*) AS count FROM numbers WHERE removed_at IS NOT NULL').get() as { count: number }).count;
+}
