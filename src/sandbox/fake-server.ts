@@ -33,6 +33,8 @@ export interface Route<S> {
   /** A path with `:name` segments, e.g. `/update-phone-number/:number`. */
   path: string;
   handler: RouteHandler<S>;
+  /** A POST that only reads (Retell's `POST /v2/list-agents`): not a write, never persisted. */
+  readOnly?: boolean;
 }
 
 /** What one fake provider is: its routes, its auth check and its error shapes. */
@@ -91,6 +93,7 @@ interface CompiledRoute<S> {
   regex: RegExp;
   names: string[];
   handler: RouteHandler<S>;
+  readOnly: boolean;
 }
 
 function compile<S>(route: Route<S>): CompiledRoute<S> {
@@ -105,7 +108,7 @@ function compile<S>(route: Route<S>): CompiledRoute<S> {
       return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     })
     .join('/');
-  return { method: route.method, regex: new RegExp(`^${pattern}$`), names, handler: route.handler };
+  return { method: route.method, regex: new RegExp(`^${pattern}$`), names, handler: route.handler, readOnly: route.readOnly ?? route.method === 'GET' };
 }
 
 function parseBody(raw: string, contentType: string | undefined): unknown {
@@ -192,7 +195,7 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
             request.params[name] = decodeURIComponent(match[index + 1] ?? '');
           });
           try {
-            if (request.method === 'GET') return send(route.handler(request, state.read()));
+            if (route.readOnly) return send(route.handler(request, state.read()));
             if (faults.failWritesAfter !== undefined && writesSucceeded >= faults.failWritesAfter) {
               return send({ status: 500, body: provider.errorBody(500, 'Injected write failure') });
             }

@@ -1,10 +1,215 @@
-import type { AdapterSettings, ProviderAdapter } from '../types.js';
+import { ProviderError } from '../../domain/errors.js';
+import type { ProviderSnapshot, RemoteAgent, RemoteNumber, SkippedRecord } from '../../domain/model.js';
+import { isStrictE164 } from '../../domain/phone.js';
+import { HttpClient } from '../http.js';
+import type { AdapterSettings, FetchOptions, NumberKey, ProviderAdapter, SlotWrite } from '../types.js';
+import { toRemoteAgent, toRemoteNumber, toUpdateBody } from './map.js';
+import { agentSchema, agentVersionSchema, describeIssue, pageSchema, phoneNumberSchema, retellErrorMessage, type AgentWire } from './schema.js';
 
 export interface RetellAdapterSettings extends AdapterSettings {
   apiKey: string;
+  /** Items per list request. Retell allows up to 1000, the default; tests shrink it to see paging. */
+  pageSize?: number;
 }
 
-// Placeholder until the Retell adapter lands.
-export function createRetellAdapter(_settings: RetellAdapterSettings): ProviderAdapter {
-  throw new Error('retell adapter not implemented yet');
+const PROVIDER = 'retell';
+const MAX_PAGE_SIZE = 1000;
+/** Version look-ups in flight at once: one per agent, so a large workspace must not fire them all. */
+const VERSION_CONCURRENCY = 8;
+
+type ListMethod = 'GET' | 'POST';
+
+/**
+ * The Retell adapter. Numbers come from `GET /v2/list-phone-numbers`, agents from
+ * `POST /v2/list-agents` (voice and chat together), and whether an agent is live from
+ * `GET /list-agent-versions/{id}`. Slots are written with one `PATCH /update-phone-number`.
+ */
+export function createRetellAdapter(settings: RetellAdapterSettings): ProviderAdapter {
+  const client = new HttpClient({
+    ...settings.http,
+    provider: PROVIDER,
+    baseUrl: settings.baseUrl,
+    headers: { Authorization: `Bearer ${settings.apiKey}` },
+    secrets: [settings.apiKey],
+    errorMessage: retellErrorMessage,
+    authHint: 'set RETELL_API_KEY, or run `voicenum auth login retell`',
+  });
+  const pageSize = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(settings.pageSize ?? MAX_PAGE_SIZE)));
+
+  /**
+   * Follows `pagination_key` while `has_more` says so, yielding each page's items that were not
+   * seen before. Stops early when the cursor repeats or a page brings nothing new, because the
+   * live API has been reported to recycle cursors past the last page.
+   */
+  async function* pages(method: ListMethod, path: string, idOf: (item: unknown) => string | undefined, json?: unknown): AsyncGenerator<unknown[]> {
+    const seenIds = new Set<string>();
+    const seenKeys = new Set<string>();
+    let key: string | undefined;
+    for (;;) {
+      const response = await client.request({ method, path, query: { limit: pageSize, sort_order: 'descending', pagination_key: key }, json });
+      const parsed = pageSchema.safeParse(response.data);
+      if (!parsed.success) throw new ProviderError(PROVIDER, `${method} ${path} answered a page voicenum cannot read (${describeIssue(parsed.error)})`);
+      const fresh = parsed.data.items.filter((item) => {
+        const id = idOf(item);
+        if (id === undefined) return true;
+        if (seenIds.has(id)) return false;
+        seenIds.add(id);
+        return true;
+      });
+      yield fresh;
+      if (!parsed.data.has_more || (fresh.length === 0 && parsed.data.items.length > 0)) return;
+      const next = parsed.data.pagination_key;
+      if (!next) throw new ProviderError(PROVIDER, `${method} ${path} said has_more but sent no pagination_key`);
+      if (seenKeys.has(next)) return;
+      seenKeys.add(next);
+      key = next;
+    }
+  }
+
+  async function readNumbers(skipped: SkippedRecord[], progress: () => void, counts: { numbers: number }): Promise<RemoteNumber[]> {
+    const numbers: RemoteNumber[] = [];
+    for await (const items of pages('GET', '/v2/list-phone-numbers', stringField('phone_number'))) {
+      for (const item of items) {
+        const number = acceptNumber(item, skipped);
+        if (number) numbers.push(number);
+      }
+      counts.numbers = numbers.length;
+      progress();
+    }
+    return numbers;
+  }
+
+  async function readAgents(skipped: SkippedRecord[], progress: () => void, counts: { agents: number }): Promise<AgentWire[]> {
+    const agents: AgentWire[] = [];
+    // An empty filter lists voice and chat agents together.
+    for await (const items of pages('POST', '/v2/list-agents', stringField('agent_id'), {})) {
+      for (const item of items) {
+        const parsed = agentSchema.safeParse(item);
+        if (parsed.success) agents.push(parsed.data);
+        else skipped.push({ provider: PROVIDER, kind: 'agent', id: stringField('agent_id')(item) ?? '(no agent_id)', reason: describeIssue(parsed.error) });
+      }
+      counts.agents = agents.length;
+      progress();
+    }
+    return agents;
+  }
+
+  /** Live means some version is published; versions come newest first, so the scan usually ends on page one. */
+  async function isLive(agentId: string): Promise<boolean> {
+    for await (const items of pages('GET', `/list-agent-versions/${encodeURIComponent(agentId)}`, versionId)) {
+      if (items.some((item) => agentVersionSchema.safeParse(item).data?.is_published === true)) return true;
+    }
+    return false;
+  }
+
+  async function withLiveness(agents: AgentWire[], skipped: SkippedRecord[]): Promise<RemoteAgent[]> {
+    const results = await mapPool(agents, VERSION_CONCURRENCY, async (agent) => {
+      try {
+        return toRemoteAgent(agent, await isLive(agent.agent_id));
+      } catch (error) {
+        // Deleted between the list and the version look-up: nothing left to cache.
+        if (error instanceof ProviderError && (error.status === 404 || error.status === 422)) {
+          skipped.push({ provider: PROVIDER, kind: 'agent', id: agent.agent_id, reason: 'agent disappeared while its versions were read' });
+          return null;
+        }
+        throw error;
+      }
+    });
+    return results.filter((agent): agent is RemoteAgent => agent !== null);
+  }
+
+  async function readOne(path: string, method: 'GET' | 'PATCH', json?: unknown): Promise<RemoteNumber> {
+    const response = await client.request({ method, path, json });
+    const parsed = phoneNumberSchema.safeParse(response.data);
+    if (!parsed.success) throw new ProviderError(PROVIDER, `${method} ${path} answered a phone number voicenum cannot read (${describeIssue(parsed.error)})`);
+    if (!isStrictE164(parsed.data.phone_number)) throw new ProviderError(PROVIDER, `${method} ${path} answered a phone_number that is not E.164`);
+    return toRemoteNumber(parsed.data);
+  }
+
+  return {
+    name: PROVIDER,
+    get requestCount() {
+      return client.requestCount;
+    },
+
+    async fetchAll(options: FetchOptions = {}): Promise<ProviderSnapshot> {
+      const before = client.requestCount;
+      const skipped: SkippedRecord[] = [];
+      const counts = { numbers: 0, agents: 0 };
+      const progress = () => options.onProgress?.({ provider: PROVIDER, ...counts });
+      const [numbers, agents] = await Promise.all([
+        readNumbers(skipped, progress, counts),
+        readAgents(skipped, progress, counts).then((listed) => withLiveness(listed, skipped)),
+      ]);
+      return { provider: PROVIDER, numbers, agents, skipped, requests: client.requestCount - before };
+    },
+
+    async verifyCredentials(): Promise<void> {
+      await client.request({ method: 'GET', path: '/v2/list-phone-numbers', query: { limit: 1 } });
+    },
+
+    readNumber(number: NumberKey): Promise<RemoteNumber> {
+      return readOne(`/get-phone-number/${numberPath(number.providerId)}`, 'GET');
+    },
+
+    async writeSlots(number: NumberKey, slots: SlotWrite, current: RemoteNumber): Promise<RemoteNumber> {
+      const body = toUpdateBody(slots);
+      if (Object.keys(body).length === 0) return current;
+      return readOne(`/update-phone-number/${numberPath(number.providerId)}`, 'PATCH', body);
+    },
+  };
+}
+
+function acceptNumber(item: unknown, skipped: SkippedRecord[]): RemoteNumber | null {
+  const id = stringField('phone_number')(item) ?? '(no phone_number)';
+  const parsed = phoneNumberSchema.safeParse(item);
+  if (!parsed.success) {
+    skipped.push({ provider: PROVIDER, kind: 'number', id, reason: describeIssue(parsed.error) });
+    return null;
+  }
+  if (!isStrictE164(parsed.data.phone_number)) {
+    skipped.push({ provider: PROVIDER, kind: 'number', id, reason: 'phone_number is not a valid E.164 number' });
+    return null;
+  }
+  return toRemoteNumber(parsed.data);
+}
+
+function stringField(field: string): (item: unknown) => string | undefined {
+  return (item) => {
+    const value = typeof item === 'object' && item !== null ? (item as Record<string, unknown>)[field] : undefined;
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+}
+
+function versionId(item: unknown): string | undefined {
+  const value = typeof item === 'object' && item !== null ? (item as { version?: unknown }).version : undefined;
+  return typeof value === 'number' ? String(value) : undefined;
+}
+
+/** Retell's own SDK puts the E.164 into the path with a literal `+`; everything else is escaped. */
+function numberPath(e164: string): string {
+  return encodeURIComponent(e164).replace(/%2B/g, '+');
+}
+
+/**
+ * Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order. After a
+ * failure no new call starts, so a broken upstream is not hammered by the remaining workers.
+ */
+async function mapPool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await fn(items[index]!);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }

@@ -1,0 +1,87 @@
+import type { RemoteAgent, RemoteNumber, SlotAgent } from '../../domain/model.js';
+import type { SlotWrite, WriteSlotAgent } from '../types.js';
+import type { AgentWeightWire, AgentWire, PhoneNumberWire } from './schema.js';
+
+/** Retell keeps no status or capabilities on a number; the Twilio carrier record supplies them. */
+export function toRemoteNumber(number: PhoneNumberWire): RemoteNumber {
+  return {
+    provider: 'retell',
+    providerId: number.phone_number,
+    e164: number.phone_number,
+    label: number.nickname ?? null,
+    status: null,
+    capabilities: { voice: null, sms: null },
+    region: null,
+    fallback: number.fallback_number ?? null,
+    origin: number.phone_number_type ?? null,
+    slots: {
+      inbound: toSlotAgents(number.inbound_agents),
+      outbound: toSlotAgents(number.outbound_agents),
+      // voicenum's sms slot stands for both SMS lists; when they differ upstream, inbound wins.
+      sms: toSlotAgents(number.inbound_sms_agents),
+    },
+  };
+}
+
+function toSlotAgents(list: AgentWeightWire[] | null | undefined): SlotAgent[] {
+  return (list ?? []).map((entry) => ({
+    agentId: entry.agent_id,
+    weight: entry.weight,
+    version: entry.agent_version === undefined || entry.agent_version === null ? null : String(entry.agent_version),
+  }));
+}
+
+export function toRemoteAgent(agent: AgentWire, live: boolean | null): RemoteAgent {
+  return {
+    provider: 'retell',
+    id: agent.agent_id,
+    // An unnamed agent is still addressable; its id is the only name it has.
+    name: agent.agent_name ?? agent.agent_id,
+    kind: agent.channel,
+    live,
+  };
+}
+
+export interface AgentWeightBody {
+  agent_id: string;
+  agent_version?: number | string;
+  weight: number;
+}
+
+export type UpdateBody = Partial<Record<'inbound_agents' | 'outbound_agents' | 'inbound_sms_agents' | 'outbound_sms_agents', AgentWeightBody[] | null>>;
+
+/**
+ * The PATCH body for a slot write. Only the weighted lists are ever sent: Retell removed the
+ * single-agent fields. The sms slot writes both SMS lists with the same agents.
+ */
+export function toUpdateBody(slots: SlotWrite): UpdateBody {
+  const body: UpdateBody = {};
+  for (const [slot, agents] of Object.entries(slots)) {
+    if (agents === undefined) continue;
+    const list = toWeightList(agents);
+    if (slot === 'inbound') body.inbound_agents = list;
+    else if (slot === 'outbound') body.outbound_agents = list;
+    else if (slot === 'sms') {
+      body.inbound_sms_agents = list;
+      body.outbound_sms_agents = list === null ? null : list.map((entry) => ({ ...entry }));
+    } else {
+      throw new Error(`retell adapter: unknown slot "${slot}"`);
+    }
+  }
+  return body;
+}
+
+/** An empty list clears the slot; Retell documents null for that. */
+function toWeightList(agents: WriteSlotAgent[]): AgentWeightBody[] | null {
+  if (agents.length === 0) return null;
+  return agents.map((agent) => {
+    const version = toWireVersion(agent.version);
+    return { agent_id: agent.agentId, ...(version === undefined ? {} : { agent_version: version }), weight: agent.weight };
+  });
+}
+
+/** Version pins travel as integers when they are numbers, else as tags (`latest_published`, ...). */
+function toWireVersion(version: string | null | undefined): number | string | undefined {
+  if (version === undefined || version === null || version === '') return undefined;
+  return /^\d+$/.test(version) ? Number(version) : version;
+}

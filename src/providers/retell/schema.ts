@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/**
+ * The parts of Retell's responses voicenum reads. Lenient on purpose: unknown fields pass, and
+ * optional fields may be absent or null, so a new upstream field never breaks a sync.
+ */
+
+export const agentWeightSchema = z.object({
+  agent_id: z.string().min(1),
+  agent_version: z.union([z.number(), z.string()]).nullish(),
+  weight: z.number(),
+});
+export type AgentWeightWire = z.infer<typeof agentWeightSchema>;
+
+const agentListSchema = z.array(agentWeightSchema).nullish();
+
+export const phoneNumberSchema = z.object({
+  phone_number: z.string(),
+  phone_number_type: z.string().nullish(),
+  nickname: z.string().nullish(),
+  fallback_number: z.string().nullish(),
+  inbound_agents: agentListSchema,
+  outbound_agents: agentListSchema,
+  inbound_sms_agents: agentListSchema,
+  outbound_sms_agents: agentListSchema,
+});
+export type PhoneNumberWire = z.infer<typeof phoneNumberSchema>;
+
+export const agentSchema = z.object({
+  agent_id: z.string().min(1),
+  agent_name: z.string().nullish(),
+  channel: z.string().min(1),
+});
+export type AgentWire = z.infer<typeof agentSchema>;
+
+export const agentVersionSchema = z.object({
+  version: z.number().nullish(),
+  is_published: z.boolean().nullish(),
+});
+
+/** The envelope of every v2 list endpoint; items are checked one by one afterwards. */
+export const pageSchema = z.object({
+  items: z.array(z.unknown()),
+  has_more: z.boolean().nullish(),
+  pagination_key: z.string().nullish(),
+});
+export type PageWire = z.infer<typeof pageSchema>;
+
+/** Retell's error body: `{ "status": "error", "message": "..." }`. */
+export function retellErrorMessage(body: unknown): string | undefined {
+  if (typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string') {
+    return (body as { message: string }).message;
+  }
+  return undefined;
+}
+
+/** The first problem zod found, as one short line for a skipped record or an error. */
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'unexpected shape';
+  const path = issue.path.length > 0 ? issue.path.join('.') : 'record';
+  return `${path}: ${issue.message}`;
+}
