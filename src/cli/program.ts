@@ -121,7 +121,7 @@ export function normalizeJsonFlag(argv: readonly string[], commandWords: Readonl
   for (let i = 0; i < out.length - 1; i++) {
     if (out[i] !== '--json') continue;
     const next = out[i + 1]!;
-    if (commandWords.has(next) || !/^[A-Za-z]+(,[A-Za-z]+)*$/.test(next)) out[i] = '--json=';
+    if (commandWords.has(next) || !/^[A-Za-z][A-Za-z0-9]*(,[A-Za-z][A-Za-z0-9]*)*$/.test(next)) out[i] = '--json=';
   }
   return out;
 }

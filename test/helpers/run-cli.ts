@@ -1,0 +1,44 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = `${ROOT}bin/voicenum.js`;
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Run the built CLI as a child process, as an operator's shell would: no TTY, a private
+ * VOICENUM_HOME, and none of the developer's provider credentials.
+ */
+export function runCli(args: string[], options: { home: string; env?: Record<string, string | undefined>; input?: string; nodeArgs?: string[]; timeoutMs?: number }): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(RETELL|VAPI|BLAND|TWILIO|ELEVENLABS)_/.test(key) || key.startsWith('VOICENUM_') || key === 'FORCE_COLOR') continue;
+    env[key] = value;
+  }
+  Object.assign(env, { VOICENUM_HOME: options.home, NO_COLOR: '1' }, options.env);
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** Parse tab-separated output into rows of cells. */
+export function tsv(text: string): string[][] {
+  return text.split('\n').filter((line) => line !== '').map((line) => line.split('\t'));
+}
