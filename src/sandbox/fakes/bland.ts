@@ -1,13 +1,537 @@
-import type { FakeProvider } from '../fake-server.js';
+import { randomUUID } from 'node:crypto';
+import { SANDBOX_KEYS } from '../credentials.js';
+import type { FakeProvider, FakeRequest, FakeResponse, Route } from '../fake-server.js';
 import type { SeedPlan } from '../seed.js';
 
-// Placeholder until the Bland fake lands.
-export type BlandState = { numbers: unknown[] };
+/**
+ * A fake Bland AI (api.bland.ai). Bland has no published OpenAPI file; the wire format follows the
+ * doc pages at docs.bland.ai. Two error shapes coexist there: the older v1 endpoints answer
+ * `{ status: "error", message }`, the v2, persona and SMS endpoints `{ data: null, errors: [...] }`.
+ *
+ * Three models decide what answers a number: a pathway written on the number (`pathway_id`), a v1
+ * persona the number is attached to, and a v2 agent, which attaches numbers through a persona Bland
+ * creates for it on the first attach. A number record only carries `persona_id`; which v2 agent owns
+ * that persona is learned from `GET /v2/agents/{id}/inbound`.
+ */
 
-export function blandStateFromSeed(_plan: SeedPlan): BlandState {
-  return { numbers: [] };
+export interface BlandNumberRecord {
+  phone_number: string;
+  created_at: string;
+  label: string | null;
+  prompt: string | null;
+  first_sentence: string | null;
+  voice_id: number | null;
+  webhook: string | null;
+  dynamic_data: unknown;
+  interruption_threshold: number | null;
+  reduce_latency: boolean;
+  transfer_phone_number: string | null;
+  voice_settings: unknown;
+  record: boolean;
+  max_duration: number;
+  pathway_id: string | null;
+  persona_id: string | null;
+  persona_settings: { pathway_id?: string; pathway_version?: number; start_node_id?: string } | null;
 }
 
+export interface BlandEnvironment {
+  id: string;
+  env_type: 'dev' | 'staging' | 'production';
+  current_version_id: string | null;
+}
+
+export interface BlandAgentRecord {
+  id: string;
+  org_id: string;
+  name: string;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  environments: BlandEnvironment[];
+  /** Saved versions; attach needs at least one. Not sent on the wire. */
+  version_ids: string[];
+}
+
+export interface BlandPersonaRecord {
+  id: string;
+  name: string;
+  user_id: string;
+  current_production_version_id: string | null;
+  current_draft_version_id: string | null;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+  /** The v2 agent this persona was created for; null for a persona made in the v1 API. Not sent on the wire. */
+  agent_id: string | null;
+}
+
+export interface BlandPathwayRecord {
+  id: string;
+  name: string;
+  description: string | null;
+  created_at: string;
+}
+
+export interface BlandSmsConfig {
+  webhook: string | null;
+  request_data: unknown;
+  time_out: number | null;
+  messaging_service_sid: string | null;
+  objective: string | null;
+  tools: unknown[];
+  temperature: number;
+  pathway_id: string | null;
+  pathway_version: string | null;
+  start_node_id: string | null;
+}
+
+export interface BlandSmsNumber {
+  phone_number: string;
+  sms_config: BlandSmsConfig;
+  conversation_count: number;
+}
+
+/** A customer Twilio account connected through BYOT; its numbers came in through `/v1/inbound/insert`. */
+export interface BlandTwilioAccount {
+  account_sid: string;
+  encrypted_key: string;
+  numbers: string[];
+}
+
+export interface BlandState {
+  orgId: string;
+  /** SMS is an Enterprise feature; without it the `/v1/sms/...` endpoints refuse. */
+  smsEnabled: boolean;
+  numbers: BlandNumberRecord[];
+  agents: BlandAgentRecord[];
+  personas: BlandPersonaRecord[];
+  pathways: BlandPathwayRecord[];
+  smsNumbers: BlandSmsNumber[];
+  twilioAccounts: BlandTwilioAccount[];
+}
+
+/** `GET /v2/agents` clamps `limit` into this range (docs: default 100, min 1, max 500). */
+export const BLAND_AGENT_LIST_DEFAULT = 100;
+export const BLAND_AGENT_LIST_MAX = 500;
+
+const SEED_TIME = '2025-09-01T12:00:00.000Z';
+
+// ---------------------------------------------------------------------------------------------
+// Seed
+
+/** A persona id derived from its agent's id, so the seed stays deterministic. */
+function seedPersonaId(agentId: string): string {
+  return `5e1f0000${agentId.slice(8)}`;
+}
+
+function emptyNumber(e164: string, label: string, createdAt: string): BlandNumberRecord {
+  return {
+    phone_number: e164,
+    created_at: createdAt,
+    label,
+    prompt: null,
+    first_sentence: null,
+    voice_id: null,
+    webhook: null,
+    dynamic_data: null,
+    interruption_threshold: null,
+    reduce_latency: true,
+    transfer_phone_number: null,
+    voice_settings: null,
+    record: false,
+    max_duration: 30,
+    pathway_id: null,
+    persona_id: null,
+    persona_settings: null,
+  };
+}
+
+function emptySmsConfig(): BlandSmsConfig {
+  return {
+    webhook: null,
+    request_data: [],
+    time_out: null,
+    messaging_service_sid: null,
+    objective: null,
+    tools: [],
+    temperature: 0,
+    pathway_id: null,
+    pathway_version: null,
+    start_node_id: null,
+  };
+}
+
+function seedAgent(id: string, name: string, live: boolean, orgId: string, index: number): BlandAgentRecord {
+  const version = `${id.slice(0, 8)}-0000-4000-8000-00000000000${index % 10}`;
+  const stamp = new Date(Date.parse(SEED_TIME) + index * 60_000).toISOString();
+  return {
+    id,
+    org_id: orgId,
+    name,
+    created_by: null,
+    created_at: stamp,
+    updated_at: stamp,
+    environments: [
+      { id: `${id}-dev`, env_type: 'dev', current_version_id: null },
+      { id: `${id}-staging`, env_type: 'staging', current_version_id: live ? version : null },
+      { id: `${id}-production`, env_type: 'production', current_version_id: live ? version : null },
+    ],
+    version_ids: [version],
+  };
+}
+
+export function blandStateFromSeed(plan: SeedPlan): BlandState {
+  const orgId = '0a9d5c1e-7b3f-4c2a-9e8d-5b1a0c3f2e71';
+  const state: BlandState = {
+    orgId,
+    smsEnabled: true,
+    numbers: [],
+    agents: [],
+    personas: [],
+    pathways: [],
+    smsNumbers: [],
+    twilioAccounts: [],
+  };
+  const kinds = new Map<string, string>();
+  plan.agents
+    .filter((agent) => agent.provider === 'bland')
+    .forEach((agent, index) => {
+      kinds.set(agent.id, agent.kind);
+      if (agent.kind === 'pathway') {
+        state.pathways.push({ id: agent.id, name: agent.name, description: null, created_at: SEED_TIME });
+      } else {
+        state.agents.push(seedAgent(agent.id, agent.name, agent.live, orgId, index));
+      }
+    });
+
+  const imported: string[] = [];
+  plan.numbers
+    .filter((number) => number.provider === 'bland')
+    .forEach((number, index) => {
+      const record = emptyNumber(number.e164, number.label, new Date(Date.parse(SEED_TIME) + index * 3_600_000).toISOString());
+      const holder = number.slots.inbound[0];
+      if (holder && kinds.get(holder.agentId) === 'pathway') record.pathway_id = holder.agentId;
+      if (holder && kinds.get(holder.agentId) === 'agent') record.persona_id = personaForAgent(state, holder.agentId, { id: seedPersonaId(holder.agentId), at: SEED_TIME }).id;
+      record.transfer_phone_number = number.fallback;
+      state.numbers.push(record);
+      const sms = number.slots.sms[0];
+      if (sms) state.smsNumbers.push({ phone_number: number.e164, sms_config: { ...emptySmsConfig(), pathway_id: sms.agentId }, conversation_count: 0 });
+      if (number.importedFromTwilio) imported.push(number.e164);
+    });
+  if (imported.length > 0) {
+    state.twilioAccounts.push({ account_sid: plan.twilioAccountSid, encrypted_key: `enc_${plan.twilioAccountSid.slice(2, 18)}`, numbers: imported });
+  }
+  return state;
+}
+
+/**
+ * The persona a v2 agent attaches through, created on its first attach as Bland does. The seed
+ * passes a derived id so the sandbox account is the same every time.
+ */
+function personaForAgent(state: BlandState, agentId: string, seeded?: { id: string; at: string }): BlandPersonaRecord {
+  const existing = state.personas.find((persona) => persona.agent_id === agentId);
+  if (existing) return existing;
+  const agent = state.agents.find((candidate) => candidate.id === agentId);
+  const now = seeded?.at ?? new Date().toISOString();
+  const persona: BlandPersonaRecord = {
+    id: seeded?.id ?? randomUUID(),
+    name: agent?.name ?? agentId,
+    user_id: state.orgId,
+    current_production_version_id: null,
+    current_draft_version_id: null,
+    created_at: now,
+    updated_at: now,
+    deleted_at: null,
+    agent_id: agentId,
+  };
+  state.personas.push(persona);
+  return persona;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire helpers
+
+type ErrorFamily = 'v1' | 'envelope';
+
+/** The v2, persona and SMS endpoints wrap everything in `{ data, errors }`; the older v1 ones do not. */
+function familyOf(path: string): ErrorFamily {
+  return path.startsWith('/v2/') || path.startsWith('/v1/personas') || path.startsWith('/v1/sms') ? 'envelope' : 'v1';
+}
+
+function v1Error(status: number, message: string): FakeResponse {
+  return { status, body: { status: 'error', message } };
+}
+
+function envelopeError(status: number, code: string, message: string): FakeResponse {
+  return { status, body: { data: null, errors: [{ error: code, message }] } };
+}
+
+function envelope(data: unknown, status = 200): FakeResponse {
+  return { status, body: { data, errors: null } };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A number from a path: `+` or `%2B` optional, US assumed without a country code. */
+function numberFromPath(raw: string): string {
+  const text = raw.trim();
+  const digits = text.replace(/[^\d]/g, '');
+  if (text.startsWith('+')) return `+${digits}`;
+  if (digits.length === 10) return `+1${digits}`;
+  return `+${digits}`;
+}
+
+function findNumber(state: BlandState, e164: string): BlandNumberRecord | undefined {
+  return state.numbers.find((number) => number.phone_number === e164);
+}
+
+function agentView(agent: BlandAgentRecord, withEnvironments: boolean): Record<string, unknown> {
+  const wire: Record<string, unknown> = { ...agent };
+  delete wire.version_ids;
+  if (!withEnvironments) delete wire.environments;
+  return wire;
+}
+
+function personaView(state: BlandState, persona: BlandPersonaRecord): Record<string, unknown> {
+  const wire: Record<string, unknown> = { ...persona };
+  delete wire.agent_id;
+  const inbound = state.numbers
+    .filter((number) => number.persona_id === persona.id)
+    .map((number) => ({ phone_number: number.phone_number, label: number.label, persona_id: persona.id, persona_settings: number.persona_settings }));
+  return { ...wire, inbound_numbers: inbound };
+}
+
+/** Bland's `inbound_numbers` body rule: a non-empty array of non-empty strings, trimmed. */
+function inboundNumbersFrom(body: unknown): string[] | null {
+  if (!isRecord(body) || !Array.isArray(body.inbound_numbers) || body.inbound_numbers.length === 0) return null;
+  const out: string[] = [];
+  for (const value of body.inbound_numbers) {
+    if (typeof value !== 'string' || value.trim() === '') return null;
+    out.push(value.trim());
+  }
+  return out;
+}
+
+/** Point numbers at a persona: whatever pathway or persona they had is replaced. */
+function attachToPersona(persona: BlandPersonaRecord, numbers: BlandNumberRecord[]): void {
+  for (const number of numbers) {
+    number.persona_id = persona.id;
+    number.persona_settings = null;
+    number.pathway_id = null;
+  }
+  persona.updated_at = new Date().toISOString();
+}
+
+function detachFromPersona(state: BlandState, persona: BlandPersonaRecord, requested: string[]): number {
+  let count = 0;
+  for (const e164 of requested) {
+    const number = findNumber(state, e164);
+    if (number && number.persona_id === persona.id) {
+      number.persona_id = null;
+      number.persona_settings = null;
+      count++;
+    }
+  }
+  return count;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers
+
+function listInbound(request: FakeRequest, state: BlandState): FakeResponse {
+  const key = request.headers['encrypted_key'];
+  if (typeof key === 'string') {
+    const account = state.twilioAccounts.find((candidate) => candidate.encrypted_key === key);
+    if (!account) return v1Error(401, 'Invalid encrypted_key');
+    return { status: 200, body: { inbound_numbers: state.numbers.filter((number) => account.numbers.includes(number.phone_number)) } };
+  }
+  return { status: 200, body: { inbound_numbers: state.numbers } };
+}
+
+function getInbound(request: FakeRequest, state: BlandState): FakeResponse {
+  const number = findNumber(state, numberFromPath(request.params.phone ?? ''));
+  if (!number) return v1Error(404, `Inbound number ${request.params.phone ?? ''} not found`);
+  return { status: 200, body: number };
+}
+
+/** Legacy per-number config. Setting `pathway_id` clears the prompt-based agent fields, as documented. */
+const PATHWAY_CLEARS = ['prompt', 'first_sentence', 'dynamic_data'] as const;
+const WRITABLE_NUMBER_FIELDS = ['label', 'prompt', 'first_sentence', 'webhook', 'transfer_phone_number', 'record', 'max_duration', 'interruption_threshold', 'voice_id', 'reduce_latency'] as const;
+
+function updateInbound(request: FakeRequest, state: BlandState): FakeResponse {
+  const number = findNumber(state, numberFromPath(request.params.phone ?? ''));
+  if (!number) return v1Error(404, `Inbound number ${request.params.phone ?? ''} not found`);
+  const body = request.body;
+  if (!isRecord(body)) return v1Error(400, 'Request body must be a JSON object');
+  const known = [...WRITABLE_NUMBER_FIELDS, 'pathway_id'].filter((field) => field in body);
+  if (known.length === 0) return v1Error(400, 'Missing required parameter: prompt (or pathway_id)');
+  // Everything is checked before anything changes: a refused request leaves the number as it was.
+  const pathwayId = body.pathway_id;
+  if ('pathway_id' in body && pathwayId !== null && typeof pathwayId !== 'string') return v1Error(400, 'pathway_id must be a string or null');
+  if (typeof pathwayId === 'string' && pathwayId !== '' && !state.pathways.some((pathway) => pathway.id === pathwayId)) {
+    return v1Error(400, `Pathway ${pathwayId} not found`);
+  }
+  if ('label' in body && body.label !== null && typeof body.label !== 'string') return v1Error(400, 'label must be a string or null');
+  if ('pathway_id' in body) {
+    if (typeof pathwayId === 'string' && pathwayId !== '') {
+      number.pathway_id = pathwayId;
+      for (const field of PATHWAY_CLEARS) number[field] = null;
+    } else {
+      number.pathway_id = null;
+    }
+  }
+  for (const field of WRITABLE_NUMBER_FIELDS) {
+    if (field in body) (number as unknown as Record<string, unknown>)[field] = body[field];
+  }
+  return { status: 200, body: { status: 'success', message: `Updated inbound number ${number.phone_number}`, data: number } };
+}
+
+function listPathways(_request: FakeRequest, state: BlandState): FakeResponse {
+  return { status: 200, body: state.pathways };
+}
+
+function listAgents(request: FakeRequest, state: BlandState): FakeResponse {
+  const asked = Number.parseInt(request.query.get('limit') ?? '', 10);
+  const limit = Number.isNaN(asked) ? BLAND_AGENT_LIST_DEFAULT : Math.min(BLAND_AGENT_LIST_MAX, Math.max(1, asked));
+  const newestFirst = [...state.agents].sort((a, b) => b.updated_at.localeCompare(a.updated_at) || a.id.localeCompare(b.id));
+  return envelope(newestFirst.slice(0, limit).map((agent) => agentView(agent, false)));
+}
+
+function getAgent(request: FakeRequest, state: BlandState): FakeResponse {
+  const agent = state.agents.find((candidate) => candidate.id === request.params.id);
+  if (!agent) return envelopeError(404, 'AGENT_NOT_FOUND', `Agent ${request.params.id ?? ''} not found`);
+  return envelope(agentView(agent, true));
+}
+
+/** Documented: an unknown agent answers `persona_id: null`, not 404; the persona outlives its numbers. */
+function getAgentBinding(request: FakeRequest, state: BlandState): FakeResponse {
+  const persona = state.personas.find((candidate) => candidate.agent_id === request.params.id);
+  return envelope({ agent_id: request.params.id, persona_id: persona?.id ?? null });
+}
+
+function attachToAgent(request: FakeRequest, state: BlandState): FakeResponse {
+  const agent = state.agents.find((candidate) => candidate.id === request.params.id);
+  if (!agent) return envelopeError(404, 'AGENT_NOT_FOUND', `Agent ${request.params.id ?? ''} not found`);
+  const requested = inboundNumbersFrom(request.body);
+  if (!requested) return envelopeError(400, 'INVALID_BODY', 'inbound_numbers must be a non-empty array of non-empty strings');
+  const missing = requested.filter((e164) => !findNumber(state, e164));
+  if (missing.length > 0) return envelopeError(400, 'INVALID_INBOUND_NUMBERS', `Not on your account: ${missing.join(', ')}`);
+  if (agent.version_ids.length === 0) return envelopeError(400, 'AGENT_HAS_NO_VERSION', 'The agent has no saved version to run');
+  const persona = personaForAgent(state, agent.id);
+  attachToPersona(persona, requested.map((e164) => findNumber(state, e164)!));
+  return envelope({ agent_id: agent.id, persona_id: persona.id, attached_count: requested.length });
+}
+
+function detachFromAgent(request: FakeRequest, state: BlandState): FakeResponse {
+  const agent = state.agents.find((candidate) => candidate.id === request.params.id);
+  if (!agent) return envelopeError(404, 'AGENT_NOT_FOUND', `Agent ${request.params.id ?? ''} not found`);
+  const requested = inboundNumbersFrom(request.body);
+  if (!requested) return envelopeError(400, 'INVALID_BODY', 'inbound_numbers must be a non-empty array of non-empty strings');
+  const persona = state.personas.find((candidate) => candidate.agent_id === agent.id);
+  const count = persona ? detachFromPersona(state, persona, requested) : 0;
+  return envelope({ agent_id: agent.id, detached_count: count });
+}
+
+function getPersona(request: FakeRequest, state: BlandState): FakeResponse {
+  const persona = state.personas.find((candidate) => candidate.id === request.params.id && candidate.deleted_at === null);
+  if (!persona) return envelopeError(404, 'PERSONA_NOT_FOUND', `Persona ${request.params.id ?? ''} not found`);
+  return envelope(personaView(state, persona));
+}
+
+function attachPersona(request: FakeRequest, state: BlandState): FakeResponse {
+  const persona = state.personas.find((candidate) => candidate.id === request.params.id && candidate.deleted_at === null);
+  if (!persona) return envelopeError(404, 'PERSONA_NOT_FOUND', `Persona ${request.params.id ?? ''} not found`);
+  const requested = inboundNumbersFrom(request.body);
+  if (!requested) return envelopeError(400, 'INVALID_BODY', 'inbound_numbers must be a non-empty array of non-empty strings');
+  const missing = requested.filter((e164) => !findNumber(state, e164));
+  if (missing.length > 0) return envelopeError(400, 'INVALID_INBOUND_NUMBERS', `Not on your account: ${missing.join(', ')}`);
+  attachToPersona(persona, requested.map((e164) => findNumber(state, e164)!));
+  return envelope(personaView(state, persona));
+}
+
+function detachPersona(request: FakeRequest, state: BlandState): FakeResponse {
+  const persona = state.personas.find((candidate) => candidate.id === request.params.id && candidate.deleted_at === null);
+  if (!persona) return envelopeError(404, 'PERSONA_NOT_FOUND', `Persona ${request.params.id ?? ''} not found`);
+  const requested = inboundNumbersFrom(request.body);
+  if (!requested) return envelopeError(400, 'INVALID_BODY', 'inbound_numbers must be a non-empty array of non-empty strings');
+  detachFromPersona(state, persona, requested);
+  return envelope(personaView(state, persona));
+}
+
+function smsRefusal(state: BlandState): FakeResponse | null {
+  return state.smsEnabled ? null : envelopeError(403, 'SMS_NOT_ENABLED', 'SMS is only available on Enterprise plans');
+}
+
+function listSmsNumbers(request: FakeRequest, state: BlandState): FakeResponse {
+  const refused = smsRefusal(state);
+  if (refused) return refused;
+  const channel = request.query.get('channel') ?? 'sms';
+  // WhatsApp and iMessage configurations are not modelled: the sandbox account has none.
+  return envelope(channel === 'sms' ? state.smsNumbers : []);
+}
+
+const SMS_CONFIG_FIELDS = ['webhook', 'request_data', 'time_out', 'messaging_service_sid', 'objective', 'tools', 'temperature', 'pathway_id', 'pathway_version', 'start_node_id'] as const;
+
+/** Creates the number's SMS config on first use and changes only the fields sent. */
+function updateSmsNumber(request: FakeRequest, state: BlandState): FakeResponse {
+  const refused = smsRefusal(state);
+  if (refused) return refused;
+  const body = request.body;
+  if (!isRecord(body) || typeof body.phone_number !== 'string' || body.phone_number.trim() === '') {
+    return envelopeError(400, 'MISSING_PHONE_NUMBER', 'phone_number is required');
+  }
+  const e164 = numberFromPath(body.phone_number);
+  if (!findNumber(state, e164)) return envelopeError(400, 'INVALID_PHONE_NUMBER', `${body.phone_number} does not belong to your account`);
+  const pathwayId = body.pathway_id;
+  if (pathwayId !== undefined && pathwayId !== null && typeof pathwayId !== 'string') return envelopeError(400, 'INVALID_BODY', 'pathway_id must be a string or null');
+  if (typeof pathwayId === 'string' && pathwayId !== '' && !state.pathways.some((pathway) => pathway.id === pathwayId)) {
+    return envelopeError(400, 'INVALID_PATHWAY_ID', `Pathway ${pathwayId} not found`);
+  }
+  let entry = state.smsNumbers.find((candidate) => candidate.phone_number === e164);
+  if (!entry) {
+    entry = { phone_number: e164, sms_config: emptySmsConfig(), conversation_count: 0 };
+    state.smsNumbers.push(entry);
+  }
+  const config = entry.sms_config as unknown as Record<string, unknown>;
+  for (const field of SMS_CONFIG_FIELDS) {
+    if (field in body) config[field] = field === 'pathway_id' && body[field] === '' ? null : body[field];
+  }
+  return envelope({ message: `SMS config updated for number ${e164}`, sms_config: entry.sms_config });
+}
+
+// ---------------------------------------------------------------------------------------------
+
 export function createBlandFake(): FakeProvider<BlandState> {
-  throw new Error('bland fake not implemented yet');
+  const routes: Route<BlandState>[] = [
+    { method: 'GET', path: '/v1/inbound', handler: listInbound },
+    { method: 'GET', path: '/v1/inbound/:phone', handler: getInbound },
+    { method: 'POST', path: '/v1/inbound/:phone', handler: updateInbound },
+    { method: 'GET', path: '/v1/pathway', handler: listPathways },
+    { method: 'GET', path: '/v2/agents', handler: listAgents },
+    { method: 'GET', path: '/v2/agents/:id', handler: getAgent },
+    { method: 'GET', path: '/v2/agents/:id/inbound', handler: getAgentBinding },
+    { method: 'POST', path: '/v2/agents/:id/inbound/attach', handler: attachToAgent },
+    { method: 'POST', path: '/v2/agents/:id/inbound/detach', handler: detachFromAgent },
+    { method: 'GET', path: '/v1/personas/:id', handler: getPersona },
+    { method: 'POST', path: '/v1/personas/:id/inbound/attach', handler: attachPersona },
+    { method: 'POST', path: '/v1/personas/:id/inbound/detach', handler: detachPersona },
+    { method: 'GET', path: '/v1/sms/numbers', handler: listSmsNumbers },
+    { method: 'POST', path: '/v1/sms/number/update', handler: updateSmsNumber },
+  ];
+  return {
+    name: 'bland',
+    routes,
+    authorize(request) {
+      // Bland wants the raw key in `authorization`; `Bearer <key>` is a different (wrong) key to it.
+      const header = request.headers.authorization;
+      if (header === SANDBOX_KEYS.bland) return null;
+      const message = header === undefined ? 'Missing authorization header' : 'Invalid API key';
+      return familyOf(request.path) === 'envelope' ? envelopeError(401, 'UNAUTHORIZED', message) : v1Error(401, message);
+    },
+    errorBody(status, message) {
+      return { status: 'error', message };
+    },
+  };
 }
