@@ -1,5 +1,12 @@
-import type { HttpSettings } from '../http.js';
-import type { ProviderAdapter } from '../types.js';
+import type TwilioSdk from 'twilio';
+import type { IncomingPhoneNumberContextUpdateOptions, IncomingPhoneNumberInstance, IncomingPhoneNumberListInstance } from 'twilio/lib/rest/api/v2010/account/incomingPhoneNumber.js';
+import { AuthError, ProviderError, VoicenumError } from '../../domain/errors.js';
+import type { ProviderSnapshot, RemoteAgent, RemoteNumber, SkippedRecord } from '../../domain/model.js';
+import { HttpClient, type HttpSettings } from '../http.js';
+import type { FetchOptions, NumberKey, ProviderAdapter, SlotWrite, WriteSlotAgent } from '../types.js';
+import { checkNumber, toApplicationAgent, toRemoteNumber, trunkAgents } from './map.js';
+import { createForwardingClient } from './request-client.js';
+import { routeSchema, twilioErrorMessage } from './schema.js';
 
 export interface TwilioAdapterSettings {
   accountSid: string;
@@ -11,9 +18,291 @@ export interface TwilioAdapterSettings {
   /** Replaces https://routes.twilio.com */
   routesBaseUrl: string;
   http?: HttpSettings;
+  /** Records per list page; Twilio's maximum (1000) unless a test asks for less. */
+  pageSize?: number;
+  /** Routes v2 region reads in flight at once during fetchAll (one per number). */
+  regionConcurrency?: number;
 }
 
-// Placeholder until the Twilio adapter lands.
-export function createTwilioAdapter(_settings: TwilioAdapterSettings): ProviderAdapter {
-  throw new Error('twilio adapter not implemented yet');
+/** The Twilio adapter also reads and sets what only Twilio has: region, label and fallback URL. */
+export interface TwilioAdapter extends ProviderAdapter {
+  /** The number's inbound processing region (Routes v2); null when Routes has no record of it. */
+  readRegion(e164: string): Promise<string | null>;
+  /** Set the inbound processing region; returns the region as Routes v2 answered it. */
+  setRegion(e164: string, region: string): Promise<string | null>;
+  /** Set the friendly name (≤ 64 characters at Twilio). */
+  setLabel(number: NumberKey, text: string): Promise<RemoteNumber>;
+  /** Set the voice fallback URL; null clears it. */
+  setFallback(number: NumberKey, url: string | null): Promise<RemoteNumber>;
+}
+
+type Client = ReturnType<typeof TwilioSdk>;
+
+const MAX_PAGE_SIZE = 1000;
+const DEFAULT_REGION_CONCURRENCY = 8;
+const AUTH_HINT = 'set TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and TWILIO_API_SECRET), or run `voicenum auth login twilio`';
+
+/**
+ * Run an SDK call. voicenum's own errors (from the HttpClient underneath) pass as they are; anything
+ * else the SDK throws means Twilio answered something it could not use.
+ */
+async function upstream<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof VoicenumError) throw error;
+    throw new ProviderError('twilio', `${what}: unusable answer (${(error as Error).message})`);
+  }
+}
+
+/**
+ * Runs at most `limit` tasks at once. After cancel() queued tasks are skipped (they settle without
+ * running), so whoever awaits them is never left hanging.
+ */
+function createLimiter(limit: number) {
+  let active = 0;
+  let cancelled = false;
+  const queue: (() => void)[] = [];
+  const next = () => {
+    while (active < limit && queue.length > 0) queue.shift()!();
+  };
+  return {
+    run(task: () => Promise<void>): Promise<void> {
+      return new Promise<void>((resolve, reject) => {
+        queue.push(() => {
+          if (cancelled) return resolve();
+          active++;
+          task()
+            .then(resolve, reject)
+            .finally(() => {
+              active--;
+              next();
+            });
+        });
+        next();
+      });
+    },
+    cancel() {
+      cancelled = true;
+    },
+  };
+}
+
+/** What voicenum uses of an SDK list page. */
+interface SdkPage<I> {
+  instances: I[];
+  _payload: unknown;
+  nextPage(): Promise<SdkPage<I>> | undefined;
+}
+
+/**
+ * Follow a 2010 list to its end through the SDK (which follows next_page_uri). A page without its
+ * list is malformed as a whole: the SDK would otherwise read any other array in it as the records.
+ */
+async function walkPages<I>(listKey: string, first: () => Promise<SdkPage<I>>, onRecord: (instance: I) => void, onPage: () => void): Promise<void> {
+  const what = `listing ${listKey}`;
+  let page: SdkPage<I> | undefined = await upstream(what, first);
+  while (page) {
+    const payload = page._payload as Record<string, unknown> | null;
+    if (!payload || !Array.isArray(payload[listKey])) throw new ProviderError('twilio', `a ${listKey} page came without its ${listKey} list`);
+    page.instances.forEach(onRecord);
+    onPage();
+    const current: SdkPage<I> = page;
+    page = await upstream(what, async () => current.nextPage());
+  }
+}
+
+function regionOf(answer: { voiceRegion?: unknown }, what: string): string | null {
+  const parsed = routeSchema.safeParse({ voiceRegion: answer.voiceRegion });
+  if (!parsed.success) throw new ProviderError('twilio', `${what}: the answer has no usable voice_region`);
+  return parsed.data.voiceRegion ?? null;
+}
+
+function basicAuth(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+}
+
+/** The SDK update for the given slots: one POST sets them all. Twilio has no outbound slot. */
+export function slotUpdate(slots: SlotWrite): IncomingPhoneNumberContextUpdateOptions {
+  const update: IncomingPhoneNumberContextUpdateOptions = {};
+  const only = (slot: string, agents: WriteSlotAgent[]): WriteSlotAgent | undefined => {
+    if (agents.length > 1) throw new Error(`a Twilio number's ${slot} slot holds one target, ${agents.length} were given`);
+    return agents[0];
+  };
+  if (slots.outbound && slots.outbound.length > 0) {
+    throw new Error('Twilio numbers have no outbound slot: the caller ID is chosen per call');
+  }
+  if (slots.inbound) {
+    const agent = only('inbound', slots.inbound);
+    if (!agent) {
+      update.trunkSid = '';
+      update.voiceApplicationSid = '';
+    } else if (agent.agentId.startsWith('TK')) {
+      update.trunkSid = agent.agentId; // Twilio drops the voice application itself
+    } else if (agent.agentId.startsWith('AP')) {
+      update.voiceApplicationSid = agent.agentId; // and the trunk
+    } else {
+      throw new Error(`a Twilio inbound target is a TwiML app (AP…) or a SIP trunk (TK…), not ${agent.agentId}`);
+    }
+  }
+  if (slots.sms) {
+    const agent = only('sms', slots.sms);
+    if (agent && !agent.agentId.startsWith('AP')) throw new Error(`a Twilio sms target is a TwiML app (AP…), not ${agent.agentId}`);
+    update.smsApplicationSid = agent?.agentId ?? '';
+  }
+  return update;
+}
+
+export function createTwilioAdapter(settings: TwilioAdapterSettings): TwilioAdapter {
+  const http = new HttpClient({
+    ...settings.http,
+    provider: 'twilio',
+    baseUrl: settings.apiBaseUrl,
+    headers: { Authorization: basicAuth(settings.username, settings.password) },
+    secrets: [settings.password, basicAuth(settings.username, settings.password).slice('Basic '.length)],
+    errorMessage: twilioErrorMessage,
+    authHint: AUTH_HINT,
+  });
+  const pageSize = Math.min(settings.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
+  let client: Promise<Client> | undefined;
+
+  // The SDK costs ~100 ms to load: only commands that talk to Twilio pay for it.
+  const sdk = (): Promise<Client> => {
+    client ??= (async () => {
+      if (!/^AC[0-9a-fA-F]{32}$/.test(settings.accountSid)) {
+        throw new AuthError(`"${settings.accountSid.slice(0, 40)}" is not a Twilio account SID (AC followed by 32 hex digits)`, AUTH_HINT);
+      }
+      const { default: twilio } = await import('twilio');
+      const httpClient = createForwardingClient(twilio, http, settings);
+      return twilio(settings.username, settings.password, { accountSid: settings.accountSid, httpClient });
+    })();
+    return client;
+  };
+  const numbersApi = async (): Promise<IncomingPhoneNumberListInstance> => (await sdk()).api.v2010.accounts(settings.accountSid).incomingPhoneNumbers;
+
+  const mapAnswer = (instance: IncomingPhoneNumberInstance, region: string | null, what: string): RemoteNumber => {
+    const checked = checkNumber(instance);
+    if (!checked.ok) throw new ProviderError('twilio', `${what} answered a number voicenum cannot use: ${checked.skipped.reason}`);
+    return toRemoteNumber(checked.value, region);
+  };
+
+  const readRegion = async (e164: string): Promise<string | null> => {
+    const route = (await sdk()).routes.v2.phoneNumbers(e164);
+    try {
+      const answer = await upstream(`reading the region of ${e164}`, () => route.fetch());
+      return regionOf(answer, `reading the region of ${e164}`);
+    } catch (error) {
+      if (error instanceof ProviderError && error.status === 404) return null;
+      throw error;
+    }
+  };
+
+  const updateNumber = async (number: NumberKey, update: IncomingPhoneNumberContextUpdateOptions, region: string | null): Promise<RemoteNumber> => {
+    const api = await numbersApi();
+    const what = `updating ${number.e164}`;
+    const answer = await upstream(what, () => api(number.providerId).update(update));
+    return mapAnswer(answer, region, what);
+  };
+
+  const readNumber = async (number: NumberKey): Promise<RemoteNumber> => {
+    const api = await numbersApi();
+    const what = `reading ${number.e164}`;
+    // The region lives in another API; both answers are awaited together, one round trip of latency.
+    const [answer, region] = await Promise.all([upstream(what, () => api(number.providerId).fetch()), readRegion(number.e164)]);
+    return mapAnswer(answer, region, what);
+  };
+
+  const fetchNumbers = async (onNumber: (number: RemoteNumber) => void, report: () => void, numbers: RemoteNumber[], skipped: SkippedRecord[]): Promise<void> => {
+    const api = await numbersApi();
+    await walkPages('incoming_phone_numbers', () => api.page({ pageSize }), (instance) => {
+      const checked = checkNumber(instance);
+      if (!checked.ok) return skipped.push(checked.skipped);
+      const number = toRemoteNumber(checked.value, null);
+      numbers.push(number);
+      onNumber(number);
+    }, report);
+  };
+
+  const fetchApplications = async (report: () => void, agents: RemoteAgent[], skipped: SkippedRecord[]): Promise<void> => {
+    const applications = (await sdk()).api.v2010.accounts(settings.accountSid).applications;
+    await walkPages('applications', () => applications.page({ pageSize }), (instance) => {
+      const checked = toApplicationAgent(instance);
+      if (checked.ok) agents.push(checked.value);
+      else skipped.push(checked.skipped);
+    }, report);
+  };
+
+  return {
+    name: 'twilio',
+    get requestCount() {
+      return http.requestCount;
+    },
+
+    async fetchAll(options: FetchOptions = {}): Promise<ProviderSnapshot> {
+      const before = http.requestCount;
+      const numbers: RemoteNumber[] = [];
+      const agents: RemoteAgent[] = [];
+      const skipped: SkippedRecord[] = [];
+      const report = () => options.onProgress?.({ provider: 'twilio', numbers: numbers.length, agents: agents.length });
+      const limiter = createLimiter(Math.max(1, settings.regionConcurrency ?? DEFAULT_REGION_CONCURRENCY));
+      const regionJobs: Promise<void>[] = [];
+      let regionFailure: unknown;
+      // Regions are read while the next pages are still coming; the first failure stops the rest.
+      const lookUpRegion = (number: RemoteNumber) => {
+        const job = limiter.run(async () => {
+          number.region = await readRegion(number.e164);
+        });
+        regionJobs.push(
+          job.catch((error: unknown) => {
+            regionFailure ??= error;
+            limiter.cancel();
+          }),
+        );
+      };
+      try {
+        await Promise.all([fetchNumbers(lookUpRegion, report, numbers, skipped), fetchApplications(report, agents, skipped)]);
+      } catch (error) {
+        limiter.cancel();
+        await Promise.all(regionJobs);
+        throw error;
+      }
+      await Promise.all(regionJobs);
+      if (regionFailure !== undefined) throw regionFailure;
+      agents.push(...trunkAgents(numbers));
+      return { provider: 'twilio', numbers, agents, skipped, requests: http.requestCount - before };
+    },
+
+    async verifyCredentials(): Promise<void> {
+      const api = await numbersApi();
+      await upstream('checking the credentials', () => api.page({ pageSize: 1 }));
+    },
+
+    readNumber,
+
+    async writeSlots(number: NumberKey, slots: SlotWrite, current: RemoteNumber): Promise<RemoteNumber> {
+      const update = slotUpdate(slots);
+      if (Object.keys(update).length === 0) return readNumber(number);
+      // A slot write leaves the region alone, so the one already known stands.
+      return updateNumber(number, update, current.region);
+    },
+
+    readRegion,
+
+    async setRegion(e164: string, region: string): Promise<string | null> {
+      const route = (await sdk()).routes.v2.phoneNumbers(e164);
+      const what = `setting the region of ${e164}`;
+      const answer = await upstream(what, () => route.update({ voiceRegion: region }));
+      return regionOf(answer, what);
+    },
+
+    async setLabel(number: NumberKey, text: string): Promise<RemoteNumber> {
+      const [answer, region] = await Promise.all([updateNumber(number, { friendlyName: text }, null), readRegion(number.e164)]);
+      return { ...answer, region };
+    },
+
+    async setFallback(number: NumberKey, url: string | null): Promise<RemoteNumber> {
+      const [answer, region] = await Promise.all([updateNumber(number, { voiceFallbackUrl: url ?? '' }, null), readRegion(number.e164)]);
+      return { ...answer, region };
+    },
+  };
 }
