@@ -183,9 +183,13 @@ describe('the read side, end to end on the sandbox', () => {
   it('lists agents with how many numbers each holds per slot', async () => {
     const result = await cli(['--sandbox', 'agents', 'list', '--json']);
     expect(result.code, result.stderr).toBe(0);
-    const agents = JSON.parse(result.stdout) as { provider: string; id: string; name: string; live: boolean | null; numbers: Record<string, number> }[];
-    expect(agents.length).toBe(plan.agents.length);
-    for (const agent of agents) {
+    const agents = JSON.parse(result.stdout) as { provider: string; id: string; name: string; kind: string; live: boolean | null; numbers: Record<string, number> }[];
+    // Every seeded agent, plus the SIP trunk that carries Retell's imported numbers on the Twilio side.
+    const trunks = agents.filter((a) => a.kind === 'sip-trunk');
+    expect(agents.length).toBe(plan.agents.length + trunks.length);
+    expect(trunks).toHaveLength(1);
+    expect(trunks[0]!.numbers.inbound).toBe(platformNumbers.filter((n) => n.provider === 'retell' && n.importedFromTwilio).length);
+    for (const agent of agents.filter((a) => a.kind !== 'sip-trunk')) {
       const holding = list.filter((n) => n.provider === agent.provider);
       for (const slot of ['inbound', 'outbound', 'sms'] as const) {
         expect(agent.numbers[slot], `${agent.name} ${slot}`).toBe(holding.filter((n) => n.slots[slot]?.some((a) => a.agentId === agent.id)).length);
