@@ -7,9 +7,9 @@ export default function setup(): void {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   const built = `${root}/dist/cli.js`;
   if (!existsSync(built) || process.env.VOICENUM_REBUILD === '1') {
-    execFileSync(process.execPath, [`${root}/node_modules/tsup/dist/cli-default.js`], { cwd: root, stdio: 'ignore' });
+    execFileSync(process.execPath, [`${root}/scripts/build.mjs`], { cwd: root, stdio: 'ignore' });
   } else if (statSync(built).mtimeMs < newestSource(root)) {
-    execFileSync(process.execPath, [`${root}/node_modules/tsup/dist/cli-default.js`], { cwd: root, stdio: 'ignore' });
+    execFileSync(process.execPath, [`${root}/scripts/build.mjs`], { cwd: root, stdio: 'ignore' });
   }
 }
 

@@ -190,13 +190,13 @@ describe('Bland HTTP behaviour', () => {
     const error = await adapter({ http: { maxAttempts: 3 } }).fetchAll().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as ProviderError).exitCode).toBe(5);
-    expect((error as ProviderError).message).toMatch(/^Bland: GET \/v1\/inbound failed with HTTP 503: Internal server error \(after 3 attempts\)$/);
+    expect((error as ProviderError).message).toMatch(/^bland: GET \/v1\/inbound failed with HTTP 503: Internal server error \(after 3 attempts\)$/);
     expect(requestsTo('GET', /^\/v1\/inbound$/)).toHaveLength(3);
   });
 
   it('treats a list body that is not JSON as a ProviderError', async () => {
     await start(undefined, { pathContains: '/v1/inbound', malformed: { count: 1 } });
-    await expect(adapter().fetchAll()).rejects.toThrow(/Bland: .*not JSON/);
+    await expect(adapter().fetchAll()).rejects.toThrow(/bland: .*not JSON/);
   });
 
   it('answers a wrong key with its own 401 body and the adapter turns it into an AuthError', async () => {
@@ -392,7 +392,7 @@ describe('Bland readNumber and writeSlots', () => {
     const seed = unassignedNumber();
     const error = await bland.writeSlots(key(seed.e164), { inbound: [slotAgent('no-such-agent', 'agent')] }, await bland.readNumber(key(seed.e164))).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).message).toBe('Bland: POST /v2/agents/no-such-agent/inbound/attach failed with HTTP 404: Agent no-such-agent not found (AGENT_NOT_FOUND)');
+    expect((error as ProviderError).message).toBe('bland: POST /v2/agents/no-such-agent/inbound/attach failed with HTTP 404: Agent no-such-agent not found (AGENT_NOT_FOUND)');
   });
 
   it('undoes the pathway it set when detaching the old agent fails', async () => {
@@ -401,7 +401,7 @@ describe('Bland readNumber and writeSlots', () => {
     const seed = numberHeldBy(receptionist.id);
     const current = await bland.readNumber(key(seed.e164));
     fake!.setFaults({ pathContains: '/detach', serverError: { count: -1, status: 500 } });
-    await expect(bland.writeSlots(key(seed.e164), { inbound: [slotAgent(intake.id, 'pathway')] }, current)).rejects.toThrow(/Bland: POST \/v2\/agents\/.*\/inbound\/detach failed with HTTP 500/);
+    await expect(bland.writeSlots(key(seed.e164), { inbound: [slotAgent(intake.id, 'pathway')] }, current)).rejects.toThrow(/bland: POST \/v2\/agents\/.*\/inbound\/detach failed with HTTP 500/);
     fake!.setFaults({});
     expect(stored(seed.e164).pathway_id).toBeNull();
     expect((await adapter().readNumber(key(seed.e164))).slots.inbound).toEqual([{ agentId: receptionist.id, weight: 1 }]);

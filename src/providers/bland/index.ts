@@ -13,7 +13,7 @@ export interface BlandAdapterSettings extends AdapterSettings {
   concurrency?: number;
 }
 
-const PROVIDER = 'Bland';
+const PROVIDER = 'bland';
 /** `GET /v2/agents` takes `limit` up to 500 and has no cursor: one request reads the whole list. */
 export const BLAND_AGENT_LIMIT = 500;
 const DEFAULT_CONCURRENCY = 8;
