@@ -4,11 +4,13 @@ import { buildProgram, globalOptions, normalizeJsonFlag } from './cli/program.js
 import { ExitCode, VoicenumError } from './domain/errors.js';
 import { systemIO, type IO } from './output/io.js';
 import { Printer } from './output/printer.js';
+import type { Prompter } from './cli/prompter.js';
 
 export interface MainDependencies {
   io?: IO;
   env?: NodeJS.ProcessEnv;
   now?: () => Date;
+  prompter?: (io: IO) => Prompter;
 }
 
 /**
@@ -24,7 +26,7 @@ export async function main(argv: string[], deps: MainDependencies = {}): Promise
   const fallbackPrinter = () => new Printer(io, { quiet: false, verbose: false });
 
   const program = buildProgram(async (load, command: Command, overrides) => {
-    context = new Context(io, env, { ...globalOptions(command), ...overrides }, deps.now);
+    context = new Context(io, env, { ...globalOptions(command), ...overrides }, deps.now, deps.prompter);
     exitCode = await load(context);
   });
   program.exitOverride();

@@ -11,6 +11,7 @@ import type { HttpSettings } from '../providers/http.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import type { SandboxEnvironment } from '../sandbox/index.js';
 import type { Store } from '../store/index.js';
+import { terminalPrompter, type Prompter } from './prompter.js';
 
 /** The global flags every command sees. */
 export interface GlobalOptions {
@@ -43,6 +44,7 @@ export class Context {
     readonly env: NodeJS.ProcessEnv,
     readonly options: GlobalOptions,
     readonly now: () => Date = () => new Date(),
+    private readonly makePrompter: (io: IO) => Prompter = terminalPrompter,
   ) {
     this.printer = new Printer(io, { quiet: Boolean(options.quiet), verbose: Boolean(options.verbose) });
     const requested = options.profile ?? env.VOICENUM_PROFILE;
@@ -53,6 +55,11 @@ export class Context {
     if (!PROFILE_NAME.test(this.profile)) throw new UsageError(`"${this.profile}" is not a valid profile name`, 'use letters, digits, - and _ (up to 40)');
     this.sandbox = this.profile === SANDBOX_PROFILE;
     this.home = voicenumHome(env);
+  }
+
+  /** Asks the operator; only call after checking canPrompt(io). */
+  prompter(): Prompter {
+    return this.makePrompter(this.io);
   }
 
   get profileDir(): string {

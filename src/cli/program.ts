@@ -77,6 +77,50 @@ Output: a table on a terminal; tab-separated rows when piped (first column: the 
     .option('--plain', 'key<TAB>value lines')
     .action((number: string, _options, command: Command) => dispatch(async (ctx) => (await import('./commands/numbers-show.js')).runNumbersShow(ctx, number, command.optsWithGlobals()), command));
 
+  const assignCommand = (command: Command) =>
+    command
+      .description('set the agent of a slot on one or more numbers, checked against the cache and the provider\'s rules first')
+      .argument('[numbers...]', 'numbers (E.164 or national form), or - to read them from standard input, one a line')
+      .option('--inbound <agent>', 'agent that answers calls: name, id or provider:name; Retell splits as sales=0.7,support=0.3; pins as sales@3')
+      .option('--outbound <agent>', 'agent that places calls from the number (Retell only)')
+      .option('--sms <agent>', 'agent that sends and receives texts')
+      .option('--provider <name>', 'which record, when two platforms hold a number', collectList)
+      .option('-y, --yes', 'confirm moves (replacing an agent) without asking')
+      .option('--dry-run', 'print the plan and change nothing')
+      .option('--force', 'overwrite even if the number changed upstream since the last sync')
+      .option('--allow-draft', 'allow an agent that has no published version')
+      .addHelpText('after', `
+Examples:
+  $ voicenum assign +14155551234 --inbound receptionist
+  $ voicenum assign +14155551234 --inbound sales=0.7,support=0.3 --dry-run
+  $ voicenum numbers list --unassigned inbound --plain | head -20 | voicenum assign - --inbound sales --yes`)
+      .action((numbers: string[], _options, cmd: Command) => dispatch(async (ctx) => (await import('./commands/assign.js')).runAssign(ctx, numbers, cmd.optsWithGlobals()), cmd));
+  const unassignCommand = (command: Command) =>
+    command
+      .description('empty slots of one or more numbers (no slot flag: every slot that holds an agent)')
+      .argument('[numbers...]', 'numbers, or - to read them from standard input, one a line')
+      .option('--inbound', 'empty the inbound slot')
+      .option('--outbound', 'empty the outbound slot')
+      .option('--sms', 'empty the sms slot')
+      .option('--provider <name>', 'which record, when two platforms hold a number', collectList)
+      .option('-y, --yes', 'confirm without asking (calls or texts to the number stop being answered)')
+      .option('--dry-run', 'print the plan and change nothing')
+      .option('--force', 'overwrite even if the number changed upstream since the last sync')
+      .action((numbers: string[], _options, cmd: Command) => dispatch(async (ctx) => (await import('./commands/assign.js')).runUnassign(ctx, numbers, cmd.optsWithGlobals()), cmd));
+  assignCommand(numbers.command('assign'));
+  unassignCommand(numbers.command('unassign'));
+  assignCommand(program.command('assign'));
+  unassignCommand(program.command('unassign'));
+
+  program
+    .command('history')
+    .description('the audit log: every change voicenum pushed or tried to push')
+    .argument('[number]', 'only this number')
+    .option('--limit <n>', 'the last N entries')
+    .option('--csv', 'comma-separated with a header')
+    .option('--plain', 'tab-separated rows without header (the default when piped)')
+    .action((number: string | undefined, _options, cmd: Command) => dispatch(async (ctx) => (await import('./commands/history.js')).runHistory(ctx, number, cmd.optsWithGlobals()), cmd));
+
   const syncCommand = (command: Command) =>
     command
       .description('fill the cache from every configured provider (concurrently)')

@@ -3,10 +3,13 @@ import type { ProviderName, ProviderSnapshot } from '../domain/model.js';
 import { openDatabase } from './db.js';
 import { countRemoved, findNumbers, listAgents, listNumbers, syncStates, type AgentRow, type NumberFilter, type NumberRow, type SyncStateRow } from './queries.js';
 import { replaceProvider, type SyncCounts } from './sync-writer.js';
+import { applyRemoteNumber, appendAudit, markNeedsAttention, readAudit, type AuditEntry, type AuditRow } from './number-writer.js';
+import type { RemoteNumber } from '../domain/model.js';
 
 export type { AgentRow, NumberFilter, NumberRow, SyncStateRow, CachedSlotAgent, CarrierFacts, SortField } from './queries.js';
 export { SORT_FIELDS, PROVIDER_SLOTS } from './queries.js';
 export type { SyncCounts } from './sync-writer.js';
+export type { AuditEntry, AuditRow } from './number-writer.js';
 
 /** The local cache: what the commands read and what sync and the write path keep current. */
 export class Store {
@@ -34,6 +37,23 @@ export class Store {
 
   syncStates(): SyncStateRow[] {
     return syncStates(this.db);
+  }
+
+  /** Write a provider's answer for one number and its audit entries in one transaction. */
+  applyRemoteNumber(remote: RemoteNumber, at: string, entries: readonly AuditEntry[], needsAttention: string | null = null): void {
+    applyRemoteNumber(this.db, remote, at, entries, needsAttention);
+  }
+
+  markNeedsAttention(provider: ProviderName, providerId: string, message: string, entries: readonly AuditEntry[]): void {
+    markNeedsAttention(this.db, provider, providerId, message, entries);
+  }
+
+  appendAudit(entries: readonly AuditEntry[]): void {
+    appendAudit(this.db, entries);
+  }
+
+  readAudit(filter?: { e164?: string; limit?: number }): AuditRow[] {
+    return readAudit(this.db, filter);
   }
 
   countRemoved(): number {

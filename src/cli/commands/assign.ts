@@ -1,0 +1,255 @@
+import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { CancelledError, ExitCode, RefusedError, UsageError, VoicenumError } from '../../domain/errors.js';
+import type { ProviderName, Slot } from '../../domain/model.js';
+import { SLOTS } from '../../domain/model.js';
+import { describeSlot, planChangesSomething, type NumberPlan, type SlotRequest } from '../../domain/rules.js';
+import { parseSlotValue } from '../../domain/slot-spec.js';
+import { applyPlan, type ApplyPorts, type ApplyResult } from '../../engine/apply.js';
+import { numberFacts, planContext, planFor } from '../../engine/plan.js';
+import { neutralize } from '../../output/sanitize.js';
+import type { ProviderAdapter } from '../../providers/types.js';
+import type { Store } from '../../store/index.js';
+import type { Context } from '../context.js';
+import { parseProviders } from '../options.js';
+import { canPrompt } from '../prompter.js';
+import { readNumberArguments } from '../read-numbers.js';
+import { resolveNumber } from '../resolve-number.js';
+import { warnIfStale } from '../staleness.js';
+
+export interface ChangeFlags {
+  provider?: string[];
+  yes?: boolean;
+  dryRun?: boolean;
+  force?: boolean;
+  allowDraft?: boolean;
+  json?: boolean | string;
+}
+
+export interface AssignOptions extends ChangeFlags {
+  inbound?: string;
+  outbound?: string;
+  sms?: string;
+}
+
+export interface UnassignOptions extends ChangeFlags {
+  inbound?: boolean;
+  outbound?: boolean;
+  sms?: boolean;
+}
+
+/** How many numbers of a batch are pushed at once. */
+const BATCH_CONCURRENCY = 8;
+
+export async function runAssign(ctx: Context, args: string[], options: AssignOptions): Promise<number> {
+  const requests: Partial<Record<Slot, SlotRequest>> = {};
+  for (const slot of SLOTS) {
+    const value = options[slot];
+    if (value !== undefined) requests[slot] = { action: 'assign', agents: parseSlotValue(`--${slot}`, value) };
+  }
+  if (Object.keys(requests).length === 0) {
+    throw new UsageError('name an agent for at least one slot: --inbound, --outbound or --sms', 'e.g. voicenum assign +14155551234 --inbound receptionist');
+  }
+  return runChange(ctx, args, () => requests, options);
+}
+
+export async function runUnassign(ctx: Context, args: string[], options: UnassignOptions): Promise<number> {
+  const chosen = SLOTS.filter((slot) => options[slot]);
+  // No slot flag: every slot the number's provider has and that holds something.
+  return runChange(ctx, args, (plan) => {
+    const slots = chosen.length ? chosen : SLOTS.filter((slot) => plan.slots[slot].length > 0);
+    return Object.fromEntries(slots.map((slot) => [slot, { action: 'clear' } as SlotRequest]));
+  }, options);
+}
+
+interface Target {
+  input: string;
+  plan?: NumberPlan;
+  result?: ApplyResult;
+}
+
+async function runChange(ctx: Context, args: string[], requestsFor: (number: NumberPlan['number']) => Partial<Record<Slot, SlotRequest>>, options: ChangeFlags): Promise<number> {
+  const inputs = await readNumberArguments(args, ctx.io.stdin, ctx.io.isStdinTTY);
+  if (inputs.length === 0) throw new UsageError('name at least one number, or `-` to read them from standard input');
+  const provider = parseProviders(options.provider)?.[0];
+  const store = await ctx.store();
+  warnIfStale(ctx, store);
+  const context = planContext(store, ctx.settings(), { allowDraft: Boolean(options.allowDraft), force: Boolean(options.force) });
+  const batch = inputs.length > 1;
+  const targets: Target[] = [];
+  const seen = new Set<string>();
+  for (const input of inputs) {
+    const target: Target = { input };
+    try {
+      const { row } = resolveNumber(ctx, store, input, provider);
+      const key = `${row.provider}:${row.providerId}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      target.plan = planFor(row, requestsFor(numberFacts(row)), context);
+    } catch (error) {
+      if (!batch || !(error instanceof VoicenumError)) throw error;
+      target.result = { e164: neutralize(input), provider: (provider ?? '-') as ProviderName, outcome: 'refused', changes: [], message: error.message, exitCode: error.exitCode };
+    }
+    targets.push(target);
+  }
+  for (const target of targets) {
+    if (target.plan && target.plan.refusals.length) {
+      const error = new RefusedError(target.plan.refusals);
+      target.result = { e164: target.plan.number.e164, provider: target.plan.number.provider, outcome: 'refused', changes: [], message: error.message, exitCode: ExitCode.Refused };
+    }
+  }
+  const json = options.json !== undefined && options.json !== false;
+
+  if (options.dryRun) {
+    printPlans(ctx, targets, json);
+    const refused = targets.filter((t) => t.result);
+    return refused.length === 0 ? ExitCode.Ok : refused.length === targets.length ? refused[0]!.result!.exitCode : ExitCode.Partial;
+  }
+
+  if (!batch && targets[0]?.result && targets[0].plan) throw new RefusedError(targets[0].plan.refusals);
+  await confirmMoves(ctx, targets, options, json);
+
+  const ports = applyPorts(ctx, store);
+  const pending = targets.filter((t) => t.plan && !t.result);
+  await pool(pending, BATCH_CONCURRENCY, async (target) => {
+    target.result = await applyPlan(target.plan!, ports, { force: Boolean(options.force) });
+  });
+  const requests = (await Promise.all([...ports.adapters.values()])).reduce((sum, adapter) => sum + adapter.requestCount, 0);
+  const pushed = pending.filter((t) => t.result && t.result.outcome !== 'unchanged').length;
+  if (pushed) ctx.printer.verbose(`${requests} upstream requests for ${pushed} changed number${pushed === 1 ? '' : 's'} (${(requests / pushed).toFixed(1)} per number)`);
+  printResults(ctx, targets, json, batch);
+  return exitCodeOf(targets.map((t) => t.result!));
+}
+
+function exitCodeOf(results: ApplyResult[]): number {
+  const failed = results.filter((r) => r.exitCode !== ExitCode.Ok);
+  if (failed.length === 0) return ExitCode.Ok;
+  if (failed.length < results.length) return ExitCode.Partial;
+  return failed[0]!.exitCode;
+}
+
+/** Moves and unassigning held slots need a yes: from --yes, or from a person at a terminal. */
+async function confirmMoves(ctx: Context, targets: Target[], options: ChangeFlags, json: boolean): Promise<void> {
+  const needing = targets.filter((t) => t.plan && !t.result && t.plan.confirmations.length);
+  if (needing.length === 0 || options.yes) return;
+  if (!canPrompt(ctx.io)) {
+    for (const target of needing) {
+      const message = `${target.plan!.confirmations.join('; ')} — confirm with --yes (there is no terminal to ask on)`;
+      target.result = { e164: target.plan!.number.e164, provider: target.plan!.number.provider, outcome: 'refused', changes: [], message, exitCode: ExitCode.Refused };
+    }
+    if (targets.length === 1) throw new RefusedError([needing[0]!.result!.message!], 'pass --yes to confirm, or --dry-run to see the plan');
+    return;
+  }
+  printPlans(ctx, needing, json, true);
+  const question = needing.length === 1 ? 'Apply this change?' : `Apply these changes to ${needing.length} numbers?`;
+  const yes = await ctx.prompter().confirm(question);
+  if (!yes) throw new CancelledError();
+}
+
+function applyPorts(ctx: Context, store: Store): ApplyPorts & { adapters: Map<ProviderName, Promise<ProviderAdapter>> } {
+  const adapters = new Map<ProviderName, Promise<ProviderAdapter>>();
+  const agents = new Map(store.listAgents({ includeRemoved: true }).map((a) => [`${a.provider}:${a.id}`, a]));
+  let osUser = 'unknown';
+  try {
+    osUser = userInfo().username;
+  } catch {
+    osUser = ctx.env.USER ?? ctx.env.USERNAME ?? 'unknown';
+  }
+  return {
+    adapters,
+    store,
+    now: ctx.now,
+    audit: { osUser, profile: ctx.profile, batch: randomUUID() },
+    agentInfo: (provider, agentId) => {
+      const agent = agents.get(`${provider}:${agentId}`);
+      return { name: agent?.name ?? null, kind: agent?.kind ?? 'unknown' };
+    },
+    adapter(provider) {
+      let adapter = adapters.get(provider);
+      if (!adapter) {
+        adapter = ctx.adapters([provider]).then(({ adapters: built, skipped }) => {
+          if (!built[0]) throw new VoicenumError(`no credentials for ${provider}: ${skipped[0]?.reason ?? 'not configured'}`, ExitCode.Auth);
+          return built[0];
+        });
+        adapters.set(provider, adapter);
+      }
+      return adapter;
+    },
+  };
+}
+
+async function pool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(size, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await work(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+function planJson(target: Target) {
+  const plan = target.plan;
+  return {
+    e164: plan?.number.e164 ?? target.input,
+    provider: plan?.number.provider ?? null,
+    changes: plan?.changes.map((c) => ({ slot: c.slot, kind: c.kind, before: c.before, after: c.after })) ?? [],
+    sideEffects: plan?.sideEffects.map((s) => ({ e164: s.number.e164, slot: s.slot, before: s.before, after: s.after })) ?? [],
+    refusals: plan?.refusals ?? (target.result?.message ? [target.result.message] : []),
+    confirmations: plan?.confirmations ?? [],
+  };
+}
+
+/** The plan: per number, per slot, before → after, moves marked; refusals under it. */
+function printPlans(ctx: Context, targets: Target[], json: boolean, toStderr = false): void {
+  if (json && !toStderr) {
+    ctx.printer.json(targets.map(planJson));
+    return;
+  }
+  const theme = toStderr ? ctx.printer.err : ctx.printer.out;
+  const lines: string[] = [];
+  for (const target of targets) {
+    const plan = target.plan;
+    if (!plan) {
+      lines.push(`${neutralize(target.input)}  ${theme.fail('refused')}: ${neutralize(target.result?.message ?? '')}`);
+      continue;
+    }
+    lines.push(`${plan.number.e164}  ${theme.provider(plan.number.provider)}${planChangesSomething(plan) ? '' : theme.dim('  (nothing to change)')}`);
+    for (const change of plan.changes) {
+      const mark = change.kind === 'move' ? theme.warn('  move') : change.kind === 'unassign' ? theme.warn('  unassign') : change.kind === 'unchanged' ? theme.dim('  unchanged') : '';
+      lines.push(`  ${change.slot.padEnd(9)}${neutralize(describeSlot(change.before))} → ${neutralize(describeSlot(change.after))}${mark}`);
+    }
+    for (const side of plan.sideEffects) lines.push(`  ${side.slot.padEnd(9)}${side.number.e164}: ${neutralize(describeSlot(side.before))} → ${neutralize(describeSlot(side.after))}${theme.warn('  policy move')}`);
+    for (const refusal of plan.refusals) lines.push(`  ${theme.fail('refused:')} ${neutralize(refusal)}`);
+  }
+  const text = `${lines.join('\n')}\n`;
+  if (toStderr) ctx.io.stderr.write(text);
+  else ctx.printer.data(text);
+}
+
+function printResults(ctx: Context, targets: Target[], json: boolean, batch: boolean): void {
+  const results = targets.map((t) => t.result!);
+  if (json) {
+    ctx.printer.json(results.map((r) => ({ e164: r.e164, provider: r.provider, outcome: r.outcome, changes: r.changes, error: r.message && r.outcome !== 'applied' && r.outcome !== 'unchanged' ? r.message : null })));
+    return;
+  }
+  const { printer } = ctx;
+  if (!ctx.io.isStdoutTTY) {
+    printer.data(results.map((r) => [r.e164, r.provider, r.outcome, neutralize(r.message ?? r.changes.map((c) => `${c.slot}: ${describeSlot(c.before)} -> ${describeSlot(c.after)}`).join('; '))].join('\t')).join('\n') + '\n');
+  } else {
+    for (const r of results) {
+      const ok = r.outcome === 'applied' || r.outcome === 'unchanged';
+      const icon = ok ? printer.out.success('✓') : printer.out.fail('✗');
+      const detail = r.outcome === 'applied' ? r.changes.map((c) => `${c.slot}: ${describeSlot(c.before)} → ${describeSlot(c.after)}`).join('; ') : (r.message ?? r.outcome);
+      printer.data(`${icon} ${r.e164}  ${neutralize(detail)}\n`);
+    }
+  }
+  const failures = results.filter((r) => r.exitCode !== ExitCode.Ok);
+  if (!batch && failures.length === 1) {
+    // A single number's failure reads as an error, with its hint.
+    printer.error(new VoicenumError(failures[0]!.message ?? failures[0]!.outcome, failures[0]!.exitCode as never, failures[0]!.outcome === 'conflict' ? 'run `voicenum sync` and look again, or pass --force to overwrite' : undefined));
+  } else if (batch) {
+    printer.info(`${results.length - failures.length} of ${results.length} numbers done${failures.length ? `, ${failures.length} failed` : ''}`);
+  }
+}

@@ -1,0 +1,48 @@
+import { toE164 } from '../../domain/phone.js';
+import { pickFields } from '../../output/printer.js';
+import { neutralize } from '../../output/sanitize.js';
+import type { Column } from '../../output/table.js';
+import type { AuditRow } from '../../store/index.js';
+import type { Context } from '../context.js';
+import { parseLimit } from '../options.js';
+
+export interface HistoryOptions {
+  json?: boolean | string;
+  limit?: string;
+  plain?: boolean;
+  csv?: boolean;
+}
+
+const FIELDS = ['at', 'osUser', 'profile', 'batch', 'e164', 'provider', 'providerId', 'field', 'before', 'after', 'outcome', 'error'] as const;
+
+/** The audit log: every change voicenum pushed or tried to push, oldest first. */
+export async function runHistory(ctx: Context, number: string | undefined, options: HistoryOptions): Promise<number> {
+  const format = ctx.printer.format(options);
+  const store = await ctx.store();
+  const e164 = number ? toE164(number, ctx.settings().defaultCountry) : undefined;
+  const rows = store.readAudit({ e164, limit: options.limit === undefined ? undefined : parseLimit(options.limit) });
+  if (format === 'json') {
+    ctx.printer.json(pickFields(rows.map(({ id: _id, before, after, ...rest }) => ({ ...rest, before: JSON.parse(before) as unknown, after: JSON.parse(after) as unknown })), options.json, FIELDS));
+    return 0;
+  }
+  const names = (text: string) => {
+    const agents = JSON.parse(text) as { agentId: string; name: string | null; weight: number }[];
+    if (!Array.isArray(agents)) return String(agents);
+    return agents.length ? agents.map((a) => `${a.name ?? a.agentId}${agents.length > 1 ? `=${a.weight}` : ''}`).join(', ') : '(none)';
+  };
+  const theme = ctx.printer.out;
+  const columns: Column<AuditRow>[] = [
+    { header: 'WHEN', value: (r) => r.at },
+    { header: 'USER', value: (r) => neutralize(r.osUser) },
+    { header: 'NUMBER', value: (r) => r.e164 },
+    { header: 'PROVIDER', value: (r) => r.provider, style: (t) => theme.provider(t) },
+    { header: 'FIELD', value: (r) => r.field },
+    { header: 'BEFORE', value: (r) => neutralize(names(r.before)), max: 30 },
+    { header: 'AFTER', value: (r) => neutralize(names(r.after)), max: 30 },
+    { header: 'OUTCOME', value: (r) => r.outcome, style: (t) => (t === 'applied' ? theme.success(t) : theme.fail(t)) },
+    { header: 'ERROR', value: (r) => neutralize(r.error ?? ''), max: 60 },
+  ];
+  ctx.printer.rows(rows, columns, format);
+  if (rows.length === 0 && format === 'table') ctx.printer.info('no changes recorded yet');
+  return 0;
+}

@@ -1,0 +1,262 @@
+import { matchAgents } from './agent-ref.js';
+import type { ProviderName, Slot } from './model.js';
+import { SLOTS } from './model.js';
+import type { AgentSpec } from './slot-spec.js';
+
+/**
+ * The rules every change is checked against before anything is pushed (product.md §2). Pure:
+ * it reads a snapshot of the cache and returns a plan with every refusal at once; it never
+ * talks to a provider or writes anything.
+ */
+
+/** An agent as the cache knows it. */
+export interface KnownAgent {
+  provider: ProviderName;
+  id: string;
+  name: string;
+  kind: string;
+  live: boolean | null;
+  removed: boolean;
+}
+
+/** An agent in a slot, as planned or as held. */
+export interface PlannedAgent {
+  agentId: string;
+  name: string | null;
+  kind: string;
+  weight: number;
+  version: string | null;
+}
+
+/** What the rules need to know of a number. */
+export interface NumberFacts {
+  e164: string;
+  provider: ProviderName;
+  providerId: string;
+  status: string | null;
+  removed: boolean;
+  needsAttention: string | null;
+  origin: string | null;
+  capabilities: { voice: boolean | null; sms: boolean | null };
+  slots: Record<Slot, PlannedAgent[]>;
+}
+
+export type SlotRequest = { action: 'assign'; agents: AgentSpec[] } | { action: 'clear' };
+
+export interface Policies {
+  oneAgentPerNumber: boolean;
+  oneNumberPerAgent: boolean;
+}
+
+export type ChangeKind = 'assign' | 'move' | 'unassign' | 'unchanged';
+
+export interface SlotChange {
+  slot: Slot;
+  kind: ChangeKind;
+  before: PlannedAgent[];
+  after: PlannedAgent[];
+}
+
+/** Another number that loses an agent because of `one-number-per-agent`. */
+export interface SideEffect {
+  number: NumberFacts;
+  slot: Slot;
+  before: PlannedAgent[];
+  after: PlannedAgent[];
+}
+
+export interface NumberPlan {
+  number: NumberFacts;
+  changes: SlotChange[];
+  sideEffects: SideEffect[];
+  /** Why it must not go ahead; empty when it may. */
+  refusals: string[];
+  /** What an operator must confirm (moves, unassigning a held slot). */
+  confirmations: string[];
+}
+
+export interface PlanContext {
+  /** Every cached agent of every provider (for helpful cross-provider messages). */
+  agents: readonly KnownAgent[];
+  policies: Policies;
+  allowDraft: boolean;
+  /** Skip the needs-attention guard (the operator fixed it by hand). */
+  force: boolean;
+  /** Other numbers of the provider holding this agent in this slot (for one-number-per-agent). */
+  holders(provider: ProviderName, agentId: string, slot: Slot, except: string): NumberFacts[];
+}
+
+/** Why a provider has no such slot on this number, or null when it has. */
+export function slotUnavailable(number: Pick<NumberFacts, 'provider' | 'origin'>, slot: Slot): string | null {
+  switch (number.provider) {
+    case 'retell':
+      return null;
+    case 'vapi':
+      if (slot === 'outbound') return 'Vapi numbers have no outbound assignment: Vapi picks the assistant per call';
+      if (slot === 'sms' && number.origin !== 'twilio') return 'Vapi routes texts only on numbers imported from Twilio (smsEnabled); this one is not';
+      return null;
+    case 'bland':
+      return slot === 'outbound' ? 'Bland numbers have no outbound assignment: Bland picks the agent per call' : null;
+    case 'twilio':
+      return slot === 'outbound' ? 'Twilio numbers have no outbound assignment: the caller ID is chosen per call' : null;
+  }
+}
+
+/** The agent kinds a slot of a provider takes. */
+function acceptedKinds(provider: ProviderName, slot: Slot): readonly string[] {
+  switch (provider) {
+    case 'retell':
+      return slot === 'sms' ? ['chat'] : ['voice'];
+    case 'vapi':
+      return ['assistant', 'squad'];
+    case 'bland':
+      return slot === 'sms' ? ['pathway'] : ['agent', 'pathway', 'persona'];
+    case 'twilio':
+      return slot === 'sms' ? ['twiml-app'] : ['twiml-app', 'sip-trunk'];
+  }
+}
+
+const KIND_WORDS: Record<string, string> = { chat: 'a chat agent', voice: 'a voice agent', pathway: 'a pathway', 'twiml-app': 'a TwiML application' };
+
+function describeAgent(agent: { name: string | null; agentId: string }): string {
+  return agent.name ? `${agent.name} (${agent.agentId})` : agent.agentId;
+}
+
+export function describeSlot(agents: readonly PlannedAgent[]): string {
+  if (agents.length === 0) return '(none)';
+  return agents.map((a) => `${a.name ?? a.agentId}${a.version !== null ? `@${a.version}` : ''}${agents.length > 1 ? `=${a.weight}` : ''}`).join(', ');
+}
+
+function sameAgents(a: readonly PlannedAgent[], b: readonly PlannedAgent[]): boolean {
+  if (a.length !== b.length) return false;
+  const key = (x: PlannedAgent) => `${x.agentId}|${Math.round(x.weight * 1e6)}|${x.version ?? ''}`;
+  const left = a.map(key).sort();
+  const right = b.map(key).sort();
+  return left.every((value, i) => value === right[i]);
+}
+
+export { sameAgents };
+
+/** Resolve one typed agent among the number's own provider's agents, or say why not. */
+function resolveAgent(spec: AgentSpec, number: NumberFacts, agents: readonly KnownAgent[]): { agent?: KnownAgent; refusal?: string } {
+  if (spec.ref.provider && spec.ref.provider !== number.provider) {
+    return { refusal: `"${spec.text}" names a ${spec.ref.provider} agent, but ${number.e164} is a ${number.provider} number: a ${number.provider} number takes ${number.provider} agents only` };
+  }
+  const own = agents.filter((agent) => agent.provider === number.provider);
+  const matches = matchAgents({ provider: number.provider, key: spec.ref.key }, own);
+  if (matches.length === 1) return { agent: matches[0]! };
+  if (matches.length > 1) {
+    return { refusal: `"${spec.ref.key}" is ambiguous at ${number.provider}: ${matches.map((m) => `${m.name} (${m.id})`).join(', ')}; name it by id` };
+  }
+  const elsewhere = matchAgents({ provider: null, key: spec.ref.key }, agents.filter((agent) => agent.provider !== number.provider));
+  if (elsewhere.length) {
+    const where = [...new Set(elsewhere.map((a) => a.provider))].join(' and ');
+    return { refusal: `no ${number.provider} agent "${spec.ref.key}" (${where} has one, but a ${number.provider} number takes ${number.provider} agents only)` };
+  }
+  return { refusal: `no agent "${spec.ref.key}" at ${number.provider}; see \`voicenum agents list --provider ${number.provider}\`, or sync if it is new` };
+}
+
+/** Check one number's requested slot changes against every rule; all refusals are collected. */
+export function planNumber(number: NumberFacts, requests: Partial<Record<Slot, SlotRequest>>, context: PlanContext): NumberPlan {
+  const refusals: string[] = [];
+  const confirmations: string[] = [];
+  const changes: SlotChange[] = [];
+  const sideEffects: SideEffect[] = [];
+
+  // Rule 5: the number itself must be usable.
+  if (number.removed) refusals.push(`${number.e164} vanished from ${number.provider} at the last sync; it can no longer be changed`);
+  if (number.status === 'blocked') refusals.push(`${number.e164} is blocked at ${number.provider}; unblock it there first`);
+  if (number.needsAttention && !context.force) refusals.push(`${number.e164} needs attention after a failed change: ${number.needsAttention}; fix it by hand, run \`voicenum sync\`, or pass --force`);
+
+  for (const slot of SLOTS) {
+    const request = requests[slot];
+    if (!request) continue;
+    // Rule 2: the provider has this slot.
+    const unavailable = slotUnavailable(number, slot);
+    if (unavailable) {
+      refusals.push(`${slot}: ${unavailable}`);
+      continue;
+    }
+    const before = number.slots[slot];
+    if (request.action === 'clear') {
+      changes.push({ slot, kind: before.length ? 'unassign' : 'unchanged', before, after: [] });
+      if (before.length) confirmations.push(`unassign ${slot} of ${number.e164}: ${describeSlot(before)} stops ${slot === 'outbound' ? 'calling from' : slot === 'sms' ? 'texting for' : 'answering'} it`);
+      continue;
+    }
+    // Rule 3: the number can do it, where the capability is known.
+    if (slot === 'sms' && number.capabilities.sms === false) refusals.push(`sms: ${number.e164} cannot send or receive texts (its ${number.provider === 'twilio' ? '' : 'Twilio carrier '}record says so)`);
+    if (slot !== 'sms' && number.capabilities.voice === false) refusals.push(`${slot}: ${number.e164} is not voice-capable`);
+    if (request.agents.length > 1 && number.provider !== 'retell') refusals.push(`${slot}: ${number.provider} takes one agent per slot; weighted splits are a Retell feature`);
+    const after: PlannedAgent[] = [];
+    for (const spec of request.agents) {
+      // Rules 1 and 4: the agent belongs to the number's provider, exists, is live and fits the slot.
+      const { agent, refusal } = resolveAgent(spec, number, context.agents);
+      if (!agent) {
+        refusals.push(`${slot}: ${refusal}`);
+        continue;
+      }
+      if (agent.removed) refusals.push(`${slot}: agent ${agent.name} (${agent.id}) was deleted or archived upstream`);
+      if (agent.live === false && !context.allowDraft) refusals.push(`${slot}: agent ${agent.name} (${agent.id}) has no published version; pass --allow-draft to assign a draft`);
+      const kinds = acceptedKinds(number.provider, slot);
+      if (!kinds.includes(agent.kind)) {
+        refusals.push(`${slot}: ${agent.name} is ${KIND_WORDS[agent.kind] ?? `a ${agent.kind}`}; a ${number.provider} ${slot} slot takes ${kinds.map((k) => KIND_WORDS[k] ?? k).join(' or ')}`);
+      }
+      if (spec.version !== null && number.provider !== 'retell') refusals.push(`${slot}: version pins (${spec.text}) are a Retell feature`);
+      after.push({ agentId: agent.id, name: agent.name, kind: agent.kind, weight: spec.weight, version: spec.version });
+    }
+    if (after.length !== request.agents.length) continue;
+    const kind: ChangeKind = sameAgents(before, after) ? 'unchanged' : before.length === 0 ? 'assign' : 'move';
+    changes.push({ slot, kind, before, after });
+    // Rule 6: replacing a held slot is a move the operator confirms.
+    if (kind === 'move') confirmations.push(`move ${slot} of ${number.e164}: ${describeSlot(before)} loses it at once, ${describeSlot(after)} takes it`);
+  }
+
+  // Vapi answers texts with the inbound assistant: the two slots cannot differ.
+  if (number.provider === 'vapi' && number.origin === 'twilio') {
+    const final = finalSlots(number, changes);
+    if (final.sms.length && !sameAgents(final.sms.map((a) => ({ ...a, version: null })), final.inbound.map((a) => ({ ...a, version: null })))) {
+      refusals.push('sms: Vapi answers texts with the inbound assistant; assign the same agent to inbound and sms');
+    }
+  }
+
+  // Rule 7: team policies.
+  if (context.policies.oneAgentPerNumber) {
+    const final = finalSlots(number, changes);
+    const named = new Set(SLOTS.flatMap((slot) => final[slot].map((a) => a.agentId)));
+    if (named.size > 1) {
+      refusals.push(`policy one-agent-per-number: ${number.e164} would name ${SLOTS.filter((s) => final[s].length).map((s) => `${describeSlot(final[s])} on ${s}`).join(' and ')}`);
+    }
+  }
+  if (context.policies.oneNumberPerAgent) {
+    for (const change of changes) {
+      if (change.kind !== 'assign' && change.kind !== 'move') continue;
+      for (const agent of change.after) {
+        if (change.before.some((b) => b.agentId === agent.agentId)) continue;
+        for (const other of context.holders(number.provider, agent.agentId, change.slot, number.providerId)) {
+          const otherBefore = other.slots[change.slot];
+          const remaining = otherBefore.filter((a) => a.agentId !== agent.agentId);
+          const total = remaining.reduce((sum, a) => sum + a.weight, 0);
+          if (remaining.length && Math.abs(total - 1) > 1e-6) {
+            refusals.push(`policy one-number-per-agent: ${describeAgent(agent)} would have to leave ${other.e164}'s ${change.slot} split, which would no longer sum to 1; change that number first`);
+            continue;
+          }
+          sideEffects.push({ number: other, slot: change.slot, before: otherBefore, after: remaining });
+          confirmations.push(`policy one-number-per-agent: ${agent.name ?? agent.agentId} leaves ${other.e164} (${change.slot})`);
+        }
+      }
+    }
+  }
+
+  return { number, changes, sideEffects, refusals, confirmations };
+}
+
+function finalSlots(number: NumberFacts, changes: readonly SlotChange[]): Record<Slot, PlannedAgent[]> {
+  const final = { ...number.slots };
+  for (const change of changes) final[change.slot] = change.after;
+  return final;
+}
+
+/** Whether applying the plan changes anything upstream. */
+export function planChangesSomething(plan: NumberPlan): boolean {
+  return plan.changes.some((change) => change.kind !== 'unchanged') || plan.sideEffects.length > 0;
+}

@@ -1,0 +1,49 @@
+import type { Settings } from '../config/settings.js';
+import type { ProviderName, Slot } from '../domain/model.js';
+import { planNumber, type KnownAgent, type NumberFacts, type NumberPlan, type PlanContext, type SlotRequest } from '../domain/rules.js';
+import type { NumberRow, Store } from '../store/index.js';
+
+/** The rules' view of a cached number. */
+export function numberFacts(row: NumberRow): NumberFacts {
+  const slots = {} as NumberFacts['slots'];
+  for (const slot of ['inbound', 'outbound', 'sms'] as const) {
+    slots[slot] = row.slots[slot].map((a) => ({ agentId: a.agentId, name: a.name, kind: a.kind ?? 'unknown', weight: a.weight, version: a.version }));
+  }
+  return {
+    e164: row.e164,
+    provider: row.provider,
+    providerId: row.providerId,
+    status: row.status,
+    removed: row.removed,
+    needsAttention: row.needsAttention,
+    origin: row.origin,
+    capabilities: row.capabilities,
+    slots,
+  };
+}
+
+export interface PlanFlags {
+  allowDraft: boolean;
+  force: boolean;
+}
+
+/** Everything the rules read, taken from the cache once per command. */
+export function planContext(store: Store, settings: Settings, flags: PlanFlags): PlanContext {
+  const agents: KnownAgent[] = store.listAgents({ includeRemoved: true }).map((a) => ({ provider: a.provider, id: a.id, name: a.name, kind: a.kind, live: a.live, removed: a.removed }));
+  return {
+    agents,
+    policies: { oneAgentPerNumber: settings.oneAgentPerNumber, oneNumberPerAgent: settings.oneNumberPerAgent },
+    allowDraft: flags.allowDraft,
+    force: flags.force,
+    holders(provider: ProviderName, agentId: string, slot: Slot, except: string) {
+      return store
+        .listNumbers({ providers: [provider], agents: [{ provider, agentId }] })
+        .filter((row) => row.providerId !== except && row.slots[slot].some((a) => a.agentId === agentId))
+        .map(numberFacts);
+    },
+  };
+}
+
+export function planFor(row: NumberRow, requests: Partial<Record<Slot, SlotRequest>>, context: PlanContext): NumberPlan {
+  return planNumber(numberFacts(row), requests, context);
+}
