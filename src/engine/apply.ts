@@ -101,45 +101,55 @@ export async function applyPlan(plan: NumberPlan, ports: ApplyPorts, options: { 
   }
   ports.store.applyRemoteNumber(answer, at, changes.map((c) => entry(ports, number, c.slot, actualBefore.get(c.slot)!, c.after, 'applied', null)));
 
+  // Steps already pushed, newest last: what to write back if a later step fails.
+  const done: Step[] = [{ number, adapter, undo: Object.fromEntries(changes.map((c) => [c.slot, toWrite(actualBefore.get(c.slot)!)])), answer, slots: changes.map((c) => ({ slot: c.slot, before: actualBefore.get(c.slot)!, after: c.after })) }];
   for (const side of plan.sideEffects) {
     try {
       const otherAdapter = await ports.adapter(side.number.provider);
       const otherFresh = await otherAdapter.readNumber(key(side.number));
+      const otherBefore = normalize(otherFresh.slots[side.slot], side.number.provider, ports);
       const otherAnswer = await otherAdapter.writeSlots(key(side.number), { [side.slot]: toWrite(side.after) }, otherFresh);
-      ports.store.applyRemoteNumber(otherAnswer, ports.now().toISOString(), [entry(ports, side.number, side.slot, side.before, side.after, 'applied', null)]);
+      ports.store.applyRemoteNumber(otherAnswer, ports.now().toISOString(), [entry(ports, side.number, side.slot, otherBefore, side.after, 'applied', null)]);
+      done.push({ number: side.number, adapter: otherAdapter, undo: { [side.slot]: toWrite(otherBefore) }, answer: otherAnswer, slots: [{ slot: side.slot, before: otherBefore, after: side.after }] });
     } catch (error) {
-      return rollback(base, plan, changes, answer, actualBefore, ports, adapter, side.number, error);
+      return rollback(base, changes, done, ports, side.number, error);
     }
   }
   return { ...base, outcome: 'applied', changes, message: null, exitCode: ExitCode.Ok };
 }
 
-async function rollback(
-  base: { e164: string; provider: ProviderName },
-  plan: NumberPlan,
-  changes: NumberPlan['changes'],
-  answer: RemoteNumber,
-  actualBefore: Map<Slot, PlannedAgent[]>,
-  ports: ApplyPorts,
-  adapter: ProviderAdapter,
-  other: NumberFacts,
-  cause: unknown,
-): Promise<ApplyResult> {
-  const { number } = plan;
+/** One pushed write and how to take it back. */
+interface Step {
+  number: NumberFacts;
+  adapter: ProviderAdapter;
+  undo: SlotWrite;
+  answer: RemoteNumber;
+  slots: { slot: Slot; before: PlannedAgent[]; after: PlannedAgent[] }[];
+}
+
+/**
+ * A later step failed: write every earlier step back, newest first. A step whose undo fails
+ * leaves its number flagged needs-attention, with the exact fix in the message.
+ */
+async function rollback(base: { e164: string; provider: ProviderName }, changes: NumberPlan['changes'], done: Step[], ports: ApplyPorts, failedAt: NumberFacts, cause: unknown): Promise<ApplyResult> {
   const reason = cause instanceof Error ? cause.message : String(cause);
-  const undo: SlotWrite = {};
-  for (const change of changes) undo[change.slot] = toWrite(actualBefore.get(change.slot)!);
-  try {
-    const restored = await adapter.writeSlots(key(number), undo, answer);
-    const message = `the policy step on ${other.e164} failed (${reason}); ${number.e164} was set back as it was`;
-    ports.store.applyRemoteNumber(restored, ports.now().toISOString(), changes.map((c) => entry(ports, number, c.slot, c.after, actualBefore.get(c.slot)!, 'rolled-back', message)));
-    return { ...base, outcome: 'rolled-back', changes, message, exitCode: cause instanceof VoicenumError ? cause.exitCode : ExitCode.Provider };
-  } catch (undoError) {
-    const fix = changes.map((c) => `set ${c.slot} of ${number.e164} at ${number.provider} back to ${describeSlot(actualBefore.get(c.slot)!)}`).join(', and ');
-    const message = `the policy step on ${other.e164} failed (${reason}) and undoing ${number.e164} failed too (${undoError instanceof Error ? undoError.message : String(undoError)}); fix by hand: ${fix}, then run \`voicenum sync\``;
-    ports.store.markNeedsAttention(number.provider, number.providerId, message, changes.map((c) => entry(ports, number, c.slot, actualBefore.get(c.slot)!, c.after, 'needs-attention', message)));
-    return { ...base, outcome: 'needs-attention', changes, message, exitCode: ExitCode.Provider };
+  const stuck: string[] = [];
+  for (const step of [...done].reverse()) {
+    const rolledBack = `the step on ${failedAt.e164} failed (${reason}); this change was undone`;
+    try {
+      const restored = await step.adapter.writeSlots(key(step.number), step.undo, step.answer);
+      ports.store.applyRemoteNumber(restored, ports.now().toISOString(), step.slots.map((s) => entry(ports, step.number, s.slot, s.after, s.before, 'rolled-back', rolledBack)));
+    } catch (undoError) {
+      const fix = step.slots.map((s) => `set ${s.slot} of ${step.number.e164} at ${step.number.provider} back to ${describeSlot(s.before)}`).join(', and ');
+      const message = `undoing ${step.number.e164} failed (${undoError instanceof Error ? undoError.message : String(undoError)}); fix by hand: ${fix}, then run \`voicenum sync\``;
+      stuck.push(message);
+      ports.store.markNeedsAttention(step.number.provider, step.number.providerId, message, step.slots.map((s) => entry(ports, step.number, s.slot, s.before, s.after, 'needs-attention', message)));
+    }
   }
+  if (stuck.length) {
+    return { ...base, outcome: 'needs-attention', changes, message: `the step on ${failedAt.e164} failed (${reason}), and ${stuck.join('; ')}`, exitCode: ExitCode.Provider };
+  }
+  return { ...base, outcome: 'rolled-back', changes, message: `the step on ${failedAt.e164} failed (${reason}); every earlier step was undone`, exitCode: cause instanceof VoicenumError ? cause.exitCode : ExitCode.Provider };
 }
 
 function failure(base: { e164: string; provider: ProviderName }, plan: NumberPlan, ports: ApplyPorts, error: unknown, outcome: 'failed'): ApplyResult {
