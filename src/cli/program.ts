@@ -112,6 +112,35 @@ Examples:
   assignCommand(program.command('assign'));
   unassignCommand(program.command('unassign'));
 
+  const settingFlags = (command: Command) =>
+    command
+      .option('--provider <name>', 'which record, when two platforms hold the number', collectList)
+      .option('--dry-run', 'print the plan and change nothing')
+      .option('--force', 'overwrite even if it changed upstream since the last sync');
+  const regionCommand = (command: Command) =>
+    settingFlags(
+      command
+        .description('show or set the Twilio inbound processing region of a number (us1, ie1, au1)')
+        .argument('<number>', 'a number bought in, or imported from, a configured Twilio account')
+        .argument('[region]', 'us1, ie1 or au1; without it, show the current region and the valid ones'),
+    ).action((number: string, region: string | undefined, _options, cmd: Command) => dispatch(async (ctx) => (await import('./commands/settings.js')).runRegion(ctx, number, region, cmd.optsWithGlobals()), cmd));
+  regionCommand(numbers.command('region'));
+  regionCommand(program.command('region'));
+  settingFlags(
+    numbers
+      .command('label')
+      .description('set the label: Retell nickname, Vapi name (≤ 40), Bland label, Twilio friendly name (≤ 64); "" clears it')
+      .argument('<number>', 'the number')
+      .argument('<text>', 'the new label'),
+  ).action((number: string, text: string, _options, cmd: Command) => dispatch(async (ctx) => (await import('./commands/settings.js')).runLabel(ctx, number, text, cmd.optsWithGlobals()), cmd));
+  settingFlags(
+    numbers
+      .command('fallback')
+      .description('set where calls go when the agent cannot answer: a number (Retell, Vapi), a URL (Twilio), or none')
+      .argument('<number>', 'the number')
+      .argument('<target>', 'a phone number, a URL for Twilio numbers, or none to clear'),
+  ).action((number: string, target: string, _options, cmd: Command) => dispatch(async (ctx) => (await import('./commands/settings.js')).runFallback(ctx, number, target, cmd.optsWithGlobals()), cmd));
+
   program
     .command('history')
     .description('the audit log: every change voicenum pushed or tried to push')
@@ -138,6 +167,13 @@ Examples:
     .option('--csv', 'comma-separated with a header')
     .option('--plain', 'tab-separated rows without header (the default when piped)')
     .action((_options, command: Command) => dispatch(async (ctx) => (await import('./commands/agents-list.js')).runAgentsList(ctx, command.optsWithGlobals()), command));
+
+  agents
+    .command('show')
+    .description('one agent: whether it is live, and its numbers per slot')
+    .argument('<agent>', 'name, id, or provider:name')
+    .option('--plain', 'key<TAB>value lines')
+    .action((agent: string, _options, command: Command) => dispatch(async (ctx) => (await import('./commands/agents-show.js')).runAgentsShow(ctx, agent, command.optsWithGlobals()), command));
 
   const sandbox = program.command('sandbox').description('the built-in fake providers');
   sandbox

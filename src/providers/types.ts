@@ -5,6 +5,18 @@ import type { HttpSettings } from './http.js';
 export interface NumberKey {
   providerId: string;
   e164: string;
+  /**
+   * What the cache believes the number's slots hold: a hint that lets an adapter skip lookups
+   * (Bland's persona → agent binding). Never trusted as the answer.
+   */
+  known?: Partial<SlotMap>;
+}
+
+/** Label and fallback, where the provider has them; null clears. */
+export interface SettingsWrite {
+  label?: string | null;
+  /** A number in E.164 (Retell, Vapi) or a URL (Twilio's voice_fallback_url). */
+  fallback?: string | null;
 }
 
 /** An agent to put into a slot, with what the adapter needs to address it. */
@@ -40,6 +52,11 @@ export interface ProviderAdapter {
    * write depends on what is there (Bland's attach replaces, detach needs the old agent).
    */
   writeSlots(number: NumberKey, slots: SlotWrite, current: RemoteNumber): Promise<RemoteNumber>;
+  /**
+   * Set the label and/or fallback and return the record as upstream answered it. Asking for a
+   * setting the provider does not have is a programming error (the rules layer refuses it first).
+   */
+  writeSettings(number: NumberKey, settings: SettingsWrite, current: RemoteNumber): Promise<RemoteNumber>;
 }
 
 /** What every adapter factory takes. */

@@ -3,7 +3,7 @@ import type { ProviderName, ProviderSnapshot } from '../domain/model.js';
 import { openDatabase } from './db.js';
 import { countRemoved, findNumbers, listAgents, listNumbers, syncStates, type AgentRow, type NumberFilter, type NumberRow, type SyncStateRow } from './queries.js';
 import { replaceProvider, type SyncCounts } from './sync-writer.js';
-import { applyRemoteNumber, appendAudit, markNeedsAttention, readAudit, type AuditEntry, type AuditRow } from './number-writer.js';
+import { applyRegion, applyRemoteNumber, appendAudit, markNeedsAttention, readAudit, type AuditEntry, type AuditRow } from './number-writer.js';
 import type { RemoteNumber } from '../domain/model.js';
 
 export type { AgentRow, NumberFilter, NumberRow, SyncStateRow, CachedSlotAgent, CarrierFacts, SortField } from './queries.js';
@@ -42,6 +42,10 @@ export class Store {
   /** Write a provider's answer for one number and its audit entries in one transaction. */
   applyRemoteNumber(remote: RemoteNumber, at: string, entries: readonly AuditEntry[], needsAttention: string | null = null): void {
     applyRemoteNumber(this.db, remote, at, entries, needsAttention);
+  }
+
+  applyRegion(provider: ProviderName, providerId: string, region: string | null, at: string, entries: readonly AuditEntry[]): void {
+    applyRegion(this.db, provider, providerId, region, at, entries);
   }
 
   markNeedsAttention(provider: ProviderName, providerId: string, message: string, entries: readonly AuditEntry[]): void {

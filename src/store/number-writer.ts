@@ -52,6 +52,14 @@ export function applyRemoteNumber(db: Database.Database, remote: RemoteNumber, a
   }).immediate();
 }
 
+/** Record a Twilio record's new inbound processing region and its audit entries, in one transaction. */
+export function applyRegion(db: Database.Database, provider: ProviderName, providerId: string, region: string | null, at: string, entries: readonly AuditEntry[]): void {
+  db.transaction(() => {
+    db.prepare('UPDATE numbers SET region = ?, synced_at = ? WHERE provider = ? AND provider_id = ?').run(region, at, provider, providerId);
+    appendAudit(db, entries);
+  }).immediate();
+}
+
 /** Flag a number whose failed change could not be undone; lists and `show` say so until a sync. */
 export function markNeedsAttention(db: Database.Database, provider: ProviderName, providerId: string, message: string, entries: readonly AuditEntry[]): void {
   db.transaction(() => {

@@ -1,15 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { userInfo } from 'node:os';
 import { CancelledError, ExitCode, RefusedError, UsageError, VoicenumError } from '../../domain/errors.js';
 import type { ProviderName, Slot } from '../../domain/model.js';
 import { SLOTS } from '../../domain/model.js';
 import { describeSlot, planChangesSomething, type NumberPlan, type SlotRequest } from '../../domain/rules.js';
 import { parseSlotValue } from '../../domain/slot-spec.js';
-import { applyPlan, type ApplyPorts, type ApplyResult } from '../../engine/apply.js';
+import { applyPlan, type ApplyResult } from '../../engine/apply.js';
+import { applyPorts } from '../apply-ports.js';
 import { numberFacts, planContext, planFor } from '../../engine/plan.js';
 import { neutralize } from '../../output/sanitize.js';
-import type { ProviderAdapter } from '../../providers/types.js';
-import type { Store } from '../../store/index.js';
 import type { Context } from '../context.js';
 import { parseProviders } from '../options.js';
 import { canPrompt } from '../prompter.js';
@@ -144,38 +141,6 @@ async function confirmMoves(ctx: Context, targets: Target[], options: ChangeFlag
   const question = needing.length === 1 ? 'Apply this change?' : `Apply these changes to ${needing.length} numbers?`;
   const yes = await ctx.prompter().confirm(question);
   if (!yes) throw new CancelledError();
-}
-
-function applyPorts(ctx: Context, store: Store): ApplyPorts & { adapters: Map<ProviderName, Promise<ProviderAdapter>> } {
-  const adapters = new Map<ProviderName, Promise<ProviderAdapter>>();
-  const agents = new Map(store.listAgents({ includeRemoved: true }).map((a) => [`${a.provider}:${a.id}`, a]));
-  let osUser = 'unknown';
-  try {
-    osUser = userInfo().username;
-  } catch {
-    osUser = ctx.env.USER ?? ctx.env.USERNAME ?? 'unknown';
-  }
-  return {
-    adapters,
-    store,
-    now: ctx.now,
-    audit: { osUser, profile: ctx.profile, batch: randomUUID() },
-    agentInfo: (provider, agentId) => {
-      const agent = agents.get(`${provider}:${agentId}`);
-      return { name: agent?.name ?? null, kind: agent?.kind ?? 'unknown' };
-    },
-    adapter(provider) {
-      let adapter = adapters.get(provider);
-      if (!adapter) {
-        adapter = ctx.adapters([provider]).then(({ adapters: built, skipped }) => {
-          if (!built[0]) throw new VoicenumError(`no credentials for ${provider}: ${skipped[0]?.reason ?? 'not configured'}`, ExitCode.Auth);
-          return built[0];
-        });
-        adapters.set(provider, adapter);
-      }
-      return adapter;
-    },
-  };
 }
 
 async function pool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {

@@ -26,7 +26,8 @@ export async function runHistory(ctx: Context, number: string | undefined, optio
     return 0;
   }
   const names = (text: string) => {
-    const agents = JSON.parse(text) as { agentId: string; name: string | null; weight: number }[];
+    const agents = JSON.parse(text) as { agentId: string; name: string | null; weight: number }[] | string | null;
+    if (agents === null || agents === '') return '(none)';
     if (!Array.isArray(agents)) return String(agents);
     return agents.length ? agents.map((a) => `${a.name ?? a.agentId}${agents.length > 1 ? `=${a.weight}` : ''}`).join(', ') : '(none)';
   };
