@@ -84,6 +84,8 @@ export interface RunningFake {
   name: string;
   url: string;
   log: RequestLogEntry[];
+  /** Most requests ever open at once: proves a client overlapped its calls, without timing anything. */
+  readonly peakInFlight: number;
   setFaults(faults: FaultPlan): void;
   close(): Promise<void>;
 }
@@ -131,6 +133,8 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
   let writesSucceeded = 0;
   const log: RequestLogEntry[] = [];
   const hung = new Set<http.ServerResponse>();
+  let inFlight = 0;
+  let peakInFlight = 0;
 
   const take = (fault: { count: number } | undefined): boolean => {
     if (!fault || fault.count === 0) return false;
@@ -139,6 +143,9 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
   };
 
   const server = http.createServer((req, res) => {
+    inFlight++;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+    res.on('close', () => inFlight--);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -219,6 +226,9 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
     name: provider.name,
     url: `http://127.0.0.1:${port}`,
     log,
+    get peakInFlight() {
+      return peakInFlight;
+    },
     setFaults(next) {
       faults = structuredClone(next);
       writesSucceeded = 0;

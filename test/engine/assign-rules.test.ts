@@ -1,11 +1,6 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
-import { startSandbox, type SandboxEnvironment } from '../../src/sandbox/index.js';
+import { describe, expect, it } from 'vitest';
 import { buildSeedPlan, type SeedNumber } from '../../src/sandbox/seed.js';
-import { testIO } from '../helpers/io.js';
-import { tempDir } from '../helpers/tmp.js';
+import { useSandboxCli } from '../helpers/in-process.js';
 
 /**
  * Every rule of product.md §2 with input that breaks it: the exit code, the message, and that
@@ -17,46 +12,11 @@ const agentId = (provider: string, name: string) => plan.agents.find((a) => a.pr
 const seeded = (predicate: (n: SeedNumber) => boolean) => plan.numbers.find(predicate)!;
 
 describe('the rules checked before any push', () => {
-  const dir = tempDir();
-  let sandbox: SandboxEnvironment;
-  let env: NodeJS.ProcessEnv;
-
-  const run = async (args: string[], stdin?: string) => {
-    const io = testIO({ stdin });
-    const code = await main(args, { io, env });
-    return { code, stdout: io.out(), stderr: io.err() };
-  };
-  const writesUpstream = () => Object.values(sandbox.fakes).flatMap((fake) => fake.log.filter((entry) => entry.method !== 'GET' && !entry.path.includes('list-agents')));
-  const cacheSnapshot = async () => (await run(['numbers', 'list', '--json'])).stdout;
-  const setConfig = (settings: Record<string, unknown>) => writeFileSync(join(home.path, 'config.json'), JSON.stringify({ profiles: { default: { settings } } }));
-
-  /** Runs a command that must be refused, and proves nothing moved upstream or in the cache. */
-  const expectRefused = async (args: string[], code: number, message: RegExp) => {
-    const before = await cacheSnapshot();
-    const writesBefore = writesUpstream().length;
-    const result = await run(args);
-    expect(result.code, result.stderr).toBe(code);
-    expect(result.stderr).toMatch(message);
-    expect(writesUpstream().length).toBe(writesBefore);
-    expect(await cacheSnapshot()).toBe(before);
-    return result;
-  };
-
-  // Each test gets a freshly seeded upstream and an empty cache synced from it.
-  let home: ReturnType<typeof tempDir>;
-  beforeEach(async () => {
-    home = tempDir();
-    sandbox = await startSandbox();
-    env = { ...sandbox.env, VOICENUM_HOME: home.path, VOICENUM_HTTP_MAX_ATTEMPTS: '2', VOICENUM_HTTP_BASE_DELAY_MS: '1' };
-    setConfig({});
-    const sync = await run(['sync']);
-    expect(sync.code, sync.stderr).toBe(0);
-  });
-  afterEach(async () => {
-    await sandbox.close();
-    home.cleanup();
-  });
-  afterAll(() => dir.cleanup());
+  const cli = useSandboxCli();
+  const { run, expectRefused } = cli;
+  const setConfig = (settings: Record<string, unknown>) => cli.setConfig(settings);
+  const writesUpstream = () => cli.writesUpstream();
+  const cacheSnapshot = () => cli.cacheSnapshot();
 
   it('1: a number takes agents of its own provider only', async () => {
     const retell = seeded((n) => n.provider === 'retell' && n.slots.inbound.length === 0);
@@ -136,15 +96,15 @@ describe('the rules checked before any push', () => {
 
   it('8: a slot changed upstream behind the cache stops with a conflict showing both values; --force overrides', async () => {
     const number = seeded((n) => n.provider === 'retell' && n.slots.inbound.length === 1 && n.slots.inbound[0]!.agentId === agentId('retell', 'receptionist'));
-    const upstream = sandbox.state().retell.numbers.find((n) => n.phone_number === number.e164)!;
+    const upstream = cli.sandbox.state().retell.numbers.find((n) => n.phone_number === number.e164)!;
     upstream.inbound_agents = [{ agent_id: agentId('retell', 'support'), weight: 1 }];
-    const before = await cacheSnapshot();
+    const numbersBefore = (await run(['numbers', 'list', '--json'])).stdout;
     const writesBefore = writesUpstream().length;
     const conflict = await run(['assign', number.e164, '--inbound', 'sales', '--yes']);
     expect(conflict.code).toBe(6);
     expect(conflict.stderr).toMatch(/changed upstream since the last sync: inbound is support upstream but receptionist in the cache/);
     expect(writesUpstream().length).toBe(writesBefore);
-    expect(await cacheSnapshot()).toBe(before);
+    expect((await run(['numbers', 'list', '--json'])).stdout).toBe(numbersBefore);
     expect(upstream.inbound_agents).toEqual([{ agent_id: agentId('retell', 'support'), weight: 1 }]);
     const forced = await run(['assign', number.e164, '--inbound', 'sales', '--yes', '--force']);
     expect(forced.code, forced.stderr).toBe(0);
@@ -160,7 +120,7 @@ describe('the rules checked before any push', () => {
       // In the order the policy steps run: by number.
       const holders = plan.numbers.filter((n) => n.provider === 'vapi' && n.slots.inbound[0]?.agentId === agentId('vapi', 'booking')).sort((a, b) => a.e164.localeCompare(b.e164));
       const target = seeded((n) => n.provider === 'vapi' && n.status === 'active' && n.slots.inbound[0]?.agentId === agentId('vapi', 'receptionist') && !n.importedFromTwilio);
-      const upstream = (id: string) => (sandbox.state().vapi as unknown as { phoneNumbers: { id: string; assistantId?: string | null }[] }).phoneNumbers.find((n) => n.id === id)!;
+      const upstream = (id: string) => (cli.sandbox.state().vapi as unknown as { phoneNumbers: { id: string; assistantId?: string | null }[] }).phoneNumbers.find((n) => n.id === id)!;
       return { holders, target, upstream };
     };
 
@@ -168,7 +128,7 @@ describe('the rules checked before any push', () => {
       const { holders, target, upstream } = await setUp();
       expect(holders.length).toBe(2);
       // The first policy step goes through; the second one's number always fails.
-      sandbox.fakes.vapi.setFaults({ pathContains: holders[1]!.id, serverError: { count: -1, status: 500 } });
+      cli.sandbox.fakes.vapi.setFaults({ pathContains: holders[1]!.id, serverError: { count: -1, status: 500 } });
       const result = await run(['assign', target.e164, '--inbound', 'booking', '--yes']);
       expect(result.code).toBe(5);
       expect(result.stdout).toMatch(/rolled-back/);
@@ -178,13 +138,13 @@ describe('the rules checked before any push', () => {
       const cached = JSON.parse((await run(['numbers', 'list', '--agent', 'vapi:booking', '--json', 'e164'])).stdout) as { e164: string }[];
       expect(cached.map((n) => n.e164).sort()).toEqual(holders.map((h) => h.e164).sort());
       const history = JSON.parse((await run(['history', '--json'])).stdout) as { e164: string; outcome: string }[];
-      expect(history.map((h) => `${h.e164} ${h.outcome}`)).toEqual([`${target.e164} applied`, `${holders[0]!.e164} applied`, `${holders[0]!.e164} rolled-back`, `${target.e164} rolled-back`]);
+      expect(history.map((h) => `${h.e164} ${h.outcome}`)).toEqual([`${target.e164} applied`, `${holders[0]!.e164} applied`, `${holders[1]!.e164} failed`, `${holders[0]!.e164} rolled-back`, `${target.e164} rolled-back`]);
     });
 
     it('an undo that fails too leaves the number needs-attention, shown in list and show, with the manual fix', async () => {
       const { target, upstream } = await setUp();
       // The first write (the number itself) succeeds; every later write fails, the undo included.
-      sandbox.fakes.vapi.setFaults({ failWritesAfter: 1 });
+      cli.sandbox.fakes.vapi.setFaults({ failWritesAfter: 1 });
       const result = await run(['assign', target.e164, '--inbound', 'booking', '--yes']);
       expect(result.code).toBe(5);
       expect(result.stderr).toMatch(/fix by hand: set inbound of .* at vapi back to receptionist, then run `voicenum sync`/);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AuthError, ProviderError, VoicenumError } from '../../src/domain/errors.js';
 import type { RemoteNumber } from '../../src/domain/model.js';
 import { createBlandAdapter, type BlandAdapterSettings } from '../../src/providers/bland/index.js';
-import type { ProviderAdapter, WriteSlotAgent } from '../../src/providers/types.js';
+import type { NumberKey, ProviderAdapter, WriteSlotAgent } from '../../src/providers/types.js';
 import { SANDBOX_KEYS } from '../../src/sandbox/credentials.js';
 import { memoryState, startFakeServer, type FaultPlan, type RunningFake } from '../../src/sandbox/fake-server.js';
 import { blandStateFromSeed, createBlandFake, type BlandState } from '../../src/sandbox/fakes/bland.js';
@@ -61,7 +61,9 @@ async function raw(method: string, path: string, options: { body?: unknown; auth
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-const key = (e164: string) => ({ providerId: e164, e164 });
+const key = (e164: string): NumberKey => ({ providerId: e164, e164 });
+/** The key as the assign engine passes it: with what the cache believes the slots hold. */
+const hintedKey = (e164: string, inboundAgentId: string): NumberKey => ({ providerId: e164, e164, known: { inbound: [{ agentId: inboundAgentId, weight: 1 }] } });
 const slotAgent = (agentId: string, kind: string): WriteSlotAgent => ({ agentId, kind, weight: 1 });
 const requestsTo = (method: string, pattern: RegExp) => fake!.log.filter((entry) => entry.method === method && pattern.test(entry.path));
 const writes = () => fake!.log.filter((entry) => entry.method !== 'GET');
@@ -304,6 +306,61 @@ describe('Bland readNumber and writeSlots', () => {
     expect(requestsTo('GET', /^\/v1\/inbound\//)).toHaveLength(1);
   });
 
+  it('readNumber with a correct hint is one round trip: number, SMS list and the hinted agent’s binding, at once', async () => {
+    await start();
+    const seed = numberHeldBy(receptionist.id);
+    const bland = adapter();
+    const number = await bland.readNumber(hintedKey(seed.e164, receptionist.id));
+    expect(fake!.log.map((entry) => `${entry.method} ${entry.path}`).sort()).toEqual(
+      [`GET /v1/inbound/${encodeURIComponent(seed.e164)}`, 'GET /v1/sms/numbers', `GET /v2/agents/${receptionist.id}/inbound`].sort(),
+    );
+    expect(bland.requestCount).toBe(3);
+    expect(number.slots).toEqual({ inbound: [{ agentId: receptionist.id, weight: 1 }], outbound: [], sms: [{ agentId: smsFollowup.id, weight: 1 }] });
+    expect(number.label).toBe(seed.label);
+    // The same adapter knows the binding now: the next read skips it.
+    fake!.log.length = 0;
+    await bland.readNumber(hintedKey(seed.e164, receptionist.id));
+    expect(fake!.log).toHaveLength(2);
+  });
+
+  it('readNumber sends the three requests concurrently', async () => {
+    // With latency on every answer, requests sent one after another never overlap at the server.
+    await start(undefined, { latencyMs: 50 });
+    const seed = numberHeldBy(receptionist.id);
+    await adapter().readNumber(hintedKey(seed.e164, receptionist.id));
+    expect(fake!.log).toHaveLength(3);
+    expect(fake!.peakInFlight).toBe(3);
+  });
+
+  it('readNumber with a wrong hint falls back to the scan and still names the real holder', async () => {
+    await start();
+    const seed = numberHeldBy(receptionist.id);
+    for (const hint of [collections.id, intake.id, 'no-such-agent']) {
+      fake!.log.length = 0;
+      const number = await adapter().readNumber(hintedKey(seed.e164, hint));
+      expect(number.slots.inbound).toEqual([{ agentId: receptionist.id, weight: 1 }]);
+      expect(requestsTo('GET', /^\/v2\/agents$/)).toHaveLength(1);
+    }
+  });
+
+  it('readNumber never takes the hint as the answer: a number with a pathway, or none, is read as such', async () => {
+    await start();
+    const pathwayNumber = numberHeldBy(intake.id).e164;
+    const empty = unassignedNumber().e164;
+    expect((await adapter().readNumber(hintedKey(pathwayNumber, receptionist.id))).slots.inbound).toEqual([{ agentId: intake.id, weight: 1 }]);
+    expect((await adapter().readNumber(hintedKey(empty, receptionist.id))).slots.inbound).toEqual([]);
+    expect(requestsTo('GET', /^\/v2\/agents$/)).toHaveLength(0);
+  });
+
+  it('readNumber treats a failing binding read as no hint and still answers', async () => {
+    await start(undefined, { pathContains: `/v2/agents/${receptionist.id}/inbound`, serverError: { count: 1, status: 503 } });
+    const seed = numberHeldBy(receptionist.id);
+    const number = await adapter({ http: { maxAttempts: 1 } }).readNumber(hintedKey(seed.e164, receptionist.id));
+    expect(number.slots.inbound).toEqual([{ agentId: receptionist.id, weight: 1 }]);
+    expect(requestsTo('GET', /^\/v2\/agents$/)).toHaveLength(1);
+    expect(requestsTo('GET', new RegExp(`^/v2/agents/${receptionist.id}/inbound$`)).map((entry) => entry.status)).toEqual([503, 200]);
+  });
+
   it('attaches a v2 agent in place of a pathway with one call', async () => {
     await start();
     const bland = adapter();
@@ -315,6 +372,20 @@ describe('Bland readNumber and writeSlots', () => {
     expect(answer.slots.inbound).toEqual([{ agentId: collections.id, weight: 1 }]);
     expect(stored(seed.e164).pathway_id).toBeNull();
     expect((await adapter().readNumber(key(seed.e164))).slots.inbound).toEqual([{ agentId: collections.id, weight: 1 }]);
+  });
+
+  it('attaches a v2 agent to an unassigned number with exactly one request and answers the written slots', async () => {
+    await start();
+    const bland = adapter();
+    const seed = unassignedNumber();
+    const current = await bland.readNumber(key(seed.e164));
+    fake!.log.length = 0;
+    const before = bland.requestCount;
+    const answer = await bland.writeSlots(key(seed.e164), { inbound: [slotAgent(collections.id, 'agent')] }, current);
+    expect(fake!.log.map((entry) => `${entry.method} ${entry.path}`)).toEqual([`POST /v2/agents/${collections.id}/inbound/attach`]);
+    expect(bland.requestCount - before).toBe(1);
+    expect(answer).toEqual({ ...current, slots: { ...current.slots, inbound: [{ agentId: collections.id, weight: 1 }] } });
+    expect(await adapter().readNumber(key(seed.e164))).toEqual(answer);
   });
 
   it('moves a number from one v2 agent to another with one attach', async () => {
@@ -335,7 +406,8 @@ describe('Bland readNumber and writeSlots', () => {
     const current = await bland.readNumber(key(seed.e164));
     fake!.log.length = 0;
     await bland.writeSlots(key(seed.e164), { inbound: [slotAgent(intake.id, 'pathway')] }, current);
-    expect(writes().map((entry) => entry.path)).toEqual([`/v1/inbound/${encodeURIComponent(seed.e164)}`, `/v2/agents/${receptionist.id}/inbound/detach`]);
+    // Two requests in all: the pathway, then the detach; no read-back.
+    expect(fake!.log.map((entry) => `${entry.method} ${entry.path}`)).toEqual([`POST /v1/inbound/${encodeURIComponent(seed.e164)}`, `POST /v2/agents/${receptionist.id}/inbound/detach`]);
     expect(stored(seed.e164)).toMatchObject({ pathway_id: intake.id, persona_id: null });
     expect((await adapter().readNumber(key(seed.e164))).slots.inbound).toEqual([{ agentId: intake.id, weight: 1 }]);
   });
@@ -358,7 +430,10 @@ describe('Bland readNumber and writeSlots', () => {
     await start();
     const bland = adapter();
     const target = unassignedNumber().e164;
-    const set = await bland.writeSlots(key(target), { sms: [slotAgent(intake.id, 'pathway')] }, await bland.readNumber(key(target)));
+    const current = await bland.readNumber(key(target));
+    fake!.log.length = 0;
+    const set = await bland.writeSlots(key(target), { sms: [slotAgent(intake.id, 'pathway')] }, current);
+    expect(fake!.log.map((entry) => `${entry.method} ${entry.path}`)).toEqual(['POST /v1/sms/number/update']);
     expect(set.slots.sms).toEqual([{ agentId: intake.id, weight: 1 }]);
     expect(state.smsNumbers.find((entry) => entry.phone_number === target)!.sms_config.pathway_id).toBe(intake.id);
     const cleared = await bland.writeSlots(key(target), { sms: [] }, set);
@@ -418,5 +493,56 @@ describe('Bland readNumber and writeSlots', () => {
     expect((error as ProviderError).message).toContain('could not be undone');
     expect((error as ProviderError).message).toContain(`point ${seed.e164} at pathway ${intake.id}`);
     expect((error as ProviderError).hint).toContain('by hand');
+  });
+});
+
+describe('Bland writeSettings', () => {
+  it('sets the label with one request and answers the record with it; a fresh read agrees', async () => {
+    await start();
+    const bland = adapter();
+    const target = numberHeldBy(receptionist.id).e164;
+    const current = await bland.readNumber(key(target));
+    const personaBefore = stored(target).persona_id;
+    fake!.log.length = 0;
+    const answer = await bland.writeSettings(key(target), { label: 'front desk' }, current);
+    expect(fake!.log.map((entry) => `${entry.method} ${entry.path}`)).toEqual([`POST /v1/inbound/${encodeURIComponent(target)}`]);
+    expect(answer).toEqual({ ...current, label: 'front desk' });
+    expect(stored(target)).toMatchObject({ label: 'front desk', persona_id: personaBefore });
+    expect(await adapter().readNumber(key(target))).toEqual(answer);
+  });
+
+  it('clears the label with null', async () => {
+    await start();
+    const bland = adapter();
+    const target = numberHeldBy(intake.id).e164;
+    const answer = await bland.writeSettings(key(target), { label: null }, await bland.readNumber(key(target)));
+    expect(answer.label).toBeNull();
+    expect(stored(target)).toMatchObject({ label: null, pathway_id: intake.id });
+  });
+
+  it('refuses a fallback as a programming error before any request', async () => {
+    await start();
+    const bland = adapter();
+    const target = unassignedNumber().e164;
+    const current = await bland.readNumber(key(target));
+    fake!.log.length = 0;
+    for (const settings of [{ fallback: '+14155550100' }, { fallback: null }, { label: 'x', fallback: '+14155550100' }]) {
+      const error = await bland.writeSettings(key(target), settings, current).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(Error);
+      expect(error).not.toBeInstanceOf(VoicenumError);
+      expect((error as Error).message).toContain('fallback');
+    }
+    expect(fake!.log).toEqual([]);
+    expect(stored(target).label).toBe(unassignedNumber().label);
+  });
+
+  it('makes no request for an empty write and answers the record as it was', async () => {
+    await start();
+    const bland = adapter();
+    const target = unassignedNumber().e164;
+    const current = await bland.readNumber(key(target));
+    fake!.log.length = 0;
+    expect(await bland.writeSettings(key(target), {}, current)).toEqual(current);
+    expect(fake!.log).toEqual([]);
   });
 });

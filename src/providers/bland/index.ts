@@ -1,10 +1,10 @@
 import type { z } from 'zod';
 import { AuthError, ProviderError } from '../../domain/errors.js';
-import type { ProviderSnapshot, RemoteAgent, RemoteNumber, SkippedRecord } from '../../domain/model.js';
+import type { ProviderSnapshot, RemoteAgent, RemoteNumber, SkippedRecord, SlotMap } from '../../domain/model.js';
 import { isStrictE164 } from '../../domain/phone.js';
 import { HttpClient } from '../http.js';
-import type { AdapterSettings, FetchOptions, NumberKey, ProviderAdapter, SlotWrite, WriteSlotAgent } from '../types.js';
-import { inboundHolder, pathwayAgent, personaAgent, toRemoteNumber, v2Agent, type BlandKind, type InboundHolder } from './map.js';
+import type { AdapterSettings, FetchOptions, NumberKey, ProviderAdapter, SettingsWrite, SlotWrite, WriteSlotAgent } from '../types.js';
+import { inboundHolder, pathwayAgent, personaAgent, singleSlot, toRemoteNumber, v2Agent, type BlandKind, type InboundHolder } from './map.js';
 import * as wire from './schema.js';
 
 export interface BlandAdapterSettings extends AdapterSettings {
@@ -100,8 +100,14 @@ class BlandAdapter implements ProviderAdapter {
     return { provider: 'bland', numbers, agents, skipped, requests: this.http.requestCount - started };
   }
 
+  /**
+   * One round trip in the common case: the number, the SMS list and, when the cache names an
+   * agent whose persona is not known yet, that agent's binding, all at once. The hint only saves
+   * the scan; the number's own `persona_id` decides who holds it.
+   */
   async readNumber(key: NumberKey): Promise<RemoteNumber> {
-    const [record, sms] = await Promise.all([this.numberRecord(key.e164), this.smsPathways()]);
+    const hinted = this.hintToCheck(key);
+    const [record, sms] = await Promise.all([this.numberRecord(key.e164), this.smsPathways(), hinted ? this.checkHint(hinted) : undefined]);
     const holder = await this.resolveHolder(record);
     return toRemoteNumber(record, holder, sms.get(record.phone_number) ?? null);
   }
@@ -118,7 +124,25 @@ class BlandAdapter implements ProviderAdapter {
     if (inbound !== undefined) steps.push(...(await this.inboundSteps(key.e164, inbound, current)));
     if (sms !== undefined) steps.push(...this.smsSteps(key.e164, sms, current));
     await runSteps(steps);
-    return this.readNumber(key);
+    // Every step was answered 2xx: the number now holds what was written, and nothing else moved.
+    const written: SlotMap = { ...current.slots };
+    if (inbound !== undefined) written.inbound = singleSlot(inbound?.agentId);
+    if (sms !== undefined) written.sms = singleSlot(sms?.agentId);
+    return { ...current, slots: written };
+  }
+
+  /** Bland has a label (`POST /v1/inbound/{n}`) but no fallback: `transfer_phone_number` is a mid-call transfer. */
+  async writeSettings(key: NumberKey, settings: SettingsWrite, current: RemoteNumber): Promise<RemoteNumber> {
+    if (settings.fallback !== undefined) {
+      throw new Error('Bland numbers have no fallback destination: transfer_phone_number is a mid-call transfer, not a fallback');
+    }
+    if (settings.label === undefined) return current;
+    const path = `/v1/inbound/${encodeURIComponent(key.e164)}`;
+    const answer = wire.numberUpdateAnswer.safeParse(await this.post(path, { label: settings.label }));
+    // The answer carries the updated record; where it does not, the 2xx alone says the label is set.
+    const record = answer.success ? answer.data?.data : undefined;
+    const label = record && record.phone_number === current.e164 && record.label !== undefined ? record.label : settings.label;
+    return { ...current, label };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -250,6 +274,28 @@ class BlandAdapter implements ProviderAdapter {
       }
     });
     return { found: found.filter((agent): agent is RemoteAgent => agent !== null), missing };
+  }
+
+  /**
+   * The agent the cache says holds the number's inbound slot, when reading its binding could spare
+   * the scan: not when its persona is already known, nor when it is known to be a pathway or persona.
+   */
+  private hintToCheck(key: NumberKey): string | null {
+    const hinted = key.known?.inbound?.[0]?.agentId;
+    if (!hinted) return null;
+    const kind = this.kinds.get(hinted);
+    if (kind === 'pathway' || kind === 'persona') return null;
+    for (const agentId of this.agentOfPersona.values()) if (agentId === hinted) return null;
+    return hinted;
+  }
+
+  /** Learn the hinted agent's persona. A failed read only costs the shortcut: the scan still runs. */
+  private async checkHint(agentId: string): Promise<void> {
+    try {
+      await this.learnBinding(agentId);
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+    }
   }
 
   /** One number's holder, reading the agent list and bindings only when the persona is new to us. */

@@ -24,7 +24,8 @@ export function inboundHolder(record: NumberRecord, agentOfPersona: ReadonlyMap<
   return null;
 }
 
-function single(agentId: string | null | undefined): SlotAgent[] {
+/** A Bland slot holds one agent or none. */
+export function singleSlot(agentId: string | null | undefined): SlotAgent[] {
   return agentId ? [{ agentId, weight: 1 }] : [];
 }
 
@@ -45,7 +46,7 @@ export function toRemoteNumber(record: NumberRecord, holder: InboundHolder | nul
     region: null,
     fallback: null,
     origin: null,
-    slots: { inbound: single(holder?.id), outbound: [], sms: single(smsPathwayId) },
+    slots: { inbound: singleSlot(holder?.id), outbound: [], sms: singleSlot(smsPathwayId) },
   };
 }
 

@@ -35,6 +35,9 @@ export const agentBinding = z.object({ data: z.object({ persona_id: z.string().n
 /** The attach answer is not documented in detail; `persona_id` is used when present. */
 export const attachAnswer = z.object({ data: z.object({ persona_id: z.string().nullish() }).nullish() }).nullish();
 
+/** `POST /v1/inbound/{phone_number}` answers `{ status, message, data: <number record> }`; the record is used when present. */
+export const numberUpdateAnswer = z.object({ data: numberRecord.nullish() }).nullish();
+
 export const pathwayRecord = z.object({ id: z.string().min(1), name: z.string() });
 
 /** `GET /v1/pathway`: the docs show no envelope; a `data` or `pathways` wrapper is accepted too. */
