@@ -16,6 +16,7 @@ import { terminalPrompter, type Prompter } from './prompter.js';
 /** The global flags every command sees. */
 export interface GlobalOptions {
   profile?: string;
+  json?: boolean | string;
   sandbox?: boolean;
   color?: boolean;
   quiet?: boolean;
@@ -46,7 +47,7 @@ export class Context {
     readonly now: () => Date = () => new Date(),
     private readonly makePrompter: (io: IO) => Prompter = terminalPrompter,
   ) {
-    this.printer = new Printer(io, { quiet: Boolean(options.quiet), verbose: Boolean(options.verbose) });
+    this.printer = new Printer(io, { quiet: Boolean(options.quiet), verbose: Boolean(options.verbose), terminalFormat: () => this.settings().output });
     const requested = options.profile ?? env.VOICENUM_PROFILE;
     if (options.sandbox && requested && requested !== SANDBOX_PROFILE) {
       throw new UsageError(`--sandbox uses the "${SANDBOX_PROFILE}" profile; it cannot be combined with profile "${requested}"`);
@@ -55,6 +56,11 @@ export class Context {
     if (!PROFILE_NAME.test(this.profile)) throw new UsageError(`"${this.profile}" is not a valid profile name`, 'use letters, digits, - and _ (up to 40)');
     this.sandbox = this.profile === SANDBOX_PROFILE;
     this.home = voicenumHome(env);
+  }
+
+  /** The global --json flag, for commands without format flags of their own. */
+  get jsonFlag(): boolean | string | undefined {
+    return this.options.json;
   }
 
   /** Asks the operator; only call after checking canPrompt(io). */

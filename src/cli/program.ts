@@ -175,6 +175,56 @@ Examples:
     .option('--plain', 'key<TAB>value lines')
     .action((agent: string, _options, command: Command) => dispatch(async (ctx) => (await import('./commands/agents-show.js')).runAgentsShow(ctx, agent, command.optsWithGlobals()), command));
 
+  program
+    .command('wizard')
+    .description('assign interactively: pick a number, slots and agents (only ones the rules accept), see the plan, confirm')
+    .option('--allow-draft', 'offer agents that have no published version')
+    .option('--force', 'overwrite even if the number changed upstream since the last sync')
+    .action((_options, command: Command) => dispatch(async (ctx) => (await import('./commands/wizard.js')).runWizard(ctx, command.optsWithGlobals()), command));
+
+  const auth = program.command('auth').description('provider credentials of the profile');
+  auth
+    .command('login')
+    .description('ask for a key (hidden), check it with one cheap call, and store it (file mode 0600)')
+    .argument('<provider>', 'retell, vapi, bland or twilio')
+    .option('--stdin', 'read the key (Twilio: the token or API key secret) from standard input instead of asking')
+    .option('--account-sid <sid>', 'Twilio account SID (with --stdin)')
+    .option('--api-key <sid>', 'Twilio API key SID, when the secret is an API key secret (with --stdin)')
+    .action((name: string, _options, command: Command) => dispatch(async (ctx) => (await import('./commands/auth.js')).runAuthLogin(ctx, name, command.optsWithGlobals()), command));
+  auth
+    .command('status')
+    .description('each provider: configured or not, from the environment or the config, key masked to its last four characters')
+    .option('--check', 'also make one cheap call per provider to see whether the key works')
+    .action((_options, command: Command) => dispatch(async (ctx) => (await import('./commands/auth.js')).runAuthStatus(ctx, command.optsWithGlobals()), command));
+  auth
+    .command('logout')
+    .description("forget the profile's stored key of a provider")
+    .argument('<provider>', 'retell, vapi, bland or twilio')
+    .action((name: string, _options, command: Command) => dispatch(async (ctx) => (await import('./commands/auth.js')).runAuthLogout(ctx, name), command));
+
+  const config = program.command('config').description('settings of the profile: policies, default country, cache age, output').addHelpText('after', `
+Settings:
+  policy.one-agent-per-number   on|off  all slots of a number name one agent (default off)
+  policy.one-number-per-agent   on|off  an agent holds at most one number per slot (default off)
+  default-country               ISO code for numbers typed without +country (default US)
+  cache-max-age                 warn when the cache is older (default 24h; e.g. 30m, 7d)
+  output                        table|json on a terminal when no format flag is given (default table)`);
+  config
+    .command('get')
+    .argument('<key>', 'a setting name')
+    .description('print the value in force')
+    .action((key: string, _options, command: Command) => dispatch(async (ctx) => (await import('./commands/config.js')).runConfigGet(ctx, key), command));
+  config
+    .command('set')
+    .argument('<key>', 'a setting name')
+    .argument('<value>', 'its new value')
+    .description('store a value for the profile')
+    .action((key: string, value: string, _options, command: Command) => dispatch(async (ctx) => (await import('./commands/config.js')).runConfigSet(ctx, key, value), command));
+  config
+    .command('list')
+    .description('every setting with its value and where it comes from')
+    .action((_options, command: Command) => dispatch(async (ctx) => (await import('./commands/config.js')).runConfigList(ctx), command));
+
   const sandbox = program.command('sandbox').description('the built-in fake providers');
   sandbox
     .command('reset')
@@ -189,19 +239,25 @@ Examples:
 
 export function globalOptions(command: Command): GlobalOptions {
   const all = command.optsWithGlobals() as GlobalOptions & { color?: boolean };
-  return { profile: all.profile, sandbox: all.sandbox, color: all.color, quiet: all.quiet, verbose: all.verbose, offline: all.offline };
+  return { profile: all.profile, sandbox: all.sandbox, json: all.json, color: all.color, quiet: all.quiet, verbose: all.verbose, offline: all.offline };
 }
 
 /**
  * `--json` takes an optional field list, so `voicenum --json numbers list` would read `numbers` as
- * fields and `show --json +1415...` the number. A word that is not a field list becomes `--json=`.
+ * fields and `show --json +1415...` the number. Before any command word, a command word after
+ * `--json` is the command; anywhere, a word that is not a field list is not one. Such a `--json`
+ * becomes `--json=` (all fields).
  */
 export function normalizeJsonFlag(argv: readonly string[], commandWords: ReadonlySet<string>): string[] {
   const out = [...argv];
-  for (let i = 0; i < out.length - 1; i++) {
-    if (out[i] !== '--json') continue;
+  let commandSeen = false;
+  for (let i = 0; i < out.length; i++) {
+    const token = out[i]!;
+    if (!token.startsWith('-') && commandWords.has(token)) commandSeen = true;
+    if (token !== '--json' || i === out.length - 1) continue;
     const next = out[i + 1]!;
-    if (commandWords.has(next) || !/^[A-Za-z][A-Za-z0-9]*(,[A-Za-z][A-Za-z0-9]*)*$/.test(next)) out[i] = '--json=';
+    const fieldList = /^[A-Za-z][A-Za-z0-9]*(,[A-Za-z][A-Za-z0-9]*)*$/.test(next);
+    if (!fieldList || (!commandSeen && commandWords.has(next))) out[i] = '--json=';
   }
   return out;
 }

@@ -1,9 +1,26 @@
+import { emitKeypressEvents } from 'node:readline';
+import type * as InquirerPrompts from '@inquirer/prompts';
 import { CancelledError } from '../domain/errors.js';
 import type { IO } from '../output/io.js';
 
-/** The questions commands ask; tests script the answers. */
+/** One choice in a list; a disabled one is shown with the reason instead of vanishing. */
+export interface Choice<T> {
+  name: string;
+  value: T;
+  description?: string;
+  disabled?: string | false;
+}
+
+/** The questions commands ask. Tests script the answers; the real one draws on stderr. */
 export interface Prompter {
   confirm(message: string): Promise<boolean>;
+  input(message: string, validate?: (value: string) => true | string): Promise<string>;
+  /** Hidden input for keys and tokens: never echoed. */
+  password(message: string): Promise<string>;
+  select<T>(message: string, choices: Choice<T>[]): Promise<T>;
+  /** A list filtered as the operator types. */
+  search<T>(message: string, choices: Choice<T>[]): Promise<T>;
+  checkbox<T>(message: string, choices: Choice<T>[]): Promise<T[]>;
 }
 
 /** Prompts need a person: stdin and stderr (where prompts are drawn) must both be terminals. */
@@ -11,17 +28,43 @@ export function canPrompt(io: IO): boolean {
   return io.isStdinTTY && io.isStderrTTY;
 }
 
-/** The real prompter, drawn on stderr so stdout stays clean for data. Loaded only when a question is asked. */
+/**
+ * The real prompter (@inquirer/prompts, loaded on the first question), drawn on stderr so stdout
+ * stays clean for data. Ctrl-C and Esc cancel: they become a CancelledError, never an exit.
+ */
 export function terminalPrompter(io: IO): Prompter {
+  const ask = async <R>(run: (prompts: typeof InquirerPrompts, context: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; signal: AbortSignal }) => Promise<R>): Promise<R> => {
+    const prompts = await import('@inquirer/prompts');
+    const controller = new AbortController();
+    const stdin = io.stdin as NodeJS.ReadStream;
+    emitKeypressEvents(stdin);
+    const onKey = (_text: string, key: { name?: string } | undefined) => {
+      if (key?.name === 'escape') controller.abort();
+    };
+    stdin.on('keypress', onKey);
+    try {
+      return await run(prompts, { input: stdin, output: io.stderr as NodeJS.WritableStream, signal: controller.signal });
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === 'ExitPromptError' || name === 'AbortPromptError' || name === 'CancelPromptError') throw new CancelledError();
+      throw error;
+    } finally {
+      stdin.off('keypress', onKey);
+    }
+  };
+  const filter = <T>(choices: Choice<T>[], term: string | undefined) => {
+    const words = (term ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+    return choices.filter((choice) => words.every((word) => `${choice.name} ${choice.description ?? ''}`.toLowerCase().includes(word)));
+  };
   return {
-    async confirm(message) {
-      const { confirm } = await import('@inquirer/prompts');
-      try {
-        return await confirm({ message, default: false }, { input: io.stdin, output: io.stderr as NodeJS.WritableStream });
-      } catch (error) {
-        if ((error as Error).name === 'ExitPromptError' || (error as Error).name === 'AbortPromptError') throw new CancelledError();
-        throw error;
-      }
-    },
+    confirm: (message) => ask((p, context) => p.confirm({ message, default: false }, context)),
+    input: (message, validate) => ask((p, context) => p.input({ message, validate: validate ?? (() => true) }, context)),
+    password: (message) => ask((p, context) => p.password({ message, mask: '•', validate: (value) => (value.trim() ? true : 'cannot be empty') }, context)),
+    select: (message, choices) => ask((p, context) => p.select({ message, choices: choices.map((c) => ({ ...c, disabled: c.disabled || false })), pageSize: 12 }, context)),
+    search: (message, choices) =>
+      ask((p, context) =>
+        p.search({ message, source: (term) => filter(choices, term).map((c) => ({ ...c, disabled: c.disabled || false })), pageSize: 12 }, context),
+      ),
+    checkbox: (message, choices) => ask((p, context) => p.checkbox({ message, choices: choices.map((c) => ({ ...c, disabled: c.disabled || false })), required: true }, context)),
   };
 }

@@ -1,9 +1,8 @@
-import { VoicenumError } from '../domain/errors.js';
+import { UsageError, VoicenumError } from '../domain/errors.js';
 import type { IO } from './io.js';
 import { csvCell, neutralize } from './sanitize.js';
 import { renderTable, renderTsv, type Column } from './table.js';
 import { makeTheme, type Theme } from './theme.js';
-import { UsageError } from '../domain/errors.js';
 
 export type OutputFormat = 'table' | 'tsv' | 'csv' | 'json';
 
@@ -23,7 +22,7 @@ export class Printer {
 
   constructor(
     readonly io: IO,
-    private readonly options: { quiet: boolean; verbose: boolean },
+    private readonly options: { quiet: boolean; verbose: boolean; terminalFormat?: () => 'table' | 'json' },
   ) {
     this.out = makeTheme(io.colorOut);
     this.err = makeTheme(io.colorErr);
@@ -36,7 +35,8 @@ export class Printer {
     if (flags.json !== undefined && flags.json !== false) return 'json';
     if (flags.csv) return 'csv';
     if (flags.plain) return 'tsv';
-    return this.io.isStdoutTTY ? 'table' : 'tsv';
+    if (!this.io.isStdoutTTY) return 'tsv';
+    return this.options.terminalFormat?.() ?? 'table';
   }
 
   data(text: string): void {

@@ -451,3 +451,97 @@ describe('Retell adapter: writing slots', () => {
     expect(retell.requestCount).toBe(0);
   });
 });
+
+describe('Retell adapter: writing label and fallback', () => {
+  const keyFor = (e164: string) => ({ providerId: e164, e164 });
+  async function current(e164: string): Promise<RemoteNumber> {
+    return adapter().readNumber(keyFor(e164));
+  }
+  const patches = () => fake!.log.filter((entry) => entry.method === 'PATCH');
+
+  it('sets the label with one PATCH of nickname, leaving the rest alone, and a fresh read shows it', async () => {
+    await start();
+    const seed = seedNumbers[0]!; // has agents in every slot
+    const before = await current(seed.e164);
+    const answered = await adapter().writeSettings(keyFor(seed.e164), { label: 'front desk' }, before);
+
+    expect(answered).toEqual({ ...before, label: 'front desk' });
+    expect(patches()).toEqual([{ method: 'PATCH', path: `/update-phone-number/${seed.e164}`, status: 200 }]);
+    expect(await current(seed.e164)).toEqual({ ...before, label: 'front desk' });
+    expect(state.numbers[0]!.fallback_number).toBe(seed.fallback);
+  });
+
+  it('clears the label with null', async () => {
+    await start();
+    const seed = seedNumbers[2]!;
+    const answered = await adapter().writeSettings(keyFor(seed.e164), { label: null }, await current(seed.e164));
+    expect(answered.label).toBeNull();
+    expect((await current(seed.e164)).label).toBeNull();
+    expect(state.numbers[2]!.nickname).toBeNull();
+  });
+
+  it('sets the fallback number, then a fresh read shows it with the label unchanged', async () => {
+    await start();
+    const seed = seedNumbers[2]!;
+    const retell = adapter();
+    const answered = await retell.writeSettings(keyFor(seed.e164), { fallback: '+14155550142' }, await current(seed.e164));
+
+    expect(answered.fallback).toBe('+14155550142');
+    expect(retell.requestCount).toBe(1);
+    const fresh = await current(seed.e164);
+    expect(fresh).toMatchObject({ fallback: '+14155550142', label: seed.label });
+    expect(state.numbers[2]!.fallback_number).toBe('+14155550142');
+  });
+
+  it('clears a fallback by sending fallback_number null', async () => {
+    await start();
+    const seed = seedNumbers.find((entry) => entry.fallback !== null)!;
+    const before = await current(seed.e164);
+    expect(before.fallback).toBe(seed.fallback);
+    const answered = await adapter().writeSettings(keyFor(seed.e164), { fallback: null }, before);
+
+    expect(answered.fallback).toBeNull();
+    expect(await current(seed.e164)).toEqual({ ...before, fallback: null });
+    expect(state.numbers.find((entry) => entry.phone_number === seed.e164)!.fallback_number).toBeNull();
+  });
+
+  it('sets label and fallback together in one PATCH', async () => {
+    await start();
+    const seed = seedNumbers[4]!;
+    const retell = adapter();
+    const answered = await retell.writeSettings(keyFor(seed.e164), { label: 'night line', fallback: '+14155550143' }, await current(seed.e164));
+    expect(answered).toMatchObject({ label: 'night line', fallback: '+14155550143' });
+    expect(retell.requestCount).toBe(1);
+    expect(await current(seed.e164)).toMatchObject({ label: 'night line', fallback: '+14155550143' });
+  });
+
+  it('surfaces Retell refusing a fallback equal to the number itself as a ProviderError quoting Retell', async () => {
+    await start();
+    const seed = seedNumbers[2]!;
+    const before = await current(seed.e164);
+    const error = await adapter()
+      .writeSettings(keyFor(seed.e164), { label: 'changed', fallback: seed.e164 }, before)
+      .catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).exitCode).toBe(5);
+    expect((error as ProviderError).status).toBe(400);
+    expect((error as Error).message).toContain('retell');
+    expect((error as Error).message).toContain('fallback_number cannot be the same as this phone number');
+    // A refused update changes nothing, not even the label sent beside it.
+    expect(await current(seed.e164)).toEqual(before);
+  });
+
+  it('makes no request for an empty settings write and answers the current record', async () => {
+    await start();
+    const seed = seedNumbers[1]!;
+    const before = await current(seed.e164);
+    const logged = fake!.log.length;
+    const retell = adapter();
+
+    expect(await retell.writeSettings(keyFor(seed.e164), {}, before)).toBe(before);
+    expect(await retell.writeSettings(keyFor(seed.e164), { label: undefined, fallback: undefined }, before)).toBe(before);
+    expect(retell.requestCount).toBe(0);
+    expect(fake!.log).toHaveLength(logged);
+  });
+});

@@ -345,17 +345,87 @@ describe('twilio adapter: writing', () => {
     expect(unknownNumber.body).toMatchObject({ code: 20404, status: 404 });
   });
 
-  it('sets label and fallback, and clears the fallback', async () => {
+  const routeReads = () => count((entry) => entry.path.startsWith('/v2/PhoneNumbers/'));
+  const record = (sid: string) => state.incomingPhoneNumbers.find((entry) => entry.sid === sid)!;
+
+  it('sets the label with one POST of FriendlyName, keeping the region it knew, and a fresh read shows it', async () => {
+    const seeded = twilioOnly.find((number) => number.region !== 'us1')!;
+    const twilio = adapter();
+    const before = await twilio.readNumber(keyOf(seeded));
+    const logged = fake.log.length;
+    const answered = await twilio.writeSettings(keyOf(seeded), { label: 'front desk' }, before);
+
+    expect(answered).toEqual({ ...before, label: 'front desk' });
+    expect(answered.region).toBe(seeded.region);
+    expect(fake.log.slice(logged)).toEqual([{ method: 'POST', path: numberPath(seeded.id), status: 200 }]);
+    expect(await twilio.readNumber(keyOf(seeded))).toEqual({ ...before, label: 'front desk' });
+  });
+
+  it('sets the voice fallback URL, then clears it with an empty string, each shown by a fresh read', async () => {
     const seeded = twilioOnly[1]!;
     const twilio = adapter();
-    const labelled = await twilio.setLabel(keyOf(seeded), 'front desk');
-    expect(labelled).toMatchObject({ label: 'front desk', region: seeded.region });
-    const withFallback = await twilio.setFallback(keyOf(seeded), 'https://example.com/fallback');
-    expect(withFallback.fallback).toBe('https://example.com/fallback');
-    expect((await twilio.readNumber(keyOf(seeded))).fallback).toBe('https://example.com/fallback');
-    expect((await twilio.setFallback(keyOf(seeded), null)).fallback).toBeNull();
-    const error = await rejection(twilio.setLabel(keyOf(seeded), 'y'.repeat(65)));
+    const before = await twilio.readNumber(keyOf(seeded));
+    const withFallback = await twilio.writeSettings(keyOf(seeded), { fallback: 'https://example.com/fallback' }, before);
+    expect(withFallback).toEqual({ ...before, fallback: 'https://example.com/fallback' });
+    expect(await twilio.readNumber(keyOf(seeded))).toEqual({ ...before, fallback: 'https://example.com/fallback' });
+    expect(record(seeded.id).voice_fallback_url).toBe('https://example.com/fallback');
+
+    const cleared = await twilio.writeSettings(keyOf(seeded), { fallback: null }, withFallback);
+    expect(cleared.fallback).toBeNull();
+    expect(await twilio.readNumber(keyOf(seeded))).toEqual({ ...before, fallback: null });
+    expect(record(seeded.id).voice_fallback_url).toBeNull();
+    expect(count((entry) => entry.method === 'POST')).toBe(2);
+  });
+
+  it('sets label and fallback in one POST without reading the region again', async () => {
+    const seeded = twilioOnly[2]!;
+    const twilio = adapter();
+    const answered = await twilio.writeSettings(keyOf(seeded), { label: 'night line', fallback: 'https://example.com/night' }, current(seeded));
+    expect(answered).toMatchObject({ label: 'night line', fallback: 'https://example.com/night', region: seeded.region ?? null });
+    expect(fake.log).toEqual([{ method: 'POST', path: numberPath(seeded.id), status: 200 }]);
+    expect(routeReads()).toBe(0);
+    expect(await twilio.readNumber(keyOf(seeded))).toMatchObject({ label: 'night line', fallback: 'https://example.com/night' });
+  });
+
+  it('clears the label the way Twilio does: the friendly name goes back to the number', async () => {
+    const seeded = twilioOnly[0]!;
+    const answered = await adapter().writeSettings(keyOf(seeded), { label: null }, current(seeded));
+    expect(answered.label).toBe(seeded.e164);
+    expect(record(seeded.id).friendly_name).toBe(seeded.e164);
+  });
+
+  it('surfaces Twilio refusing a friendly name over 64 characters as a ProviderError', async () => {
+    const seeded = twilioOnly[1]!;
+    const twilio = adapter();
+    const before = await twilio.readNumber(keyOf(seeded));
+    const error = await rejection(twilio.writeSettings(keyOf(seeded), { label: 'y'.repeat(65) }, before));
     expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).exitCode).toBe(5);
+    expect((error as ProviderError).status).toBe(400);
+    expect(error.message).toContain('twilio');
+    expect(error.message).toContain('FriendlyName must be 64 characters or fewer (20001)');
+    expect(await twilio.readNumber(keyOf(seeded))).toEqual(before);
+  });
+
+  it('surfaces Twilio refusing a fallback that is not a URL as a ProviderError, changing nothing', async () => {
+    const seeded = twilioOnly[1]!;
+    const twilio = adapter();
+    const before = await twilio.readNumber(keyOf(seeded));
+    const error = await rejection(twilio.writeSettings(keyOf(seeded), { label: 'changed', fallback: 'not a url' }, before));
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).exitCode).toBe(5);
+    expect(error.message).toContain('VoiceFallbackUrl is not a valid URL: not a url (21502)');
+    expect(await twilio.readNumber(keyOf(seeded))).toEqual(before);
+  });
+
+  it('makes no request for an empty settings write and answers the current record', async () => {
+    const seeded = twilioOnly[0]!;
+    const twilio = adapter();
+    const known = current(seeded);
+    expect(await twilio.writeSettings(keyOf(seeded), {}, known)).toBe(known);
+    expect(await twilio.writeSettings(keyOf(seeded), { label: undefined, fallback: undefined }, known)).toBe(known);
+    expect(fake.log).toHaveLength(0);
+    expect(twilio.requestCount).toBe(0);
   });
 
   it('reads and sets the region through Routes v2, refusing regions Twilio does not have', async () => {

@@ -404,6 +404,96 @@ describe('vapi writeSlots', () => {
   });
 });
 
+describe('vapi writeSettings', () => {
+  const patches = (running: RunningFake) => running.log.filter((entry) => entry.method === 'PATCH');
+
+  it('sets the label with one PATCH of name beside the number\'s provider, and a fresh read shows it', async () => {
+    const { running, seen } = await startRecording();
+    const vapi = adapter(running);
+    const before = await vapi.readNumber(key(nativeSeed));
+    const answered = await vapi.writeSettings(key(nativeSeed), { label: 'front desk' }, before);
+
+    expect(answered).toEqual({ ...before, label: 'front desk' });
+    expect(seen.filter((request) => request.method === 'PATCH').map((request) => request.body)).toEqual([{ name: 'front desk', provider: 'vapi' }]);
+    expect(await vapi.readNumber(key(nativeSeed))).toEqual({ ...before, label: 'front desk' });
+  });
+
+  it('clears the label with a null name', async () => {
+    const running = await start();
+    const vapi = adapter(running);
+    const answered = await vapi.writeSettings(key(nativeSeed), { label: null }, await vapi.readNumber(key(nativeSeed)));
+    expect(answered.label).toBeNull();
+    expect((await vapi.readNumber(key(nativeSeed))).label).toBeNull();
+    expect(stored(nativeSeed.id).name).toBeNull();
+  });
+
+  it('sets the fallback as a number destination on a Twilio import, and a fresh read shows it', async () => {
+    const { running, seen } = await startRecording();
+    const vapi = adapter(running);
+    const before = await vapi.readNumber(key(importedSeed));
+    const answered = await vapi.writeSettings(key(importedSeed), { fallback: '+14155550123' }, before);
+
+    expect(answered).toEqual({ ...before, fallback: '+14155550123' });
+    expect(seen.filter((request) => request.method === 'PATCH').map((request) => request.body)).toEqual([
+      { fallbackDestination: { type: 'number', number: '+14155550123' }, provider: 'twilio' },
+    ]);
+    expect(await vapi.readNumber(key(importedSeed))).toEqual({ ...before, fallback: '+14155550123' });
+    // The slots a settings write does not name stay as they were.
+    expect(stored(importedSeed.id)).toMatchObject({ assistantId: before.slots.inbound[0]?.agentId ?? null, smsEnabled: true });
+  });
+
+  it('clears the fallback with a null fallbackDestination', async () => {
+    const running = await start({
+      edit: (seeded) => {
+        seeded.phoneNumbers.find((record) => record.id === nativeSeed.id)!.fallbackDestination = { type: 'number', number: '+14155550124' };
+      },
+    });
+    const vapi = adapter(running);
+    const before = await vapi.readNumber(key(nativeSeed));
+    expect(before.fallback).toBe('+14155550124');
+    const answered = await vapi.writeSettings(key(nativeSeed), { fallback: null }, before);
+
+    expect(answered.fallback).toBeNull();
+    expect(await vapi.readNumber(key(nativeSeed))).toEqual({ ...before, fallback: null });
+    expect(stored(nativeSeed.id).fallbackDestination).toBeNull();
+  });
+
+  it('sets label and fallback together in one PATCH', async () => {
+    const running = await start();
+    const vapi = adapter(running);
+    const answered = await vapi.writeSettings(key(nativeSeed), { label: 'night line', fallback: '+14155550125' }, await vapi.readNumber(key(nativeSeed)));
+    expect(answered).toMatchObject({ label: 'night line', fallback: '+14155550125' });
+    expect(patches(running)).toHaveLength(1);
+    expect(await vapi.readNumber(key(nativeSeed))).toMatchObject({ label: 'night line', fallback: '+14155550125' });
+  });
+
+  it('surfaces Vapi refusing a name over 40 characters as a ProviderError quoting its validation message', async () => {
+    const running = await start();
+    const vapi = adapter(running);
+    const before = await vapi.readNumber(key(nativeSeed));
+    const error = await vapi.writeSettings(key(nativeSeed), { label: 'y'.repeat(41) }, before).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).exitCode).toBe(5);
+    expect((error as ProviderError).status).toBe(400);
+    expect((error as Error).message).toContain('vapi');
+    expect((error as Error).message).toContain('HTTP 400: name must be shorter than or equal to 40 characters');
+    expect(await vapi.readNumber(key(nativeSeed))).toEqual(before);
+  });
+
+  it('makes no request for an empty settings write and answers the current record', async () => {
+    const running = await start();
+    const vapi = adapter(running);
+    const before = await vapi.readNumber(key(nativeSeed));
+    const logged = running.log.length;
+
+    expect(await vapi.writeSettings(key(nativeSeed), {}, before)).toBe(before);
+    expect(await vapi.writeSettings(key(nativeSeed), { label: undefined }, before)).toBe(before);
+    expect(running.log).toHaveLength(logged);
+    expect(vapi.requestCount).toBe(1);
+  });
+});
+
 describe('vapi fake validation', () => {
   const badRequest = (...message: string[]) => ({ status: 400, body: { statusCode: 400, error: 'Bad Request', message } });
 

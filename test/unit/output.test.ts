@@ -56,5 +56,7 @@ describe('--json field lists', () => {
     expect(normalizeJsonFlag(['--json', 'numbers', 'list'], words)).toEqual(['--json=', 'numbers', 'list']);
     expect(normalizeJsonFlag(['numbers', 'show', '--json', '+14155550100'], words)).toEqual(['numbers', 'show', '--json=', '+14155550100']);
     expect(normalizeJsonFlag(['numbers', 'list', '--json', 'e164,slots'], words)).toEqual(['numbers', 'list', '--json', 'e164,slots']);
+    // A field that is also a command word stays a field after the command.
+    expect(normalizeJsonFlag(['numbers', 'list', '--json', 'show'], words)).toEqual(['numbers', 'list', '--json', 'show']);
   });
 });

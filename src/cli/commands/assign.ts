@@ -5,6 +5,7 @@ import { describeSlot, planChangesSomething, type NumberPlan, type SlotRequest }
 import { parseSlotValue } from '../../domain/slot-spec.js';
 import { applyPlan, type ApplyResult } from '../../engine/apply.js';
 import { applyPorts } from '../apply-ports.js';
+import type { Store } from '../../store/index.js';
 import { numberFacts, planContext, planFor } from '../../engine/plan.js';
 import { neutralize } from '../../output/sanitize.js';
 import type { Context } from '../context.js';
@@ -44,6 +45,11 @@ export async function runAssign(ctx: Context, args: string[], options: AssignOpt
     const value = options[slot];
     if (value !== undefined) requests[slot] = { action: 'assign', agents: parseSlotValue(`--${slot}`, value) };
   }
+  if (Object.keys(requests).length === 0 && args.length === 0 && canPrompt(ctx.io)) {
+    // `voicenum assign` alone on a terminal is the wizard.
+    const { runWizard } = await import('./wizard.js');
+    return runWizard(ctx, options);
+  }
   if (Object.keys(requests).length === 0) {
     throw new UsageError('name an agent for at least one slot: --inbound, --outbound or --sms', 'e.g. voicenum assign +14155551234 --inbound receptionist');
   }
@@ -59,7 +65,7 @@ export async function runUnassign(ctx: Context, args: string[], options: Unassig
   }, options);
 }
 
-interface Target {
+export interface Target {
   input: string;
   plan?: NumberPlan;
   result?: ApplyResult;
@@ -106,6 +112,11 @@ async function runChange(ctx: Context, args: string[], requestsFor: (number: Num
   if (!batch && targets[0]?.result && targets[0].plan) throw new RefusedError(targets[0].plan.refusals);
   await confirmMoves(ctx, targets, options, json);
 
+  return pushTargets(ctx, store, targets, options, json, batch);
+}
+
+/** Push checked plans (bounded concurrency), print a result per number, and return the exit code. */
+export async function pushTargets(ctx: Context, store: Store, targets: Target[], options: ChangeFlags, json: boolean, batch: boolean): Promise<number> {
   const ports = applyPorts(ctx, store);
   const pending = targets.filter((t) => t.plan && !t.result);
   await pool(pending, BATCH_CONCURRENCY, async (target) => {
@@ -167,7 +178,7 @@ function planJson(target: Target) {
 }
 
 /** The plan: per number, per slot, before → after, moves marked; refusals under it. */
-function printPlans(ctx: Context, targets: Target[], json: boolean, toStderr = false): void {
+export function printPlans(ctx: Context, targets: Target[], json: boolean, toStderr = false): void {
   if (json && !toStderr) {
     ctx.printer.json(targets.map(planJson));
     return;

@@ -2,8 +2,8 @@ import { ProviderError } from '../../domain/errors.js';
 import type { ProviderSnapshot, RemoteAgent, RemoteNumber, SkippedRecord } from '../../domain/model.js';
 import { isStrictE164 } from '../../domain/phone.js';
 import { HttpClient } from '../http.js';
-import type { AdapterSettings, FetchOptions, NumberKey, ProviderAdapter, SlotWrite } from '../types.js';
-import { toRemoteAgent, toRemoteNumber, toUpdateBody } from './map.js';
+import type { AdapterSettings, FetchOptions, NumberKey, ProviderAdapter, SettingsWrite, SlotWrite } from '../types.js';
+import { toRemoteAgent, toRemoteNumber, toSettingsBody, toUpdateBody } from './map.js';
 import { agentSchema, agentVersionSchema, describeIssue, pageSchema, phoneNumberSchema, retellErrorMessage, type AgentWire } from './schema.js';
 
 export interface RetellAdapterSettings extends AdapterSettings {
@@ -22,7 +22,8 @@ type ListMethod = 'GET' | 'POST';
 /**
  * The Retell adapter. Numbers come from `GET /v2/list-phone-numbers`, agents from
  * `POST /v2/list-agents` (voice and chat together), and whether an agent is live from
- * `GET /list-agent-versions/{id}`. Slots are written with one `PATCH /update-phone-number`.
+ * `GET /list-agent-versions/{id}`. Slots, label and fallback are written with one
+ * `PATCH /update-phone-number` each.
  */
 export function createRetellAdapter(settings: RetellAdapterSettings): ProviderAdapter {
   const client = new HttpClient({
@@ -154,6 +155,12 @@ export function createRetellAdapter(settings: RetellAdapterSettings): ProviderAd
 
     async writeSlots(number: NumberKey, slots: SlotWrite, current: RemoteNumber): Promise<RemoteNumber> {
       const body = toUpdateBody(slots);
+      if (Object.keys(body).length === 0) return current;
+      return readOne(`/update-phone-number/${numberPath(number.providerId)}`, 'PATCH', body);
+    },
+
+    async writeSettings(number: NumberKey, settings: SettingsWrite, current: RemoteNumber): Promise<RemoteNumber> {
+      const body = toSettingsBody(settings);
       if (Object.keys(body).length === 0) return current;
       return readOne(`/update-phone-number/${numberPath(number.providerId)}`, 'PATCH', body);
     },

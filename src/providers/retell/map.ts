@@ -1,5 +1,5 @@
 import type { RemoteAgent, RemoteNumber, SlotAgent } from '../../domain/model.js';
-import type { SlotWrite, WriteSlotAgent } from '../types.js';
+import type { SettingsWrite, SlotWrite, WriteSlotAgent } from '../types.js';
 import type { AgentWeightWire, AgentWire, PhoneNumberWire } from './schema.js';
 
 /** Retell keeps no status or capabilities on a number; the Twilio carrier record supplies them. */
@@ -84,4 +84,17 @@ function toWeightList(agents: WriteSlotAgent[]): AgentWeightBody[] | null {
 function toWireVersion(version: string | null | undefined): number | string | undefined {
   if (version === undefined || version === null || version === '') return undefined;
   return /^\d+$/.test(version) ? Number(version) : version;
+}
+
+export type SettingsBody = { nickname?: string | null; fallback_number?: string | null };
+
+/**
+ * The PATCH body for a label/fallback write: `nickname` and `fallback_number`, only those asked
+ * for. null goes through as null, which Retell documents as removing the value.
+ */
+export function toSettingsBody(settings: SettingsWrite): SettingsBody {
+  const body: SettingsBody = {};
+  if (settings.label !== undefined) body.nickname = settings.label;
+  if (settings.fallback !== undefined) body.fallback_number = settings.fallback;
+  return body;
 }

@@ -3,7 +3,7 @@ import type { IncomingPhoneNumberContextUpdateOptions, IncomingPhoneNumberInstan
 import { AuthError, ProviderError, VoicenumError } from '../../domain/errors.js';
 import type { ProviderSnapshot, RemoteAgent, RemoteNumber, SkippedRecord } from '../../domain/model.js';
 import { HttpClient, type HttpSettings } from '../http.js';
-import type { FetchOptions, NumberKey, ProviderAdapter, SlotWrite, WriteSlotAgent } from '../types.js';
+import type { FetchOptions, NumberKey, ProviderAdapter, SettingsWrite, SlotWrite, WriteSlotAgent } from '../types.js';
 import { checkNumber, toApplicationAgent, toRemoteNumber, trunkAgents } from './map.js';
 import { createForwardingClient } from './request-client.js';
 import { routeSchema, twilioErrorMessage } from './schema.js';
@@ -24,16 +24,12 @@ export interface TwilioAdapterSettings {
   regionConcurrency?: number;
 }
 
-/** The Twilio adapter also reads and sets what only Twilio has: region, label and fallback URL. */
+/** The Twilio adapter also reads and sets what only Twilio has: the inbound processing region. */
 export interface TwilioAdapter extends ProviderAdapter {
   /** The number's inbound processing region (Routes v2); null when Routes has no record of it. */
   readRegion(e164: string): Promise<string | null>;
   /** Set the inbound processing region; returns the region as Routes v2 answered it. */
   setRegion(e164: string, region: string): Promise<string | null>;
-  /** Set the friendly name (≤ 64 characters at Twilio). */
-  setLabel(number: NumberKey, text: string): Promise<RemoteNumber>;
-  /** Set the voice fallback URL; null clears it. */
-  setFallback(number: NumberKey, url: string | null): Promise<RemoteNumber>;
 }
 
 type Client = ReturnType<typeof TwilioSdk>;
@@ -150,6 +146,18 @@ export function slotUpdate(slots: SlotWrite): IncomingPhoneNumberContextUpdateOp
     if (agent && !agent.agentId.startsWith('AP')) throw new Error(`a Twilio sms target is a TwiML app (AP…), not ${agent.agentId}`);
     update.smsApplicationSid = agent?.agentId ?? '';
   }
+  return update;
+}
+
+/**
+ * The SDK update for a label/fallback write: `FriendlyName` (≤ 64 characters at Twilio) and
+ * `VoiceFallbackUrl`. Twilio clears with an empty string: no fallback URL, and a friendly name
+ * that falls back to the formatted number.
+ */
+export function settingsUpdate(settings: SettingsWrite): IncomingPhoneNumberContextUpdateOptions {
+  const update: IncomingPhoneNumberContextUpdateOptions = {};
+  if (settings.label !== undefined) update.friendlyName = settings.label ?? '';
+  if (settings.fallback !== undefined) update.voiceFallbackUrl = settings.fallback ?? '';
   return update;
 }
 
@@ -286,6 +294,13 @@ export function createTwilioAdapter(settings: TwilioAdapterSettings): TwilioAdap
       return updateNumber(number, update, current.region);
     },
 
+    async writeSettings(number: NumberKey, settings: SettingsWrite, current: RemoteNumber): Promise<RemoteNumber> {
+      const update = settingsUpdate(settings);
+      if (Object.keys(update).length === 0) return current;
+      // One POST sets both; the region lives in Routes v2 and is untouched, so the known one stands.
+      return updateNumber(number, update, current.region);
+    },
+
     readRegion,
 
     async setRegion(e164: string, region: string): Promise<string | null> {
@@ -293,16 +308,6 @@ export function createTwilioAdapter(settings: TwilioAdapterSettings): TwilioAdap
       const what = `setting the region of ${e164}`;
       const answer = await upstream(what, () => route.update({ voiceRegion: region }));
       return regionOf(answer, what);
-    },
-
-    async setLabel(number: NumberKey, text: string): Promise<RemoteNumber> {
-      const [answer, region] = await Promise.all([updateNumber(number, { friendlyName: text }, null), readRegion(number.e164)]);
-      return { ...answer, region };
-    },
-
-    async setFallback(number: NumberKey, url: string | null): Promise<RemoteNumber> {
-      const [answer, region] = await Promise.all([updateNumber(number, { voiceFallbackUrl: url ?? '' }, null), readRegion(number.e164)]);
-      return { ...answer, region };
     },
   };
 }

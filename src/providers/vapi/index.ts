@@ -1,8 +1,8 @@
 import { ProviderError } from '../../domain/errors.js';
 import type { ProviderSnapshot, RemoteAgent, RemoteNumber, SkippedRecord } from '../../domain/model.js';
 import { HttpClient } from '../http.js';
-import type { AdapterSettings, FetchOptions, NumberKey, ProviderAdapter, SlotWrite } from '../types.js';
-import { mapAssistant, mapNumber, mapSquad, slotPatch, type MapResult } from './map.js';
+import type { AdapterSettings, FetchOptions, NumberKey, ProviderAdapter, SettingsWrite, SlotWrite } from '../types.js';
+import { mapAssistant, mapNumber, mapSquad, settingsPatch, slotPatch, type MapResult, type PhoneNumberPatch } from './map.js';
 import { PhoneNumberPageSchema, RecordListSchema, vapiErrorMessage, type VapiPhoneNumberPage } from './schema.js';
 
 export interface VapiAdapterSettings extends AdapterSettings {
@@ -120,6 +120,12 @@ export function createVapiAdapter(settings: VapiAdapterSettings): ProviderAdapte
     return mapAnswer(response.data, `GET ${path}`);
   }
 
+  async function patchNumber(key: NumberKey, patch: PhoneNumberPatch): Promise<RemoteNumber> {
+    const path = `/phone-number/${encodeURIComponent(key.providerId)}`;
+    const response = await http.request({ method: 'PATCH', path, json: patch });
+    return mapAnswer(response.data, `PATCH ${path}`);
+  }
+
   function mapAnswer(data: unknown, call: string): RemoteNumber {
     const result = mapNumber(data);
     if (!result.ok) throw new ProviderError('vapi', `${call} answered a phone number voicenum cannot use (${result.skipped.reason})`);
@@ -163,9 +169,13 @@ export function createVapiAdapter(settings: VapiAdapterSettings): ProviderAdapte
       const patch = slotPatch(slots, current);
       // Nothing to change upstream (clearing texts on a number that takes none): answer as it is.
       if (Object.keys(patch).length === 0) return readNumber(key);
-      const path = `/phone-number/${encodeURIComponent(key.providerId)}`;
-      const response = await http.request({ method: 'PATCH', path, json: patch });
-      return mapAnswer(response.data, `PATCH ${path}`);
+      return patchNumber(key, patch);
+    },
+
+    async writeSettings(key: NumberKey, settings: SettingsWrite, current: RemoteNumber): Promise<RemoteNumber> {
+      const patch = settingsPatch(settings, current);
+      if (Object.keys(patch).length === 0) return current;
+      return patchNumber(key, patch);
     },
   };
 }

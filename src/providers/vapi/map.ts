@@ -1,6 +1,6 @@
 import type { RemoteAgent, RemoteNumber, SkippedRecord, SlotAgent } from '../../domain/model.js';
 import { isStrictE164 } from '../../domain/phone.js';
-import type { SlotWrite, WriteSlotAgent } from '../types.js';
+import type { SettingsWrite, SlotWrite, WriteSlotAgent } from '../types.js';
 import { AssistantSchema, describeIssue, PhoneNumberSchema, SquadSchema, type VapiPhoneNumberRecord } from './schema.js';
 
 /** Vapi's phone-number variants, the discriminator its update DTOs are chosen by. */
@@ -80,7 +80,7 @@ export function mapSquad(raw: unknown): MapResult<RemoteAgent> {
 
 // --- writes -----------------------------------------------------------------------------------
 
-export type PhoneNumberPatch = Record<string, string | boolean | null>;
+export type PhoneNumberPatch = Record<string, string | boolean | null | { type: 'number'; number: string }>;
 
 /** The one agent a Vapi slot can hold, or null to clear it. Anything else is a caller's bug. */
 function singleAgent(slot: string, agents: WriteSlotAgent[]): WriteSlotAgent | null {
@@ -124,6 +124,23 @@ export function slotPatch(slots: SlotWrite, current: RemoteNumber): PhoneNumberP
     ...(inbound === undefined ? {} : handlerFields(inbound)),
     ...(sms === undefined ? {} : smsFields(sms, inbound, current)),
   };
+  return withProvider(patch, current);
+}
+
+/** Adds the number's own `provider` to a non-empty patch: the discriminator that picks the update DTO. */
+function withProvider(patch: PhoneNumberPatch, current: RemoteNumber): PhoneNumberPatch {
   if (Object.keys(patch).length > 0 && current.origin && PHONE_PROVIDERS.has(current.origin)) patch.provider = current.origin;
   return patch;
+}
+
+/**
+ * The one PATCH body that sets the label (`name`, at most 40 characters at Vapi) and/or the
+ * fallback (`fallbackDestination`, a number destination; null clears it). Only what is asked for
+ * is sent, with the number's `provider` beside it as for slot writes.
+ */
+export function settingsPatch(settings: SettingsWrite, current: RemoteNumber): PhoneNumberPatch {
+  const patch: PhoneNumberPatch = {};
+  if (settings.label !== undefined) patch.name = settings.label;
+  if (settings.fallback !== undefined) patch.fallbackDestination = settings.fallback === null ? null : { type: 'number', number: settings.fallback };
+  return withProvider(patch, current);
 }
