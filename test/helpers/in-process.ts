@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { main } from '../../src/cli.js';
 import { startSandbox, type SandboxEnvironment } from '../../src/sandbox/index.js';
+import type { Prompter } from '../../src/cli/prompter.js';
 import { testIO } from './io.js';
 import { tempDir } from './tmp.js';
 
@@ -15,9 +16,10 @@ export function useSandboxCli() {
     sandbox: undefined as unknown as SandboxEnvironment,
     env: {} as NodeJS.ProcessEnv,
     home: '',
-    async run(args: string[], stdin?: string) {
-      const io = testIO({ stdin });
-      const code = await main(args, { io, env: harness.env });
+    /** With `prompter`, the IO claims to be a terminal and the prompter answers the questions. */
+    async run(args: string[], stdin?: string, prompter?: Prompter) {
+      const io = testIO({ stdin, tty: prompter !== undefined });
+      const code = await main(args, { io, env: harness.env, ...(prompter ? { prompter: () => prompter } : {}) });
       return { code, stdout: io.out(), stderr: io.err() };
     },
     /** Every write the fakes received so far (list calls that are POSTs excluded). */

@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSeedPlan } from '../../src/sandbox/seed.js';
+import { ROOT, runCli } from '../helpers/run-cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+/**
+ * The wizard in a real terminal: the built CLI runs inside tmux, keys are typed with send-keys and
+ * the screen is read with capture-pane. stdout goes to a file, so prompts must stay on stderr.
+ */
+const plan = buildSeedPlan();
+const target = plan.numbers.find((n) => n.provider === 'retell' && n.slots.inbound.length === 0 && !n.importedFromTwilio)!;
+const socket = `voicenum-test-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(what: () => boolean, description: string, screen: () => string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (what()) return;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${description}; the screen shows:\n${screen()}`);
+}
+
+describe('the wizard in a real terminal (tmux)', () => {
+  const dir = tempDir();
+  const out = join(dir.path, 'wizard-stdout.txt');
+  const screen = () => tmux('capture-pane', '-t', 'wizard', '-p');
+  const showsText = (text: string) => () => screen().includes(text);
+
+  beforeAll(async () => {
+    expect((await runCli(['sandbox', 'reset'], { home: dir.path })).code).toBe(0);
+    expect((await runCli(['--sandbox', 'sync'], { home: dir.path })).code).toBe(0);
+  });
+  afterAll(() => {
+    try {
+      tmux('kill-server');
+    } catch {
+      // already gone
+    }
+    dir.cleanup();
+  });
+
+  it('assigns a number through the wizard; numbers list --json shows it took', async () => {
+    const command = `cd ${ROOT} && VOICENUM_HOME=${dir.path} NO_COLOR=1 ${process.execPath} bin/voicenum.js --sandbox wizard > ${out}; echo "EXIT=$?" >> ${out}; sleep 60`;
+    tmux('new-session', '-d', '-s', 'wizard', '-x', '160', '-y', '40', command);
+    await waitFor(showsText('Which number?'), 'the number question', screen);
+    tmux('send-keys', '-t', 'wizard', '-l', target.e164);
+    await waitFor(() => screen().includes(`❯ ${target.e164}`), 'the filtered number', screen);
+    tmux('send-keys', '-t', 'wizard', 'Enter');
+    await waitFor(showsText('Which slots'), 'the slot question', screen);
+    tmux('send-keys', '-t', 'wizard', 'Space');
+    await waitFor(showsText('◉ inbound'), 'inbound ticked', screen);
+    tmux('send-keys', '-t', 'wizard', 'Enter');
+    await waitFor(showsText('Which agent for inbound?'), 'the agent question', screen);
+    tmux('send-keys', '-t', 'wizard', '-l', 'support');
+    await waitFor(() => /❯ support {2}retell/.test(screen()), 'support offered', screen);
+    tmux('send-keys', '-t', 'wizard', 'Enter');
+    await waitFor(showsText('Apply this change?'), 'the confirmation', screen);
+    expect(screen()).toContain('inbound  (none) → support');
+    tmux('send-keys', '-t', 'wizard', 'y', 'Enter');
+    await waitFor(() => existsSync(out) && readFileSync(out, 'utf8').includes('EXIT='), 'the wizard to finish', screen);
+
+    const stdout = readFileSync(out, 'utf8');
+    expect(stdout).toBe(`${target.e164}\tretell\tapplied\tinbound: (none) -> support\nEXIT=0\n`);
+    const listed = await runCli(['--sandbox', 'numbers', 'list', '--json', 'e164,slots'], { home: dir.path });
+    const row = (JSON.parse(listed.stdout) as { e164: string; slots: { inbound: { name: string }[] } }[]).find((n) => n.e164 === target.e164)!;
+    expect(row.slots.inbound.map((a) => a.name)).toEqual(['support']);
+    // It reached the fakes' persisted state, not only the cache.
+    const synced = await runCli(['--sandbox', 'sync', '--provider', 'retell'], { home: dir.path });
+    expect(synced.code).toBe(0);
+    const after = await runCli(['--sandbox', 'numbers', 'show', target.e164, '--json'], { home: dir.path });
+    expect((JSON.parse(after.stdout) as { slots: { inbound: { name: string }[] } }).slots.inbound.map((a) => a.name)).toEqual(['support']);
+  }, 60_000);
+});
