@@ -22,6 +22,7 @@ export function applyPorts(ctx: Context, store: Store): ApplyPorts & { adapters:
     store,
     now: ctx.now,
     audit: { osUser, profile: ctx.profile, batch: randomUUID() },
+    lock: (provider, providerId, e164, work) => store.withNumberLock(provider, providerId, e164, work),
     agentInfo: (provider, agentId) => {
       const agent = agents.get(`${provider}:${agentId}`);
       return { name: agent?.name ?? null, kind: agent?.kind ?? 'unknown' };

@@ -3,13 +3,11 @@ import type { ProviderName, RemoteNumber, Slot, SlotAgent } from '../domain/mode
 import { describeSlot, sameAgents, type NumberFacts, type NumberPlan, type PlannedAgent } from '../domain/rules.js';
 import type { ProviderAdapter, SlotWrite } from '../providers/types.js';
 import type { Store } from '../store/index.js';
-import { auditEntry, push, type PushOperation, type PushResult } from './push.js';
+import { auditEntry, push, type AuditSource, type PushOperation, type PushResult } from './push.js';
 
-export interface ApplyPorts {
+export interface ApplyPorts extends AuditSource {
   adapter(provider: ProviderName): Promise<ProviderAdapter>;
   store: Store;
-  now(): Date;
-  audit: { osUser: string; profile: string; batch: string };
   /** Agent names and kinds for what upstream answers. */
   agentInfo(provider: ProviderName, agentId: string): { name: string | null; kind: string };
 }

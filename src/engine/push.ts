@@ -38,6 +38,8 @@ export interface PushOperation<V, S> {
 export interface AuditSource {
   now(): Date;
   audit: { osUser: string; profile: string; batch: string };
+  /** Holds the record against other voicenum processes while it is read and written. */
+  lock?<T>(provider: ProviderName, providerId: string, e164: string, work: () => Promise<T>): Promise<T>;
 }
 
 export type PushResult<V, S> =
@@ -62,6 +64,11 @@ export function auditEntry<V>(source: AuditSource, op: Pick<PushOperation<V, unk
 export const CONFLICT_HINT = 'run `voicenum sync` and look again, or pass --force to overwrite';
 
 export async function push<V, S>(op: PushOperation<V, S>, source: AuditSource, options: { force: boolean }): Promise<PushResult<V, S>> {
+  if (source.lock) return source.lock(op.provider, op.providerId, op.e164, () => pushLocked(op, source, options));
+  return pushLocked(op, source, options);
+}
+
+async function pushLocked<V, S>(op: PushOperation<V, S>, source: AuditSource, options: { force: boolean }): Promise<PushResult<V, S>> {
   const fail = (error: unknown, outcome: 'failed'): PushResult<V, S> => {
     if (!(error instanceof VoicenumError)) throw error;
     op.log(op.changes.map((c) => auditEntry(source, op, c.field, c.before, c.after, outcome, error.message)));

@@ -5,6 +5,7 @@ import { countRemoved, findNumbers, listAgents, listNumbers, syncStates, type Ag
 import { replaceProvider, type SyncCounts } from './sync-writer.js';
 import { applyRegion, applyRemoteNumber, appendAudit, markNeedsAttention, readAudit, type AuditEntry, type AuditRow } from './number-writer.js';
 import type { RemoteNumber } from '../domain/model.js';
+import { withNumberLock } from './number-locks.js';
 
 export type { AgentRow, NumberFilter, NumberRow, SyncStateRow, CachedSlotAgent, CarrierFacts, SortField } from './queries.js';
 export { SORT_FIELDS, PROVIDER_SLOTS } from './queries.js';
@@ -58,6 +59,11 @@ export class Store {
 
   readAudit(filter?: { e164?: string; limit?: number }): AuditRow[] {
     return readAudit(this.db, filter);
+  }
+
+  /** Run `work` while holding the number against other voicenum processes. */
+  withNumberLock<T>(provider: ProviderName, providerId: string, e164: string, work: () => Promise<T>): Promise<T> {
+    return withNumberLock(this.db, provider, providerId, e164, work);
   }
 
   countRemoved(): number {

@@ -14,8 +14,9 @@ export default class CountReporter implements Reporter {
         else if (state === 'failed') failed++;
         else skipped++;
       }
-      // A file that failed to load has no tests but must still count as a failure.
-      if (testModule.state() === 'failed' && tests.length === 0) failed++;
+      // A file that failed to load, or whose hooks failed (its tests then read as skipped), must still
+      // count as a failure.
+      if (testModule.state() === 'failed' && !tests.some((test) => test.result().state === 'failed')) failed++;
     }
     failed += unhandledErrors.length;
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
