@@ -1,9 +1,8 @@
 import { CommanderError, type Command } from 'commander';
-import { Context } from './cli/context.js';
+import type { Context } from './cli/context.js';
 import { buildProgram, globalOptions, normalizeJsonFlag } from './cli/program.js';
 import { ExitCode, VoicenumError } from './domain/errors.js';
 import { systemIO, type IO } from './output/io.js';
-import { Printer } from './output/printer.js';
 import type { Prompter } from './cli/prompter.js';
 
 export interface MainDependencies {
@@ -23,9 +22,12 @@ export async function main(argv: string[], deps: MainDependencies = {}): Promise
   const io = deps.io ?? systemIO(env, noColor);
   let exitCode: number = ExitCode.Ok;
   let context: Context | undefined;
-  const fallbackPrinter = () => new Printer(io, { quiet: false, verbose: false });
+  // The context (and with it the printer and chalk) loads with the first command that runs, so
+  // `--help` and `--version` load commander and nothing else.
+  const fallbackPrinter = async () => new (await import('./output/printer.js')).Printer(io, { quiet: false, verbose: false });
 
   const program = buildProgram(async (load, command: Command, overrides) => {
+    const { Context } = await import('./cli/context.js');
     context = new Context(io, env, { ...globalOptions(command), ...overrides }, deps.now, deps.prompter);
     exitCode = await load(context);
   });
@@ -51,7 +53,7 @@ export async function main(argv: string[], deps: MainDependencies = {}): Promise
       exitCode = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? ExitCode.Ok : ExitCode.Usage;
       if (error.code === 'commander.executeSubCommandAsync' || error.code === 'commander.help') exitCode = ExitCode.Ok;
     } else {
-      (context?.printer ?? fallbackPrinter()).error(error);
+      (context?.printer ?? (await fallbackPrinter())).error(error);
       exitCode = error instanceof VoicenumError ? error.exitCode : ExitCode.Internal;
     }
   } finally {

@@ -234,6 +234,22 @@ Settings:
       dispatch(async (ctx) => (await import('./commands/sandbox.js')).runSandboxReset(ctx, command.optsWithGlobals()), command, { sandbox: true }),
     );
 
+  sandbox
+    .command('serve')
+    .description('run the fake providers on their own (in memory) and print the environment that points voicenum at them')
+    .addOption(new Option('--numbers <n>', 'seed this many numbers'))
+    .addOption(new Option('--latency <ms>', 'delay every answer by this many milliseconds'))
+    .action((_options, command: Command) =>
+      dispatch(
+        async (ctx) =>
+          (await import('./commands/sandbox.js')).runSandboxServe(ctx, command.optsWithGlobals(), () => new Promise<void>((resolve) => {
+            process.once('SIGINT', () => resolve());
+            process.once('SIGTERM', () => resolve());
+          })),
+        command,
+      ),
+    );
+
   return program;
 }
 

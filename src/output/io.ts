@@ -24,7 +24,9 @@ export function colorAllowed(isTTY: boolean, env: NodeJS.ProcessEnv, noColorFlag
 }
 
 export function systemIO(env: NodeJS.ProcessEnv, noColorFlag: boolean): IO {
-  const isStdoutTTY = Boolean(process.stdout.isTTY);
+  // VOICENUM_FORCE_TTY=1 renders for a terminal even into a pipe (benchmarks, `less -R`).
+  const forced = env.VOICENUM_FORCE_TTY === '1';
+  const isStdoutTTY = forced || Boolean(process.stdout.isTTY);
   const isStderrTTY = Boolean(process.stderr.isTTY);
   return {
     stdout: process.stdout,
@@ -35,6 +37,6 @@ export function systemIO(env: NodeJS.ProcessEnv, noColorFlag: boolean): IO {
     isStdinTTY: Boolean(process.stdin.isTTY),
     colorOut: colorAllowed(isStdoutTTY, env, noColorFlag),
     colorErr: colorAllowed(isStderrTTY, env, noColorFlag),
-    columns: process.stdout.columns ?? 0,
+    columns: process.stdout.columns ?? (forced ? Number(env.COLUMNS ?? 0) : 0),
   };
 }

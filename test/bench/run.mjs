@@ -1,0 +1,225 @@
+#!/usr/bin/env node
+// `npm run bench`: whole-process timings of the built CLI on the sandbox fakes, each a median of
+// repeated runs next to the `node -e 0` floor of the same run, so the ratios hold on a noisy machine.
+// Prints a table and writes test/bench/report.json. Not part of `npm test`: timing belongs here.
+//
+// Knobs: BENCH_RUNS (fast commands, default 15), BENCH_SLOW_RUNS (syncs and batches, default 3),
+// BENCH_BIG (the large cache, default 100000), BENCH_LATENCY_MS (default 50).
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'voicenum.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const SLOW_RUNS = Number(process.env.BENCH_SLOW_RUNS ?? 3);
+const BIG = Number(process.env.BENCH_BIG ?? 100_000);
+const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 50);
+/** Pushes at once in a batch (src/cli/commands/assign.ts) and reads at once per fan-out (the adapters). */
+const BATCH_CONCURRENCY = 8;
+
+if (!existsSync(join(ROOT, 'dist', 'cli.js'))) execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+
+const home = mkdtempSync(join(tmpdir(), 'voicenum-bench-'));
+const baseEnv = { ...process.env, VOICENUM_HOME: home, NO_COLOR: '1' };
+for (const key of Object.keys(baseEnv)) if (/^(RETELL|VAPI|BLAND|TWILIO)_/.test(key) || key === 'VOICENUM_SANDBOX_FAULTS') delete baseEnv[key];
+const hasGnuTime = existsSync('/usr/bin/time');
+
+/** Run one whole process; resolve wall ms, exit code, output and (optionally) peak RSS in MiB. */
+function run(args, { env = {}, input, node = false, memory = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const argv = node ? args : [BIN, ...args];
+    const command = memory && hasGnuTime ? '/usr/bin/time' : process.execPath;
+    const commandArgs = memory && hasGnuTime ? ['-f', 'VOICENUM_BENCH_MAXRSS=%M', process.execPath, ...argv] : argv;
+    const started = process.hrtime.bigint();
+    const child = spawn(command, commandArgs, { env: { ...baseEnv, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let peakKiB = 0;
+    const poll = memory && !hasGnuTime ? setInterval(() => {
+      try {
+        const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (match) peakKiB = Math.max(peakKiB, Number(match[1]));
+      } catch { /* gone */ }
+    }, 20) : null;
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (poll) clearInterval(poll);
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const rss = /VOICENUM_BENCH_MAXRSS=(\d+)/.exec(stderr);
+      if (rss) peakKiB = Number(rss[1]);
+      resolve({ ms, code, stdout, stderr, peakMiB: peakKiB ? peakKiB / 1024 : null });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+async function must(args, options) {
+  const result = await run(args, options);
+  if (result.code !== 0) throw new Error(`voicenum ${args.join(' ')} exited ${result.code}:\n${result.stderr.slice(-2000)}`);
+  return result;
+}
+
+/** Start `voicenum sandbox serve` (the fakes in their own process, state in memory) and read its environment. */
+async function serve(numbers, latency) {
+  const child = spawn(process.execPath, [BIN, 'sandbox', 'serve', '--numbers', String(numbers), '--latency', String(latency)], { env: baseEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  const env = await new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      text += chunk;
+      const lines = text.split('\n').filter((line) => line.startsWith('export '));
+      if (lines.length >= 10) resolve(Object.fromEntries(lines.map((line) => line.slice(7).split(/=(.*)/s).slice(0, 2))));
+    });
+    child.on('exit', (code) => reject(new Error(`sandbox serve exited ${code}`)));
+  });
+  return { env, stop: () => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); }) };
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** Alternate the floor with the command, so both see the same machine weather. */
+async function timed(args, options = {}, runs = RUNS) {
+  const floor = [];
+  const times = [];
+  for (let i = 0; i < 2; i++) await run(args, options); // warm-up
+  for (let i = 0; i < runs; i++) {
+    floor.push((await run(['-e', '0'], { node: true })).ms);
+    const result = await run(args, options);
+    if (result.code !== 0) throw new Error(`voicenum ${args.join(' ')} exited ${result.code}: ${result.stderr.slice(-500)}`);
+    times.push(result.ms);
+  }
+  return { median: median(times), floor: median(floor) };
+}
+
+/** Request counts per provider from `--verbose`, and what must be sequential in each adapter. */
+function requestsOf(stderr) {
+  return Object.fromEntries([...stderr.matchAll(/^\s+(retell|vapi|bland|twilio): (\d+) requests$/gm)].map((m) => [m[1], Number(m[2])]));
+}
+
+/**
+ * The longest chain of requests that must follow one another in a sync, from the synced counts and
+ * each adapter's paging and fan-out: cursor pages are sequential; per-record reads run
+ * `concurrency` at a time after the list that names them.
+ */
+function criticalPath(numbers, synced) {
+  const twilio = synced.twilio.numbers;
+  const retellNumbers = synced.retell.numbers;
+  const vapiNumbers = synced.vapi.numbers;
+  const pages = (n) => Math.max(1, Math.ceil(n / 1000));
+  const chains = {
+    retell: Math.max(pages(retellNumbers), 1 + Math.ceil(synced.retell.agents / 8)),
+    vapi: pages(vapiNumbers) + 1,
+    bland: 3,
+    // Regions are read per number, `regionConcurrency` at a time, as the pages arrive.
+    twilio: Math.max(pages(twilio), Math.ceil(twilio / TWILIO_REGION_CONCURRENCY)) + 1,
+  };
+  return { chains, longest: Math.max(...Object.values(chains)), numbers, twilio };
+}
+const TWILIO_REGION_CONCURRENCY = Number(process.env.VOICENUM_TWILIO_REGION_CONCURRENCY ?? 32);
+
+const rows = [];
+const report = { machine: { node: process.version, runs: RUNS, slowRuns: SLOW_RUNS, latencyMs: LATENCY }, figures: {} };
+function record(key, label, value, target, pass, note = '') {
+  report.figures[key] = { label, value, target, pass, note };
+  rows.push([label, value, target, pass === null ? '—' : pass ? 'ok' : 'MISSED', note]);
+  process.stderr.write(`  ${label}: ${value}${note ? ` (${note})` : ''}\n`);
+}
+const over = (t) => `${(t.median - t.floor).toFixed(1)} ms over floor (${t.median.toFixed(1)} vs ${t.floor.toFixed(1)})`;
+
+try {
+  process.stderr.write('startup…\n');
+  const version = await timed(['--version']);
+  record('version', 'voicenum --version', over(version), '≤ floor + 30 ms', version.median - version.floor <= 30);
+  const help = await timed(['--help']);
+  record('help', 'voicenum --help', over(help), '≤ floor + 40 ms', help.median - help.floor <= 40);
+
+  process.stderr.write(`10,000 numbers on fakes answering in ${LATENCY} ms…\n`);
+  const slow = await serve(10_000, LATENCY);
+  try {
+    const env = slow.env;
+    const syncs = [];
+    let requests = {};
+    let synced = {};
+    for (let i = 0; i < SLOW_RUNS; i++) {
+      const result = await must(['sync', '--verbose', '--json'], { env });
+      syncs.push(result.ms);
+      requests = requestsOf(result.stderr);
+      synced = Object.fromEntries(JSON.parse(result.stdout).map((p) => [p.provider, p]));
+    }
+    const path = criticalPath(10_000, synced);
+    const chainMs = path.longest * LATENCY;
+    const syncRatio = median(syncs) / chainMs;
+    record('sync10k', `sync of 10,000 numbers, ${LATENCY} ms latency`, `${(median(syncs) / 1000).toFixed(2)} s = ${syncRatio.toFixed(2)} × critical path (${path.longest} sequential requests × ${LATENCY} ms = ${(chainMs / 1000).toFixed(2)} s)`, '≤ 1.3 × critical path', syncRatio <= 1.3, `requests ${JSON.stringify(requests)}; chains ${JSON.stringify(path.chains)}`);
+
+    const listJson = await timed(['numbers', 'list', '--json'], { env });
+    record('listJson10k', 'numbers list --json, 10,000 numbers', over(listJson), '≤ floor + 120 ms', listJson.median - listJson.floor <= 120);
+    const table = await timed(['numbers', 'list'], { env: { ...env, VOICENUM_FORCE_TTY: '1', COLUMNS: '160' } });
+    record('table10k', 'numbers list table on a terminal, 10,000 rows', over(table), '≤ floor + 250 ms', table.median - table.floor <= 250);
+
+    process.stderr.write('assign round trips…\n');
+    const vacant = (await must(['numbers', 'list', '--provider', 'retell', '--unassigned', 'outbound', '--plain'], { env })).stdout.trim().split('\n').map((line) => line.split('\t')[0]);
+    const single = await must(['assign', vacant[0], '--outbound', 'outbound-dialer', '--verbose'], { env });
+    const perNumber = Number(/\(([\d.]+) per number\)/.exec(single.stderr)?.[1]);
+    record('roundTrips', 'upstream round trips per changed number in assign', String(perNumber), '≤ 2', perNumber <= 2);
+
+    process.stderr.write(`1,000-number stdin batch, ${LATENCY} ms a request…\n`);
+    const batches = [];
+    let trips = 2;
+    for (let i = 0; i < SLOW_RUNS; i++) {
+      const agent = i % 2 === 0 ? 'sales' : 'support';
+      const result = await run(['assign', '-', '--outbound', agent, '--yes', '--verbose'], { env, input: vacant.slice(1, 1001).join('\n') });
+      if (result.code !== 0) throw new Error(`batch exited ${result.code}: ${result.stderr.slice(-800)}`);
+      trips = Number(/\(([\d.]+) per number\)/.exec(result.stderr)?.[1] ?? 2);
+      batches.push(result.ms);
+    }
+    const ideal = (trips * LATENCY * 1000) / BATCH_CONCURRENCY;
+    const batchRatio = median(batches) / ideal;
+    record('batch1000', `1,000-number stdin assign, ${LATENCY} ms latency`, `${(median(batches) / 1000).toFixed(2)} s = ${batchRatio.toFixed(2)} × ideal (${trips} round trips × ${LATENCY} ms × 1000 ÷ ${BATCH_CONCURRENCY} = ${(ideal / 1000).toFixed(2)} s)`, '≤ 1.3 × ideal', batchRatio <= 1.3);
+  } finally {
+    await slow.stop();
+  }
+
+  process.stderr.write(`${BIG.toLocaleString('en-US')}-number cache…\n`);
+  const fast = await serve(BIG, 0);
+  try {
+    const bigHome = mkdtempSync(join(tmpdir(), 'voicenum-bench-big-'));
+    const env = { ...fast.env, VOICENUM_HOME: bigHome };
+    const bigSyncs = [];
+    let peak = null;
+    for (let i = 0; i < Math.min(SLOW_RUNS, 2); i++) {
+      const result = await must(['sync'], { env, memory: true });
+      bigSyncs.push(result.ms);
+      peak = Math.max(peak ?? 0, result.peakMiB ?? 0) || null;
+    }
+    record('syncBig', `sync of ${BIG.toLocaleString('en-US')} numbers, no latency`, `${(median(bigSyncs) / 1000).toFixed(2)} s`, 'reported', null);
+    record('peakMemory', `peak memory of the ${BIG.toLocaleString('en-US')}-number sync`, peak === null ? 'not measured' : `${peak.toFixed(0)} MiB`, 'reported', null);
+    const filtered = await timed(['numbers', 'list', '--provider', 'retell', '--unassigned', 'sms', '--search', '415', '--json'], { env });
+    record('filteredBig', `filtered numbers list over ${BIG.toLocaleString('en-US')} numbers`, over(filtered), '≤ floor + 150 ms', filtered.median - filtered.floor <= 150);
+    rmSync(bigHome, { recursive: true, force: true });
+  } finally {
+    await fast.stop();
+  }
+
+  const twilioCli = process.env.TWILIO_CLI_BIN;
+  if (twilioCli && existsSync(twilioCli)) {
+    const theirs = await timed([twilioCli, '--version'], { node: true });
+    record('twilioCli', 'twilio-cli --version (for comparison)', over(theirs), '—', null);
+  }
+} finally {
+  rmSync(home, { recursive: true, force: true });
+}
+
+const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => String(r[i]).length), ['figure', 'measured', 'target', ''][i].length));
+const line = (cells) => cells.slice(0, 4).map((c, i) => String(c).padEnd(widths[i])).join('  ');
+process.stdout.write(`\n${line(['figure', 'measured', 'target', 'result'])}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map(line).join('\n')}\n`);
+const out = join(ROOT, 'test', 'bench', 'report.json');
+writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+process.stdout.write(`\nreport: ${out}\n`);
