@@ -1,4 +1,4 @@
-import { UsageError, VoicenumError } from '../domain/errors.js';
+import { RefusedError, UsageError, VoicenumError } from '../domain/errors.js';
 import type { IO } from './io.js';
 import { csvCell, neutralize } from './sanitize.js';
 import { renderTable, renderTsv, type Column } from './table.js';
@@ -83,9 +83,15 @@ export class Printer {
   }
 
   error(error: unknown): void {
+    if (error instanceof RefusedError && error.reasons.length > 1) {
+      // Each reason is neutralised whole: a newline inside an upstream name stays visible as \n.
+      this.io.stderr.write(`${this.err.fail('error:')} refused for ${error.reasons.length} reasons:\n${error.reasons.map((reason) => `  - ${neutralize(reason)}`).join('\n')}\n`);
+      if (error.hint) this.io.stderr.write(`${this.err.dim('hint:')} ${neutralize(error.hint)}\n`);
+      return;
+    }
     if (error instanceof VoicenumError) {
-      this.io.stderr.write(`${this.err.fail('error:')} ${neutralizeMultiline(error.message)}\n`);
-      if (error.hint) this.io.stderr.write(`${this.err.dim('hint:')} ${neutralizeMultiline(error.hint)}\n`);
+      this.io.stderr.write(`${this.err.fail('error:')} ${neutralize(error.message)}\n`);
+      if (error.hint) this.io.stderr.write(`${this.err.dim('hint:')} ${neutralize(error.hint)}\n`);
       return;
     }
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -100,11 +106,6 @@ export class Printer {
   endProgress(): void {
     if (this.io.isStderrTTY && !this.options.quiet) this.io.stderr.write('\r\u001b[2K');
   }
-}
-
-/** Messages may span lines on purpose; each line is neutralised on its own. */
-function neutralizeMultiline(text: string): string {
-  return text.split('\n').map(neutralize).join('\n');
 }
 
 /**

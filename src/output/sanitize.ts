@@ -15,8 +15,11 @@ export function neutralize(text: string): string {
   });
 }
 
-/** A CSV cell a spreadsheet would run as a formula gets a leading quote mark. */
+/**
+ * A CSV cell a spreadsheet would run as a formula gets a leading quote mark. A bare E.164 number
+ * (`+` and digits) is left alone: it can compute nothing, and operators cut it out as a number.
+ */
 export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const safe = /^[=+\-@\t\r]/.test(value) && !/^\+\d{1,15}$/.test(value) ? `'${value}` : value;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

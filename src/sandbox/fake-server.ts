@@ -65,6 +65,13 @@ export interface FaultPlan {
   reset?: { count: number };
   /** Fail writes (non-GET requests) after this many have succeeded, with a 500. */
   failWritesAfter?: number;
+  /**
+   * Paging that never advances: a GET whose path contains this text (independent of
+   * `pathContains` above) is answered, from its second call on, with the body of the first 2xx
+   * answer to the same path. The cursor, `next_page_uri` or `hasNextPage` of that first page
+   * therefore comes back forever, and a client that trusts it loops.
+   */
+  stuckPaging?: { pathContains: string };
 }
 
 export interface RequestLogEntry {
@@ -131,6 +138,8 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
   const routes = provider.routes.map(compile);
   let faults: FaultPlan = structuredClone(initialFaults);
   let writesSucceeded = 0;
+  /** First 2xx answer per path while `stuckPaging` is set. */
+  let stuckPages = new Map<string, FakeResponse>();
   const log: RequestLogEntry[] = [];
   const hung = new Set<http.ServerResponse>();
   let inFlight = 0;
@@ -202,7 +211,13 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
             request.params[name] = decodeURIComponent(match[index + 1] ?? '');
           });
           try {
-            if (route.readOnly) return send(route.handler(request, state.read()));
+            if (route.readOnly) {
+              const answer = route.handler(request, state.read());
+              const stuck = faults.stuckPaging && request.method === 'GET' && request.path.includes(faults.stuckPaging.pathContains);
+              if (!stuck || answer.status >= 300) return send(answer);
+              if (!stuckPages.has(request.path)) stuckPages.set(request.path, structuredClone(answer));
+              return send(stuckPages.get(request.path)!);
+            }
             if (faults.failWritesAfter !== undefined && writesSucceeded >= faults.failWritesAfter) {
               return send({ status: 500, body: provider.errorBody(500, 'Injected write failure') });
             }
@@ -232,6 +247,7 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
     setFaults(next) {
       faults = structuredClone(next);
       writesSucceeded = 0;
+      stuckPages = new Map();
     },
     close: () =>
       new Promise<void>((resolve) => {

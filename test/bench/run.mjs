@@ -123,7 +123,7 @@ function criticalPath(numbers, synced) {
   };
   return { chains, longest: Math.max(...Object.values(chains)), numbers, twilio };
 }
-const TWILIO_REGION_CONCURRENCY = Number(process.env.VOICENUM_TWILIO_REGION_CONCURRENCY ?? 32);
+const TWILIO_REGION_CONCURRENCY = Number(process.env.VOICENUM_TWILIO_REGION_CONCURRENCY ?? 32); // the Twilio adapter's default
 
 const rows = [];
 const report = { machine: { node: process.version, runs: RUNS, slowRuns: SLOW_RUNS, latencyMs: LATENCY }, figures: {} };

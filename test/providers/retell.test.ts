@@ -196,6 +196,12 @@ describe('Retell adapter: reading', () => {
     expect((error as Error).message).toMatch(/^retell: .*not JSON/);
   });
 
+  it('stops with a ProviderError when a cursor answers the page that handed it out', async () => {
+    await start({ faults: { stuckPaging: { pathContains: '/v2/list-phone-numbers' } } });
+    await expect(adapter({ pageSize: 5 }).fetchAll()).rejects.toThrow(/^retell: GET \/v2\/list-phone-numbers: paging did not advance/);
+    expect(requestsTo('/v2/list-phone-numbers')).toBe(2);
+  });
+
   it('stops when the cursor is recycled past the last page instead of looping', async () => {
     // Reported of the live API: has_more stays true and an old pagination_key comes back.
     let firstKey: string | undefined;

@@ -97,6 +97,15 @@ describe('twilio adapter: reading', () => {
     expect(snapshot.requests).toBe(fake.log.length);
   });
 
+  it('stops with a ProviderError when a next_page_uri comes back', async () => {
+    fake.setFaults({ stuckPaging: { pathContains: '/IncomingPhoneNumbers.json' } });
+    const error = await rejection(adapter({ pageSize: 2 }).fetchAll());
+
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.message).toMatch(/^twilio: listing incoming_phone_numbers: paging did not advance/);
+    expect(count((entry) => entry.path === numbersPath)).toBe(2);
+  });
+
   it('asks for the largest page Twilio allows, and the fake caps larger ones at 1000', async () => {
     const pageSizes: (string | null)[] = [];
     const provider = createTwilioFake();

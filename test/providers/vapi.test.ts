@@ -189,6 +189,19 @@ describe('vapi fetchAll', () => {
     expect(snapshot.skipped).toHaveLength(4);
   });
 
+  it('stops with a ProviderError when a page or a createdAt window never advances', async () => {
+    let running = await start({ faults: { stuckPaging: { pathContains: '/v2/phone-number' } } });
+    await expect(adapter(running, { pageSize: 2 }).fetchAll()).rejects.toThrow(/^vapi: GET \/v2\/phone-number: paging did not advance \(page 2 /);
+    expect(requestsTo(running, '/v2/phone-number')).toHaveLength(2);
+    await running.close();
+    fake = undefined;
+
+    running = await start({ faults: { stuckPaging: { pathContains: '/assistant' } } });
+    await expect(adapter(running, { pageSize: 2 }).fetchAll()).rejects.toThrow(/^vapi: GET \/assistant: paging did not advance/);
+    // The first window, the same page at createdAtLe, then strictly older: still the same page.
+    expect(requestsTo(running, '/assistant')).toHaveLength(3);
+  });
+
   it('treats a page that is not JSON as a ProviderError', async () => {
     const running = await start({ faults: { pathContains: '/v2/phone-number', malformed: { count: 1 } } });
     const error = await adapter(running).fetchAll().catch((caught: unknown) => caught);

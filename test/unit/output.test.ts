@@ -14,6 +14,8 @@ describe('neutralising upstream text', () => {
   it('defuses spreadsheet formulas and quotes CSV specials', () => {
     expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
     expect(csvCell('+1 415')).toBe("'+1 415");
+    expect(csvCell('+14155550100')).toBe('+14155550100');
+    expect(csvCell('+1+1')).toBe("'+1+1");
     expect(csvCell('-2')).toBe("'-2");
     expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
     expect(csvCell('a,b')).toBe('"a,b"');

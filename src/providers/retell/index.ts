@@ -40,7 +40,8 @@ export function createRetellAdapter(settings: RetellAdapterSettings): ProviderAd
   /**
    * Follows `pagination_key` while `has_more` says so, yielding each page's items that were not
    * seen before. Stops early when the cursor repeats or a page brings nothing new, because the
-   * live API has been reported to recycle cursors past the last page.
+   * live API has been reported to recycle cursors past the last page. A cursor that answers the
+   * very page that handed it out is a stuck list, not its end: that is an error.
    */
   async function* pages(method: ListMethod, path: string, idOf: (item: unknown) => string | undefined, json?: unknown): AsyncGenerator<unknown[]> {
     const seenIds = new Set<string>();
@@ -57,9 +58,14 @@ export function createRetellAdapter(settings: RetellAdapterSettings): ProviderAd
         seenIds.add(id);
         return true;
       });
+      const next = parsed.data.pagination_key;
+      // The page asked for with `key` came back as the page that handed out `key`: following it
+      // would never end, and stopping quietly would cache part of the list.
+      if (parsed.data.has_more && key !== undefined && next === key && fresh.length === 0 && parsed.data.items.length > 0) {
+        throw new ProviderError(PROVIDER, `${method} ${path}: paging did not advance (pagination_key ${JSON.stringify(key)} answered the page that handed it out)`);
+      }
       yield fresh;
       if (!parsed.data.has_more || (fresh.length === 0 && parsed.data.items.length > 0)) return;
-      const next = parsed.data.pagination_key;
       if (!next) throw new ProviderError(PROVIDER, `${method} ${path} said has_more but sent no pagination_key`);
       if (seenKeys.has(next)) return;
       seenKeys.add(next);

@@ -35,7 +35,11 @@ export interface TwilioAdapter extends ProviderAdapter {
 type Client = ReturnType<typeof TwilioSdk>;
 
 const MAX_PAGE_SIZE = 1000;
-const DEFAULT_REGION_CONCURRENCY = 8;
+/** Pages read from one list at most: far past any real account, short of a list that never ends. */
+const MAX_PAGES = 10_000;
+// Routes v2 has no list: one read per number. Twilio limits concurrent requests per account and
+// answers 429 (retried) beyond it; 32 keeps a 10,000-number sync to seconds.
+const DEFAULT_REGION_CONCURRENCY = 32;
 const AUTH_HINT = 'set TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and TWILIO_API_SECRET), or run `voicenum auth login twilio`';
 
 /**
@@ -97,10 +101,16 @@ interface SdkPage<I> {
  */
 async function walkPages<I>(listKey: string, first: () => Promise<SdkPage<I>>, onRecord: (instance: I) => void, onPage: () => void): Promise<void> {
   const what = `listing ${listKey}`;
+  // Every next_page_uri followed so far: one that comes back would replay the list forever.
+  const followed = new Set<string>();
   let page: SdkPage<I> | undefined = await upstream(what, first);
-  while (page) {
+  for (let count = 1; page; count++) {
     const payload = page._payload as Record<string, unknown> | null;
     if (!payload || !Array.isArray(payload[listKey])) throw new ProviderError('twilio', `a ${listKey} page came without its ${listKey} list`);
+    const next = typeof payload.next_page_uri === 'string' && payload.next_page_uri !== '' ? payload.next_page_uri : null;
+    if (next !== null && followed.has(next)) throw new ProviderError('twilio', `${what}: paging did not advance (page ${count} handed out a next_page_uri already followed)`);
+    if (next !== null && count >= MAX_PAGES) throw new ProviderError('twilio', `${what}: paging did not advance to an end (still a next page after ${MAX_PAGES} pages)`);
+    if (next !== null) followed.add(next);
     page.instances.forEach(onRecord);
     onPage();
     const current: SdkPage<I> = page;

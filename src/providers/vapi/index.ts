@@ -14,6 +14,8 @@ export interface VapiAdapterSettings extends AdapterSettings {
 
 export const VAPI_DEFAULT_BASE_URL = 'https://api.vapi.ai';
 const MAX_PAGE_SIZE = 1000;
+/** Pages read from one list at most: far past any real account, short of a list that never ends. */
+const MAX_PAGES = 10_000;
 
 interface Collected<T> {
   records: T[];
@@ -24,6 +26,10 @@ type Progress = (numbers: number, agents: number) => void;
 
 function malformed(path: string, what: string): ProviderError {
   return new ProviderError('vapi', `GET ${path} answered ${what}`);
+}
+
+function stuck(path: string, what: string): ProviderError {
+  return new ProviderError('vapi', `GET ${path}: paging did not advance (${what})`);
 }
 
 /** Adds a page's usable records and reports the others, each once; returns how many were new. */
@@ -84,9 +90,13 @@ export function createVapiAdapter(settings: VapiAdapterSettings): ProviderAdapte
       const response = await http.request({ method: 'GET', path: '/v2/phone-number', query: { page, limit: pageSize, sortOrder: 'ASC' } });
       const parsed = PhoneNumberPageSchema.safeParse(response.data);
       if (!parsed.success) throw malformed('/v2/phone-number', `page ${page} without a results list and its metadata`);
-      collect(out, seen, parsed.data.results, mapNumber, (number) => number.providerId);
+      const added = collect(out, seen, parsed.data.results, mapNumber, (number) => number.providerId);
       progress(out.records.length, 0);
       if (!hasNextPage(parsed.data, page, pageSize) || parsed.data.results.length === 0) return out;
+      // Oldest first, new numbers land at the end: a page of nothing but numbers already read is
+      // the list replaying itself, and the next page would too.
+      if (added === 0) throw stuck('/v2/phone-number', `page ${page} held only numbers of earlier pages and still claimed a next page`);
+      if (page >= MAX_PAGES) throw stuck('/v2/phone-number', `still a next page after ${MAX_PAGES} pages`);
     }
   }
 
@@ -100,7 +110,7 @@ export function createVapiAdapter(settings: VapiAdapterSettings): ProviderAdapte
     const out: Collected<RemoteAgent> = { records: [], skipped: [] };
     const seen = new Set<string>();
     let window: { createdAtLe?: string; createdAtLt?: string } = {};
-    for (;;) {
+    for (let page = 1; ; page++) {
       const response = await http.request({ method: 'GET', path, query: { limit: pageSize, ...window } });
       const parsed = RecordListSchema.safeParse(response.data);
       if (!parsed.success) throw malformed(path, 'something other than a list');
@@ -110,7 +120,11 @@ export function createVapiAdapter(settings: VapiAdapterSettings): ProviderAdapte
       if (raws.length < pageSize) return out;
       const oldest = oldestCreatedAt(raws);
       if (oldest === null) throw malformed(path, 'a full page without createdAt, which paging needs');
-      window = added === 0 ? { createdAtLt: oldest } : { createdAtLe: oldest };
+      const next = added === 0 ? { createdAtLt: oldest } : { createdAtLe: oldest };
+      // Already strictly past `oldest` and still nothing new: the window cannot move any further.
+      if (next.createdAtLt !== undefined && next.createdAtLt === window.createdAtLt) throw stuck(path, `a full page older than ${oldest} brought nothing new`);
+      if (page >= MAX_PAGES) throw stuck(path, `still full pages after ${MAX_PAGES} windows`);
+      window = next;
     }
   }
 
