@@ -24,11 +24,13 @@ export async function main(argv: string[], deps: MainDependencies = {}): Promise
   let context: Context | undefined;
   // The context (and with it the printer and chalk) loads with the first command that runs, so
   // `--help` and `--version` load commander and nothing else.
-  const fallbackPrinter = async () => new (await import('./output/printer.js')).Printer(io, { quiet: false, verbose: false });
+  const fallbackPrinter = async () => new (await import('./output/printer.js')).Printer(io, { quiet: false, verbose: false, chalk: io.colorErr ? new (await import('chalk')).Chalk({ level: 1 }) : undefined });
 
   const program = buildProgram(async (load, command: Command, overrides) => {
     const { Context } = await import('./cli/context.js');
-    context = new Context(io, env, { ...globalOptions(command), ...overrides }, deps.now, deps.prompter);
+    // chalk loads only when a stream will show colour.
+    const chalk = io.colorOut || io.colorErr ? new (await import('chalk')).Chalk({ level: 1 }) : undefined;
+    context = new Context(io, env, { ...globalOptions(command), ...overrides }, deps.now, deps.prompter, chalk);
     exitCode = await load(context);
   });
   program.exitOverride();

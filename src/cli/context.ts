@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { ChalkInstance } from 'chalk';
 import { cacheFile, PROFILE_NAME, profileDir, voicenumHome } from '../config/paths.js';
 import { profileSettings, readConfigFile, type ConfigFileShape, type Settings } from '../config/settings.js';
 import { UsageError } from '../domain/errors.js';
@@ -46,8 +47,9 @@ export class Context {
     readonly options: GlobalOptions,
     readonly now: () => Date = () => new Date(),
     private readonly makePrompter: (io: IO) => Prompter = terminalPrompter,
+    chalk?: ChalkInstance,
   ) {
-    this.printer = new Printer(io, { quiet: Boolean(options.quiet), verbose: Boolean(options.verbose), terminalFormat: () => this.settings().output });
+    this.printer = new Printer(io, { quiet: Boolean(options.quiet), verbose: Boolean(options.verbose), terminalFormat: () => this.settings().output, chalk });
     const requested = options.profile ?? env.VOICENUM_PROFILE;
     if (options.sandbox && requested && requested !== SANDBOX_PROFILE) {
       throw new UsageError(`--sandbox uses the "${SANDBOX_PROFILE}" profile; it cannot be combined with profile "${requested}"`);

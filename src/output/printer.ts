@@ -2,7 +2,8 @@ import { RefusedError, UsageError, VoicenumError } from '../domain/errors.js';
 import type { IO } from './io.js';
 import { csvCell, neutralize } from './sanitize.js';
 import { renderTable, renderTsv, type Column } from './table.js';
-import { makeTheme, type Theme } from './theme.js';
+import type { ChalkInstance } from 'chalk';
+import { makeTheme, PLAIN_THEME, type Theme } from './theme.js';
 
 export type OutputFormat = 'table' | 'tsv' | 'csv' | 'json';
 
@@ -22,10 +23,10 @@ export class Printer {
 
   constructor(
     readonly io: IO,
-    private readonly options: { quiet: boolean; verbose: boolean; terminalFormat?: () => 'table' | 'json' },
+    private readonly options: { quiet: boolean; verbose: boolean; terminalFormat?: () => 'table' | 'json'; chalk?: ChalkInstance },
   ) {
-    this.out = makeTheme(io.colorOut);
-    this.err = makeTheme(io.colorErr);
+    this.out = io.colorOut && options.chalk ? makeTheme(options.chalk) : PLAIN_THEME;
+    this.err = io.colorErr && options.chalk ? makeTheme(options.chalk) : PLAIN_THEME;
   }
 
   /** Table on a terminal, tab-separated when piped, or what the flags ask for. */

@@ -1,8 +1,7 @@
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { ChalkInstance } from 'chalk';
 
 /** Colours for one stream, decided once from the IO's colour flag. */
 export interface Theme {
-  chalk: ChalkInstance;
   header(text: string): string;
   dim(text: string): string;
   success(text: string): string;
@@ -19,10 +18,14 @@ const PROVIDER_COLOURS: Record<string, (c: ChalkInstance) => ChalkInstance> = {
   twilio: (c) => c.red,
 };
 
-export function makeTheme(color: boolean): Theme {
-  const chalk = new Chalk({ level: color ? 1 : 0 });
+const plain = (text: string) => text;
+
+/** No colour at all: every style is the text itself (and chalk is never loaded). */
+export const PLAIN_THEME: Theme = { header: plain, dim: plain, success: plain, warn: plain, fail: plain, provider: plain, status: plain };
+
+/** Colours for a stream that shows them; `chalk` is loaded by the caller only when one does. */
+export function makeTheme(chalk: ChalkInstance): Theme {
   return {
-    chalk,
     header: (text) => chalk.bold.underline(text),
     dim: (text) => chalk.dim(text),
     success: (text) => chalk.green(text),

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ProviderName, ProviderSnapshot } from '../domain/model.js';
 import { openDatabase } from './db.js';
-import { countRemoved, findNumbers, listAgents, listNumbers, syncStates, type AgentRow, type NumberFilter, type NumberRow, type SyncStateRow } from './queries.js';
+import { countRemoved, findNumbers, listAgents, listNumbers, listViews, syncStates, type AgentRow, type NumberFilter, type NumberRow, type SyncStateRow } from './queries.js';
 import { replaceProvider, type SyncCounts } from './sync-writer.js';
 import { applyRegion, applyRemoteNumber, appendAudit, markNeedsAttention, readAudit, type AuditEntry, type AuditRow } from './number-writer.js';
 import type { RemoteNumber } from '../domain/model.js';
@@ -11,6 +11,7 @@ export type { AgentRow, NumberFilter, NumberRow, SyncStateRow, CachedSlotAgent, 
 export { SORT_FIELDS, PROVIDER_SLOTS } from './queries.js';
 export type { SyncCounts } from './sync-writer.js';
 export type { AuditEntry, AuditRow } from './number-writer.js';
+export { numberRecord, NUMBER_RECORD_FIELDS, type NumberRecord, type RecordAgent } from './number-record.js';
 
 /** The local cache: what the commands read and what sync and the write path keep current. */
 export class Store {
@@ -26,6 +27,11 @@ export class Store {
 
   listNumbers(filter?: NumberFilter): NumberRow[] {
     return listNumbers(this.db, filter);
+  }
+
+  /** The list records of a list, as stored JSON text (what `numbers list` prints). */
+  listViews(filter?: NumberFilter): string[] {
+    return listViews(this.db, filter);
   }
 
   findNumbers(e164: string): NumberRow[] {

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ProviderName, RemoteNumber } from '../domain/model.js';
 import { SLOTS } from '../domain/model.js';
+import { affectedBy, refreshViews } from './views.js';
 
 /** One line of the audit log. */
 export interface AuditEntry {
@@ -48,6 +49,7 @@ export function applyRemoteNumber(db: Database.Database, remote: RemoteNumber, a
         remote.slots[slot].forEach((agent, position) => insert.run(row.id, slot, position, agent.agentId, agent.weight, agent.version === undefined || agent.version === null ? null : String(agent.version)));
       }
     }
+    refreshViews(db, affectedBy(db, remote.provider, remote.providerId));
     appendAudit(db, entries);
   }).immediate();
 }
@@ -56,6 +58,7 @@ export function applyRemoteNumber(db: Database.Database, remote: RemoteNumber, a
 export function applyRegion(db: Database.Database, provider: ProviderName, providerId: string, region: string | null, at: string, entries: readonly AuditEntry[]): void {
   db.transaction(() => {
     db.prepare('UPDATE numbers SET region = ?, synced_at = ? WHERE provider = ? AND provider_id = ?').run(region, at, provider, providerId);
+    refreshViews(db, affectedBy(db, provider, providerId));
     appendAudit(db, entries);
   }).immediate();
 }
@@ -64,6 +67,7 @@ export function applyRegion(db: Database.Database, provider: ProviderName, provi
 export function markNeedsAttention(db: Database.Database, provider: ProviderName, providerId: string, message: string, entries: readonly AuditEntry[]): void {
   db.transaction(() => {
     db.prepare('UPDATE numbers SET needs_attention = ? WHERE provider = ? AND provider_id = ?').run(message, provider, providerId);
+    refreshViews(db, affectedBy(db, provider, providerId));
     appendAudit(db, entries);
   }).immediate();
 }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ProviderSnapshot, RemoteNumber } from '../domain/model.js';
 import { SLOTS } from '../domain/model.js';
+import { affectedByProvider, refreshViews } from './views.js';
 
 export interface SyncCounts {
   numbers: number;
@@ -55,10 +56,25 @@ export function replaceProvider(db: Database.Database, snapshot: ProviderSnapsho
       for (const agent of snapshot.agents) {
         statements.upsertAgent.run({ provider, agent_id: agent.id, name: agent.name, kind: agent.kind, live: agent.live === null ? null : agent.live ? 1 : 0, synced_at: at });
       }
+      linkCarriers(db);
+      refreshViews(db, affectedByProvider(db, provider));
       statements.syncState.run({ provider, synced_at: at, numbers: snapshot.numbers.length, agents: snapshot.agents.length, skipped: snapshot.skipped.length });
       return { numbers: snapshot.numbers.length, agents: snapshot.agents.length, added, removed, skipped: snapshot.skipped.length };
     })
     .immediate();
+}
+
+/**
+ * Refresh which Twilio record carries each platform number (same E.164) and which Twilio records a
+ * platform holds. Run inside every sync transaction, so lists never match E.164s row by row.
+ */
+export function linkCarriers(db: Database.Database): void {
+  db.exec(`
+    UPDATE numbers SET carrier_id = CASE WHEN provider = 'twilio' THEN NULL ELSE
+      (SELECT c.id FROM numbers c WHERE c.e164 = numbers.e164 AND c.provider = 'twilio' AND c.removed_at IS NULL ORDER BY c.id LIMIT 1) END;
+    UPDATE numbers SET held = CASE WHEN provider = 'twilio' AND EXISTS
+      (SELECT 1 FROM numbers o WHERE o.e164 = numbers.e164 AND o.provider <> 'twilio' AND o.removed_at IS NULL) THEN 1 ELSE 0 END;
+  `);
 }
 
 function numberValues(number: RemoteNumber, at: string) {

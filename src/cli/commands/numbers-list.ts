@@ -2,9 +2,9 @@ import { matchAgents, parseAgentRef } from '../../domain/agent-ref.js';
 import { UsageError } from '../../domain/errors.js';
 import type { ProviderName } from '../../domain/model.js';
 import { pickFields } from '../../output/printer.js';
-import { SORT_FIELDS, type NumberFilter, type SortField } from '../../store/index.js';
+import { NUMBER_RECORD_FIELDS, SORT_FIELDS, type NumberFilter, type NumberRecord, type SortField } from '../../store/index.js';
 import type { Context } from '../context.js';
-import { NUMBER_JSON_FIELDS, numberColumns, numberJson } from '../number-view.js';
+import { numberColumns } from '../number-view.js';
 import { parseLimit, parseProviders, parseSlot } from '../options.js';
 import { warnIfStale } from '../staleness.js';
 
@@ -43,15 +43,20 @@ export async function runNumbersList(ctx: Context, options: ListOptions): Promis
     filter.agents = matches.map((agent) => ({ provider: agent.provider as ProviderName, agentId: agent.id }));
   }
   warnIfStale(ctx, store);
-  const rows = store.listNumbers(filter);
-  if (format === 'json') {
-    ctx.printer.json(pickFields(rows.map(numberJson), options.json, NUMBER_JSON_FIELDS));
+  // Each number's list record is stored as JSON at write time: the list reads one string a row.
+  const views = store.listViews(filter);
+  const wantsAll = options.json === true || options.json === '';
+  if (format === 'json' && wantsAll && !ctx.io.isStdoutTTY) {
+    ctx.printer.data(`[${views.join(',')}]\n`);
   } else {
-    ctx.printer.rows(rows, numberColumns(ctx.printer.out, format === 'table'), format);
+    const rows = JSON.parse(`[${views.join(',')}]`) as NumberRecord[];
+    if (format === 'json') ctx.printer.json(pickFields(rows as unknown as Record<string, unknown>[], options.json, NUMBER_RECORD_FIELDS));
+    else ctx.printer.rows(rows, numberColumns(ctx.printer.out, format === 'table'), format);
   }
+  const count = views.length;
   if (format === 'table') {
     const hidden = filter.status === 'removed' ? 0 : store.countRemoved();
-    ctx.printer.info(ctx.printer.err.dim(`${rows.length} number${rows.length === 1 ? '' : 's'}${hidden ? ` (${hidden} removed upstream not shown; --status removed lists them)` : ''}`));
+    ctx.printer.info(ctx.printer.err.dim(`${count} number${count === 1 ? '' : 's'}${hidden ? ` (${hidden} removed upstream not shown; --status removed lists them)` : ''}`));
   }
   return 0;
 }

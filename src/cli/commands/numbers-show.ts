@@ -1,7 +1,7 @@
 import { neutralize } from '../../output/sanitize.js';
-import { PROVIDER_SLOTS, type NumberRow } from '../../store/index.js';
+import { numberRecord, PROVIDER_SLOTS, type NumberRow } from '../../store/index.js';
 import type { Context } from '../context.js';
-import { numberJson, statusText } from '../number-view.js';
+import { statusText } from '../number-view.js';
 import { parseProviders } from '../options.js';
 import { resolveNumber } from '../resolve-number.js';
 import { warnIfStale } from '../staleness.js';
@@ -18,11 +18,14 @@ export async function runNumbersShow(ctx: Context, input: string, options: ShowO
   warnIfStale(ctx, store);
   const others = all.filter((other) => other !== row && !(other.provider === 'twilio' && row.carrier?.providerId === other.providerId));
   if (ctx.printer.format({ json: options.json, plain: options.plain }) === 'json') {
-    ctx.printer.json({ ...numberJson(row), removed: row.removed, firstSeenAt: row.firstSeenAt, otherRecords: others.map(numberJson), history: [] });
+    ctx.printer.json({ ...numberRecord(row), removed: row.removed, firstSeenAt: row.firstSeenAt, otherRecords: others.map(numberRecord), history: store.readAudit({ e164: row.e164, limit: 20 }).map(({ at, osUser, field, before, after, outcome }) => ({ at, osUser, field, before: JSON.parse(before) as unknown, after: JSON.parse(after) as unknown, outcome })) });
     return 0;
   }
   const lines = describe(ctx, row);
   for (const other of others) lines.push(['also at', `${other.provider} ${other.providerId}${other.removed ? ' (removed)' : ''}`]);
+  for (const change of store.readAudit({ e164: row.e164, limit: 5 })) {
+    lines.push(['history', `${change.at} ${neutralize(change.osUser)} ${change.field}: ${neutralize(auditText(change.before))} → ${neutralize(auditText(change.after))} (${change.outcome})`]);
+  }
   if (ctx.io.isStdoutTTY && !options.plain) {
     const width = Math.max(...lines.map(([key]) => key.length));
     ctx.printer.data(lines.map(([key, value]) => `${ctx.printer.out.dim(key.padEnd(width))}  ${value}`).join('\n') + '\n');
@@ -30,6 +33,14 @@ export async function runNumbersShow(ctx: Context, input: string, options: ShowO
     ctx.printer.data(lines.map(([key, value]) => `${key}\t${value}`).join('\n') + '\n');
   }
   return 0;
+}
+
+/** An audit value as text: agent names for slots, the value for settings. */
+function auditText(json: string): string {
+  const value = JSON.parse(json) as { agentId: string; name: string | null }[] | string | null;
+  if (value === null || value === '') return '(none)';
+  if (!Array.isArray(value)) return String(value);
+  return value.length ? value.map((a) => a.name ?? a.agentId).join(', ') : '(none)';
 }
 
 function describe(ctx: Context, row: NumberRow): [string, string][] {

@@ -3,6 +3,7 @@ import { VoicenumError, ExitCode } from '../../domain/errors.js';
 import { initial } from './0001-initial.js';
 import { auditLog } from './0002-audit-log.js';
 import { numberLocks } from './0003-number-locks.js';
+import { listViews } from './0004-list-views.js';
 
 export interface Migration {
   version: number;
@@ -11,7 +12,7 @@ export interface Migration {
 }
 
 /** Every migration in order. A migration is never edited once released; add the next one. */
-export const MIGRATIONS: readonly Migration[] = [initial, auditLog, numberLocks];
+export const MIGRATIONS: readonly Migration[] = [initial, auditLog, numberLocks, listViews];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

@@ -1,0 +1,22 @@
+import type Database from 'better-sqlite3';
+import { numberRecord } from './number-record.js';
+import { rowsById } from './queries.js';
+
+/**
+ * Recompute the stored list record (`view`) of the given numbers, or of every number. Called in
+ * the same transaction as every write that can change what a list shows, so the view is never stale.
+ */
+export function refreshViews(db: Database.Database, ids?: readonly number[]): void {
+  const update = db.prepare('UPDATE numbers SET view = ? WHERE id = ?');
+  for (const row of rowsById(db, ids)) update.run(JSON.stringify(numberRecord(row)), row.rowId);
+}
+
+/** A number's own row and the rows it carries as their Twilio record. */
+export function affectedBy(db: Database.Database, provider: string, providerId: string): number[] {
+  return (db.prepare('SELECT id FROM numbers WHERE (provider = ? AND provider_id = ?) OR carrier_id IN (SELECT id FROM numbers WHERE provider = ? AND provider_id = ?)').pluck().all(provider, providerId, provider, providerId) as number[]);
+}
+
+/** After a provider's sync: its rows, and rows whose carrier is one of its rows. */
+export function affectedByProvider(db: Database.Database, provider: string): number[] {
+  return db.prepare('SELECT id FROM numbers WHERE provider = ? OR carrier_id IN (SELECT id FROM numbers WHERE provider = ?)').pluck().all(provider, provider) as number[];
+}
