@@ -1,49 +1,25 @@
-import type { Slot } from '../domain/model.js';
-import { neutralize } from '../output/sanitize.js';
+import { PROVIDER_SLOTS, LIST_HEADERS } from '../store/index.js';
+import type { ProviderName, Slot } from '../domain/model.js';
 import type { Column } from '../output/table.js';
 import type { Theme } from '../output/theme.js';
-import type { NumberRecord, RecordAgent } from '../store/index.js';
 
-/** How one slot reads in a table or TSV cell: `sales 70%, support 30%`, `support@2`. */
-export function slotText(agents: readonly Pick<RecordAgent, 'agentId' | 'name' | 'weight' | 'version'>[]): string {
-  return agents
-    .map((agent) => {
-      const name = neutralize(agent.name ?? agent.agentId);
-      const version = agent.version !== null ? `@${neutralize(agent.version)}` : '';
-      const weight = agents.length > 1 ? ` ${Math.round(agent.weight * 100)}%` : '';
-      return `${name}${version}${weight}`;
-    })
-    .join(', ');
-}
+/** A `numbers list` row as its stored cells (see recordCells). */
+export type ListCells = string[];
 
-export function statusText(row: Pick<NumberRecord, 'needsAttention' | 'status'>): string {
-  if (row.needsAttention) return 'needs-attention';
-  return neutralize(row.status ?? '');
-}
+const SLOT_AT: Record<number, Slot> = { 3: 'inbound', 4: 'outbound', 5: 'sms' };
 
-/** The columns of `numbers list`: the number first, so `cut -f1` feeds `assign -`. */
-export function numberColumns(theme: Theme, tableMode: boolean): Column<NumberRecord>[] {
-  const slotColumn = (slot: Slot): Column<NumberRecord> => ({
-    header: slot.toUpperCase(),
-    max: 40,
-    value: (row) => {
-      const agents = row.slots[slot];
-      // A slot the provider lacks is blank; an empty one is a dash on a terminal.
-      if (agents === null) return '';
-      const text = slotText(agents);
-      return text || !tableMode ? text : '—';
-    },
-    // An agent the cache does not know (deleted upstream) stands out.
-    style: (text, row) => (row.slots[slot]?.some((a) => a.name === null) ? theme.warn(text) : text),
+/** Table columns over stored cells: colour, and a dash where the provider has the slot but it is empty. */
+export function numberColumns(theme: Theme, tableMode: boolean): Column<ListCells>[] {
+  return LIST_HEADERS.map((header, index) => {
+    const column: Column<ListCells> = { header, value: (cells) => cells[index] ?? '' };
+    const slot = SLOT_AT[index];
+    if (slot) {
+      column.max = 40;
+      if (tableMode) column.value = (cells) => cells[index] || (PROVIDER_SLOTS[cells[1] as ProviderName]?.includes(slot) ? '—' : '');
+    }
+    if (header === 'LABEL') column.max = 32;
+    if (header === 'PROVIDER') column.style = (text) => theme.provider(text);
+    if (header === 'STATUS') column.style = (text) => theme.status(text);
+    return column;
   });
-  return [
-    { header: 'NUMBER', value: (row) => row.e164 },
-    { header: 'PROVIDER', value: (row) => row.provider, style: (text) => theme.provider(text) },
-    { header: 'LABEL', value: (row) => neutralize(row.label ?? row.carrier?.label ?? ''), max: 32 },
-    slotColumn('inbound'),
-    slotColumn('outbound'),
-    slotColumn('sms'),
-    { header: 'REGION', value: (row) => neutralize(row.region ?? '') },
-    { header: 'STATUS', value: statusText, style: (text) => theme.status(text) },
-  ];
 }

@@ -11,7 +11,7 @@ export type { AgentRow, NumberFilter, NumberRow, SyncStateRow, CachedSlotAgent, 
 export { SORT_FIELDS, PROVIDER_SLOTS } from './queries.js';
 export type { SyncCounts } from './sync-writer.js';
 export type { AuditEntry, AuditRow } from './number-writer.js';
-export { numberRecord, NUMBER_RECORD_FIELDS, type NumberRecord, type RecordAgent } from './number-record.js';
+export { LIST_HEADERS, numberRecord, NUMBER_RECORD_FIELDS, recordCells, slotText, statusText, type NumberRecord, type RecordAgent } from './number-record.js';
 
 /** The local cache: what the commands read and what sync and the write path keep current. */
 export class Store {
@@ -30,8 +30,8 @@ export class Store {
   }
 
   /** The list records of a list, as stored JSON text (what `numbers list` prints). */
-  listViews(filter?: NumberFilter): string[] {
-    return listViews(this.db, filter);
+  listViews(filter?: NumberFilter, column: 'view' | 'cells' = 'view'): string[] {
+    return listViews(this.db, filter, column);
   }
 
   findNumbers(e164: string): NumberRow[] {

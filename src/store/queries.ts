@@ -156,10 +156,10 @@ export function listNumbers(db: Database.Database, filter: NumberFilter = {}): N
   return withSlots(db, db.prepare(`${BASE_SELECT}${sql}`).raw().all(params) as RawTuple[]);
 }
 
-/** The stored list records (JSON text) of a list: what `numbers list` prints and renders. */
-export function listViews(db: Database.Database, filter: NumberFilter = {}): string[] {
+/** The stored list records of a list: JSON text (`view`) or tab-separated cells (`cells`). */
+export function listViews(db: Database.Database, filter: NumberFilter = {}, column: 'view' | 'cells' = 'view'): string[] {
   const { sql, params } = listClauses(filter);
-  return db.prepare(`SELECT n.view FROM numbers n LEFT JOIN numbers c ON c.id = n.carrier_id WHERE n.held = 0${sql}`).pluck().all(params) as string[];
+  return db.prepare(`SELECT n.${column} FROM numbers n LEFT JOIN numbers c ON c.id = n.carrier_id WHERE n.held = 0${sql}`).pluck().all(params) as string[];
 }
 
 /** Rows by id (every row when no ids), held and removed ones included: for refreshing views. */

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { numberRecord } from './number-record.js';
+import { numberRecord, recordCells } from './number-record.js';
 import { rowsById } from './queries.js';
 
 /**
@@ -7,8 +7,11 @@ import { rowsById } from './queries.js';
  * the same transaction as every write that can change what a list shows, so the view is never stale.
  */
 export function refreshViews(db: Database.Database, ids?: readonly number[]): void {
-  const update = db.prepare('UPDATE numbers SET view = ? WHERE id = ?');
-  for (const row of rowsById(db, ids)) update.run(JSON.stringify(numberRecord(row)), row.rowId);
+  const update = db.prepare('UPDATE numbers SET view = ?, cells = ? WHERE id = ?');
+  for (const row of rowsById(db, ids)) {
+    const record = numberRecord(row);
+    update.run(JSON.stringify(record), recordCells(record).join('\t'), row.rowId);
+  }
 }
 
 /** A number's own row and the rows it carries as their Twilio record. */

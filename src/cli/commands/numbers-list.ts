@@ -2,7 +2,7 @@ import { matchAgents, parseAgentRef } from '../../domain/agent-ref.js';
 import { UsageError } from '../../domain/errors.js';
 import type { ProviderName } from '../../domain/model.js';
 import { pickFields } from '../../output/printer.js';
-import { NUMBER_RECORD_FIELDS, SORT_FIELDS, type NumberFilter, type NumberRecord, type SortField } from '../../store/index.js';
+import { NUMBER_RECORD_FIELDS, SORT_FIELDS, type NumberFilter, type SortField } from '../../store/index.js';
 import type { Context } from '../context.js';
 import { numberColumns } from '../number-view.js';
 import { parseLimit, parseProviders, parseSlot } from '../options.js';
@@ -43,17 +43,21 @@ export async function runNumbersList(ctx: Context, options: ListOptions): Promis
     filter.agents = matches.map((agent) => ({ provider: agent.provider as ProviderName, agentId: agent.id }));
   }
   warnIfStale(ctx, store);
-  // Each number's list record is stored as JSON at write time: the list reads one string a row.
-  const views = store.listViews(filter);
+  // Each number's list record (JSON) and cells (TSV) are stored at write time: a list reads one
+  // string a row. Piped output prints the cells as they are.
   const wantsAll = options.json === true || options.json === '';
-  if (format === 'json' && wantsAll && !ctx.io.isStdoutTTY) {
-    ctx.printer.data(`[${views.join(',')}]\n`);
+  let count: number;
+  if (format === 'json') {
+    const views = store.listViews(filter, 'view');
+    count = views.length;
+    if (wantsAll && !ctx.io.isStdoutTTY) ctx.printer.data(`[${views.join(',')}]\n`);
+    else ctx.printer.json(pickFields(JSON.parse(`[${views.join(',')}]`) as Record<string, unknown>[], options.json, NUMBER_RECORD_FIELDS));
   } else {
-    const rows = JSON.parse(`[${views.join(',')}]`) as NumberRecord[];
-    if (format === 'json') ctx.printer.json(pickFields(rows as unknown as Record<string, unknown>[], options.json, NUMBER_RECORD_FIELDS));
-    else ctx.printer.rows(rows, numberColumns(ctx.printer.out, format === 'table'), format);
+    const lines = store.listViews(filter, 'cells');
+    count = lines.length;
+    if (format === 'tsv') ctx.printer.data(lines.length ? `${lines.join('\n')}\n` : '');
+    else ctx.printer.rows(lines.map((line) => line.split('\t')), numberColumns(ctx.printer.out, format === 'table'), format);
   }
-  const count = views.length;
   if (format === 'table') {
     const hidden = filter.status === 'removed' ? 0 : store.countRemoved();
     ctx.printer.info(ctx.printer.err.dim(`${count} number${count === 1 ? '' : 's'}${hidden ? ` (${hidden} removed upstream not shown; --status removed lists them)` : ''}`));

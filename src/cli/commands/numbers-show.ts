@@ -1,7 +1,7 @@
 import { neutralize } from '../../output/sanitize.js';
-import { numberRecord, PROVIDER_SLOTS, type NumberRow } from '../../store/index.js';
+import { numberRecord, PROVIDER_SLOTS, statusText, type NumberRow } from '../../store/index.js';
 import type { Context } from '../context.js';
-import { statusText } from '../number-view.js';
+
 import { parseProviders } from '../options.js';
 import { resolveNumber } from '../resolve-number.js';
 import { warnIfStale } from '../staleness.js';
