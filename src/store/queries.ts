@@ -93,7 +93,7 @@ const BASE_SELECT = `${SELECT_ROWS}
   WHERE n.held = 0`;
 
 /** The WHERE, ORDER BY and LIMIT of a list, with its parameters; shared by rows and views. */
-function listClauses(filter: NumberFilter): { sql: string; params: Record<string, unknown> } {
+function listClauses(filter: NumberFilter, searchAgents: readonly string[]): { sql: string; params: Record<string, unknown> } {
   const where: string[] = [];
   const params: Record<string, unknown> = {};
   if (filter.providers?.length) {
@@ -141,25 +141,34 @@ function listClauses(filter: NumberFilter): { sql: string; params: Record<string
     const numberLike = digits.length >= 3 && /^[\d\s()+.-]+$/.test(text);
     params.search = `%${escapeLike(text)}%`;
     params.searchDigits = `%${digits}%`;
-    where.push(`(${numberLike ? "n.e164 LIKE @searchDigits ESCAPE '\\' OR " : ''}n.e164 LIKE @search ESCAPE '\\' OR n.label LIKE @search ESCAPE '\\' OR c.label LIKE @search ESCAPE '\\'
-      OR EXISTS (SELECT 1 FROM assignments a JOIN agents g ON g.provider = n.provider AND g.agent_id = a.agent_id
-                 WHERE a.number_id = n.id AND (g.name LIKE @search ESCAPE '\\' OR a.agent_id = @searchExact)))`);
-    params.searchExact = text;
+    const byAgent = searchAgents.length ? ` OR EXISTS (SELECT 1 FROM assignments a WHERE a.number_id = n.id AND a.agent_id IN (SELECT value FROM json_each(@searchAgents)))` : '';
+    params.searchAgents = JSON.stringify(searchAgents);
+    where.push(`(${numberLike ? "n.e164 LIKE @searchDigits ESCAPE '\\' OR " : ''}n.e164 LIKE @search ESCAPE '\\' OR n.label LIKE @search ESCAPE '\\' OR c.label LIKE @search ESCAPE '\\'${byAgent})`);
   }
   const sql = `${where.length ? ` AND ${where.join(' AND ')}` : ''} ORDER BY ${ORDER[filter.sort ?? 'e164']}${filter.limit !== undefined ? ' LIMIT @limit' : ''}`;
   if (filter.limit !== undefined) params.limit = filter.limit;
   return { sql, params };
 }
 
+/**
+ * Agents whose name (or id) a search matches, found in the small agents table first, so each row
+ * is then one indexed probe of its assignments instead of a join per row.
+ */
+function agentsMatching(db: Database.Database, filter: NumberFilter): string[] {
+  if (!filter.search) return [];
+  const text = filter.search.trim();
+  return db.prepare("SELECT DISTINCT agent_id FROM agents WHERE name LIKE ? ESCAPE '\\' OR agent_id = ?").pluck().all(`%${escapeLike(text)}%`, text) as string[];
+}
+
 export function listNumbers(db: Database.Database, filter: NumberFilter = {}): NumberRow[] {
-  const { sql, params } = listClauses(filter);
+  const { sql, params } = listClauses(filter, agentsMatching(db, filter));
   return withSlots(db, db.prepare(`${BASE_SELECT}${sql}`).raw().all(params) as RawTuple[]);
 }
 
 /** The stored list records of a list: JSON text (`view`) or tab-separated cells (`cells`). */
 export function listViews(db: Database.Database, filter: NumberFilter = {}, column: 'view' | 'cells' = 'view'): string[] {
-  const { sql, params } = listClauses(filter);
-  return db.prepare(`SELECT n.${column} FROM numbers n LEFT JOIN numbers c ON c.id = n.carrier_id WHERE n.held = 0${sql}`).pluck().all(params) as string[];
+  const { sql, params } = listClauses(filter, agentsMatching(db, filter));
+  return db.prepare(`SELECT v.${column} FROM numbers n LEFT JOIN numbers c ON c.id = n.carrier_id JOIN number_views v ON v.number_id = n.id WHERE n.held = 0${sql}`).pluck().all(params) as string[];
 }
 
 /** Rows by id (every row when no ids), held and removed ones included: for refreshing views. */

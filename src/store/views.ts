@@ -7,10 +7,10 @@ import { rowsById } from './queries.js';
  * the same transaction as every write that can change what a list shows, so the view is never stale.
  */
 export function refreshViews(db: Database.Database, ids?: readonly number[]): void {
-  const update = db.prepare('UPDATE numbers SET view = ?, cells = ? WHERE id = ?');
+  const update = db.prepare('INSERT OR REPLACE INTO number_views (number_id, view, cells) VALUES (?, ?, ?)');
   for (const row of rowsById(db, ids)) {
     const record = numberRecord(row);
-    update.run(JSON.stringify(record), recordCells(record).join('\t'), row.rowId);
+    update.run(row.rowId, JSON.stringify(record), recordCells(record).join('\t'));
   }
 }
 

@@ -4,8 +4,8 @@ import { linkCarriers } from '../sync-writer.js';
 
 /**
  * What `numbers list` reads, prepared at write time: each platform number's Twilio carrier record,
- * whether a Twilio record is held by a platform, each number's list record as JSON (`view`) and
- * its tab-separated list cells (`cells`).
+ * whether a Twilio record is held by a platform, and (in number_views) each number's list record as
+ * JSON and its tab-separated list cells.
  * Lists then read one string a row instead of assembling 20 columns and the slots per row.
  */
 export const listViews: Migration = {
@@ -15,8 +15,12 @@ export const listViews: Migration = {
     db.exec(`
       ALTER TABLE numbers ADD COLUMN carrier_id INTEGER;
       ALTER TABLE numbers ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE numbers ADD COLUMN view TEXT;
-      ALTER TABLE numbers ADD COLUMN cells TEXT;
+      -- Kept apart from numbers so filters scan narrow rows and fetch only the records they print.
+      CREATE TABLE number_views (
+        number_id INTEGER PRIMARY KEY REFERENCES numbers (id) ON DELETE CASCADE,
+        view TEXT NOT NULL,
+        cells TEXT NOT NULL
+      );
       DROP INDEX numbers_by_e164;
       CREATE INDEX numbers_by_e164 ON numbers (e164, provider);
     `);
