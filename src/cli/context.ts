@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import type { ChalkInstance } from 'chalk';
-import { cacheFile, PROFILE_NAME, profileDir, voicenumHome } from '../config/paths.js';
+import { cacheFile, PROFILE_NAME, profileDir, sandboxStateFile, voicenumHome } from '../config/paths.js';
 import { profileSettings, readConfigFile, type ConfigFileShape, type Settings } from '../config/settings.js';
 import { UsageError } from '../domain/errors.js';
 import type { ProviderName } from '../domain/model.js';
@@ -102,7 +101,7 @@ export class Context {
   }
 
   private async startSandbox(): Promise<SandboxEnvironment> {
-    const { startSandbox, sandboxStateFile } = await import('../sandbox/index.js');
+    const { startSandbox } = await import('../sandbox/index.js');
     let faults = {};
     if (this.env.VOICENUM_SANDBOX_FAULTS) {
       try {
@@ -111,7 +110,7 @@ export class Context {
         throw new UsageError('VOICENUM_SANDBOX_FAULTS is not valid JSON');
       }
     }
-    return startSandbox({ stateFile: sandboxStateFile(this.profileDir), faults });
+    return startSandbox({ stateFile: sandboxStateFile(this.home, this.profile), faults });
   }
 
   async credentials(): Promise<ResolvedCredentials> {
@@ -150,10 +149,6 @@ export class Context {
       else skipped.push({ provider, reason: credentials.missing.find((m) => m.provider === provider)?.reason ?? 'no credentials' });
     }
     return { adapters, skipped };
-  }
-
-  sandboxStatePath(): string {
-    return join(this.profileDir, 'sandbox-state.json');
   }
 
   async close(): Promise<void> {

@@ -22,6 +22,11 @@ export function cacheFile(home: string, profile: string): string {
   return join(profileDir(home, profile), 'cache.db');
 }
 
+/** The sandbox fakes' persisted state, in the sandbox profile's folder. */
+export function sandboxStateFile(home: string, profile: string): string {
+  return join(profileDir(home, profile), 'sandbox-state.json');
+}
+
 /** The settings and stored credentials (written through `conf`, read directly for speed). */
 export function configFile(home: string): string {
   return join(home, 'config.json');

@@ -1,4 +1,4 @@
-import { ExitCode, VoicenumError } from '../domain/errors.js';
+import { ExitCode, VoicenumError, type ExitCodeValue } from '../domain/errors.js';
 import type { ProviderName, RemoteNumber, Slot, SlotAgent } from '../domain/model.js';
 import { describeSlot, sameAgents, type NumberFacts, type NumberPlan, type PlannedAgent } from '../domain/rules.js';
 import type { ProviderAdapter, SlotWrite } from '../providers/types.js';
@@ -20,7 +20,9 @@ export interface ApplyResult {
   outcome: Outcome;
   changes: { slot: Slot; before: PlannedAgent[]; after: PlannedAgent[] }[];
   message: string | null;
-  exitCode: number;
+  exitCode: ExitCodeValue;
+  /** What to do next, for failures that have one (conflicts). */
+  hint?: string;
 }
 
 function key(number: NumberFacts) {
@@ -88,7 +90,7 @@ export async function applyPlan(plan: NumberPlan, ports: ApplyPorts, options: { 
     }
     if (!result.ok || !adapter) {
       const failure = result.ok ? { outcome: 'failed' as const, message: 'no adapter', exitCode: ExitCode.Internal } : result;
-      if (index === 0) return { ...base, outcome: failure.outcome, changes, message: failure.message, exitCode: failure.exitCode };
+      if (index === 0) return { ...base, outcome: failure.outcome, changes, message: failure.message, exitCode: failure.exitCode, hint: 'hint' in failure ? failure.hint : undefined };
       return rollback(base, changes, done, ports, step.number, failure.message, failure.exitCode);
     }
     const { actualBefore, answer } = result;
@@ -109,7 +111,7 @@ interface Step {
  * A later step failed: write every earlier step back, newest first. A step whose undo fails
  * leaves its number flagged needs-attention, with the exact fix in the message.
  */
-async function rollback(base: { e164: string; provider: ProviderName }, changes: NumberPlan['changes'], done: Step[], ports: ApplyPorts, failedAt: NumberFacts, reason: string, exitCode: number): Promise<ApplyResult> {
+async function rollback(base: { e164: string; provider: ProviderName }, changes: NumberPlan['changes'], done: Step[], ports: ApplyPorts, failedAt: NumberFacts, reason: string, exitCode: ExitCodeValue): Promise<ApplyResult> {
   const stuck: string[] = [];
   for (const step of [...done].reverse()) {
     const op = slotOperation(step.number, step.adapter, step.slots, ports);

@@ -29,7 +29,7 @@ export interface PlanFlags {
 
 /** Everything the rules read, taken from the cache once per command. */
 export function planContext(store: Store, settings: Settings, flags: PlanFlags): PlanContext {
-  const agents: KnownAgent[] = store.listAgents({ includeRemoved: true }).map((a) => ({ provider: a.provider, id: a.id, name: a.name, kind: a.kind, live: a.live, removed: a.removed }));
+  const agents: KnownAgent[] = store.listAgents({ includeRemoved: true });
   return {
     agents,
     policies: { oneAgentPerNumber: settings.oneAgentPerNumber, oneNumberPerAgent: settings.oneNumberPerAgent },

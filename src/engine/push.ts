@@ -1,4 +1,4 @@
-import { ConflictError, ExitCode, VoicenumError } from '../domain/errors.js';
+import { ConflictError, ExitCode, VoicenumError, type ExitCodeValue } from '../domain/errors.js';
 import type { ProviderName } from '../domain/model.js';
 import type { AuditEntry } from '../store/index.js';
 
@@ -44,7 +44,7 @@ export interface AuditSource {
 
 export type PushResult<V, S> =
   | { ok: true; fresh: S; answer: S; actualBefore: Map<string, V> }
-  | { ok: false; outcome: 'conflict' | 'failed'; message: string; exitCode: number; hint?: string };
+  | { ok: false; outcome: 'conflict' | 'failed'; message: string; exitCode: ExitCodeValue; hint?: string };
 
 export function auditEntry<V>(source: AuditSource, op: Pick<PushOperation<V, unknown>, 'provider' | 'providerId' | 'e164' | 'auditValue'>, field: string, before: V, after: V, outcome: AuditEntry['outcome'], error: string | null): AuditEntry {
   return {

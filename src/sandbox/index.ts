@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, openSync, closeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { SANDBOX_KEYS } from './credentials.js';
 import { startFakeServer, memoryState, type FaultPlan, type RunningFake, type StateAccess } from './fake-server.js';
 import { buildSeedPlan, DEFAULT_SEED_NUMBERS, type SeedPlan } from './seed.js';
@@ -179,11 +179,6 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       await Promise.all([retell.close(), vapi.close(), bland.close(), twilio.close()]);
     },
   };
-}
-
-/** Where a profile's sandbox state lives. */
-export function sandboxStateFile(profileDir: string): string {
-  return join(profileDir, 'sandbox-state.json');
 }
 
 /** Throw away the sandbox's state and seed it again (optionally at another size); returns the number records seeded. */

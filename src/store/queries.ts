@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ProviderName, Slot } from '../domain/model.js';
+import type { KnownAgent } from '../domain/rules.js';
 import { SLOTS } from '../domain/model.js';
 
 /** An agent in a slot, with what the cache knows of it. */
@@ -255,13 +256,8 @@ export function findNumbers(db: Database.Database, e164: string): NumberRow[] {
   return rows;
 }
 
-export interface AgentRow {
-  provider: ProviderName;
-  id: string;
-  name: string;
-  kind: string;
-  live: boolean | null;
-  removed: boolean;
+/** An agent as the cache knows it, with how many numbers it holds per slot. */
+export interface AgentRow extends KnownAgent {
   numbers: Record<Slot, number>;
 }
 

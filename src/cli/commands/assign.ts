@@ -224,7 +224,7 @@ function printResults(ctx: Context, targets: Target[], json: boolean, batch: boo
   const failures = results.filter((r) => r.exitCode !== ExitCode.Ok);
   if (!batch && failures.length === 1) {
     // A single number's failure reads as an error, with its hint.
-    printer.error(new VoicenumError(failures[0]!.message ?? failures[0]!.outcome, failures[0]!.exitCode as never, failures[0]!.outcome === 'conflict' ? 'run `voicenum sync` and look again, or pass --force to overwrite' : undefined));
+    printer.error(new VoicenumError(failures[0]!.message ?? failures[0]!.outcome, failures[0]!.exitCode, failures[0]!.hint));
   } else if (batch) {
     printer.info(`${results.length - failures.length} of ${results.length} numbers done${failures.length ? `, ${failures.length} failed` : ''}`);
   }

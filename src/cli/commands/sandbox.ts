@@ -1,4 +1,5 @@
 import { UsageError } from '../../domain/errors.js';
+import { cacheFile, sandboxStateFile } from '../../config/paths.js';
 import type { Context } from '../context.js';
 
 export interface ResetOptions {
@@ -11,8 +12,7 @@ export async function runSandboxReset(ctx: Context, options: ResetOptions): Prom
   if (size !== undefined && (!Number.isInteger(size) || size < 1 || size > 1_000_000)) throw new UsageError(`--numbers takes a whole number from 1 to 1000000, not "${options.numbers}"`);
   const { resetSandbox } = await import('../../sandbox/index.js');
   const { rmSync } = await import('node:fs');
-  const { cacheFile } = await import('../../config/paths.js');
-  const total = resetSandbox(ctx.sandboxStatePath(), size);
+  const total = resetSandbox(sandboxStateFile(ctx.home, ctx.profile), size);
   const cache = cacheFile(ctx.home, ctx.profile);
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${cache}${suffix}`, { force: true });
   ctx.printer.info(`sandbox reset: ${total} provider number records seeded; cache emptied. Next: voicenum --sandbox sync`);

@@ -57,7 +57,7 @@ async function runSetting(ctx: Context, store: Store, change: SettingChange, fla
   }
   const ports = applyPorts(ctx, store);
   const result = await push(await operation(ports), ports, { force: Boolean(flags.force) });
-  if (!result.ok) throw new VoicenumError(result.message, result.exitCode as never, result.hint);
+  if (!result.ok) throw new VoicenumError(result.message, result.exitCode, result.hint);
   const before = result.actualBefore.get(change.field) ?? change.before;
   if (json) printer.json({ ...summary, before, outcome: 'applied' });
   else if (ctx.io.isStdoutTTY) printer.data(`${printer.out.success('✓')} ${change.row.e164}  ${change.field}: ${neutralize(show(before))} → ${neutralize(show(change.after))}\n`);
