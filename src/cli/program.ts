@@ -44,9 +44,12 @@ Examples:
   $ voicenum numbers list --unassigned inbound
   $ voicenum numbers show +14155551234
   $ voicenum numbers list --provider retell --json e164,slots
+  $ voicenum assign +14155551234 --inbound receptionist
+  $ voicenum numbers list --unassigned inbound --plain | voicenum assign - --inbound sales --yes
+  $ voicenum wizard
 ${EXIT_CODES_HELP}`);
 
-  const numbers = program.command('numbers').description('list, show and sync phone numbers');
+  const numbers = program.command('numbers').description('list, show, sync, assign and configure phone numbers');
 
   const listOptions = (command: Command) =>
     command

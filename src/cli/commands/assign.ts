@@ -119,9 +119,12 @@ async function runChange(ctx: Context, args: string[], requestsFor: (number: Num
 export async function pushTargets(ctx: Context, store: Store, targets: Target[], options: ChangeFlags, json: boolean, batch: boolean): Promise<number> {
   const ports = applyPorts(ctx, store);
   const pending = targets.filter((t) => t.plan && !t.result);
+  let finished = 0;
   await pool(pending, BATCH_CONCURRENCY, async (target) => {
     target.result = await applyPlan(target.plan!, ports, { force: Boolean(options.force) });
+    if (batch) ctx.printer.progress(`pushed ${++finished} of ${pending.length} numbers`);
   });
+  if (batch) ctx.printer.endProgress();
   const requests = (await Promise.all([...ports.adapters.values()])).reduce((sum, adapter) => sum + adapter.requestCount, 0);
   const pushed = pending.filter((t) => t.result && t.result.outcome !== 'unchanged').length;
   if (pushed) ctx.printer.verbose(`${requests} upstream requests for ${pushed} changed number${pushed === 1 ? '' : 's'} (${(requests / pushed).toFixed(1)} per number)`);
