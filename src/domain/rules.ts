@@ -156,6 +156,14 @@ function resolveAgent(spec: AgentSpec, number: NumberFacts, agents: readonly Kno
   return { refusal: `no agent "${spec.ref.key}" at ${number.provider}; see \`voicenum agents list --provider ${number.provider}\`, or sync if it is new` };
 }
 
+/** Rule 5 for any change to a record: it still exists upstream and is not stuck after a failed change. */
+export function recordRefusals(number: Pick<NumberFacts, 'e164' | 'provider' | 'removed' | 'needsAttention'>, force: boolean): string[] {
+  const refusals: string[] = [];
+  if (number.removed) refusals.push(`${number.e164} vanished from ${number.provider} at the last sync; it can no longer be changed`);
+  if (number.needsAttention && !force) refusals.push(`${number.e164} needs attention after a failed change: ${number.needsAttention}; fix it by hand, run \`voicenum sync\`, or pass --force`);
+  return refusals;
+}
+
 /** Check one number's requested slot changes against every rule; all refusals are collected. */
 export function planNumber(number: NumberFacts, requests: Partial<Record<Slot, SlotRequest>>, context: PlanContext): NumberPlan {
   const refusals: string[] = [];
@@ -164,9 +172,8 @@ export function planNumber(number: NumberFacts, requests: Partial<Record<Slot, S
   const sideEffects: SideEffect[] = [];
 
   // Rule 5: the number itself must be usable.
-  if (number.removed) refusals.push(`${number.e164} vanished from ${number.provider} at the last sync; it can no longer be changed`);
+  refusals.push(...recordRefusals(number, context.force));
   if (number.status === 'blocked') refusals.push(`${number.e164} is blocked at ${number.provider}; unblock it there first`);
-  if (number.needsAttention && !context.force) refusals.push(`${number.e164} needs attention after a failed change: ${number.needsAttention}; fix it by hand, run \`voicenum sync\`, or pass --force`);
 
   for (const slot of SLOTS) {
     const request = requests[slot];

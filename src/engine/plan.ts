@@ -1,6 +1,6 @@
 import type { Settings } from '../config/settings.js';
 import type { ProviderName, Slot } from '../domain/model.js';
-import { planNumber, type KnownAgent, type NumberFacts, type NumberPlan, type PlanContext, type SlotRequest } from '../domain/rules.js';
+import type { KnownAgent, NumberFacts, PlanContext } from '../domain/rules.js';
 import type { NumberRow, Store } from '../store/index.js';
 
 /** The rules' view of a cached number. */
@@ -42,8 +42,4 @@ export function planContext(store: Store, settings: Settings, flags: PlanFlags):
         .map(numberFacts);
     },
   };
-}
-
-export function planFor(row: NumberRow, requests: Partial<Record<Slot, SlotRequest>>, context: PlanContext): NumberPlan {
-  return planNumber(numberFacts(row), requests, context);
 }

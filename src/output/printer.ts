@@ -5,6 +5,11 @@ import { renderTable, renderTsv, type Column } from './table.js';
 import type { ChalkInstance } from 'chalk';
 import { makeTheme, PLAIN_THEME, type Theme } from './theme.js';
 
+/** Whether `--json` was given, with or without a field list. */
+export function jsonRequested(flag: boolean | string | undefined): boolean {
+  return flag !== undefined && flag !== false;
+}
+
 export type OutputFormat = 'table' | 'tsv' | 'csv' | 'json';
 
 export interface FormatFlags {
@@ -31,9 +36,9 @@ export class Printer {
 
   /** Table on a terminal, tab-separated when piped, or what the flags ask for. */
   format(flags: FormatFlags): OutputFormat {
-    const chosen = [flags.json !== undefined && flags.json !== false, Boolean(flags.csv), Boolean(flags.plain)].filter(Boolean).length;
+    const chosen = [jsonRequested(flags.json), Boolean(flags.csv), Boolean(flags.plain)].filter(Boolean).length;
     if (chosen > 1) throw new UsageError('choose one of --json, --csv and --plain');
-    if (flags.json !== undefined && flags.json !== false) return 'json';
+    if (jsonRequested(flags.json)) return 'json';
     if (flags.csv) return 'csv';
     if (flags.plain) return 'tsv';
     if (!this.io.isStdoutTTY) return 'tsv';

@@ -1,12 +1,13 @@
 import { CancelledError, ExitCode, RefusedError, UsageError, VoicenumError } from '../../domain/errors.js';
 import type { ProviderName, Slot } from '../../domain/model.js';
 import { SLOTS } from '../../domain/model.js';
-import { describeSlot, planChangesSomething, type NumberPlan, type SlotRequest } from '../../domain/rules.js';
+import { describeSlot, planChangesSomething, planNumber, type NumberPlan, type SlotRequest } from '../../domain/rules.js';
 import { parseSlotValue } from '../../domain/slot-spec.js';
 import { applyPlan, type ApplyResult } from '../../engine/apply.js';
 import { applyPorts } from '../apply-ports.js';
 import type { Store } from '../../store/index.js';
-import { numberFacts, planContext, planFor } from '../../engine/plan.js';
+import { numberFacts, planContext } from '../../engine/plan.js';
+import { jsonRequested } from '../../output/printer.js';
 import { neutralize } from '../../output/sanitize.js';
 import type { Context } from '../context.js';
 import { parseProviders } from '../options.js';
@@ -88,7 +89,8 @@ async function runChange(ctx: Context, args: string[], requestsFor: (number: Num
       const key = `${row.provider}:${row.providerId}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      target.plan = planFor(row, requestsFor(numberFacts(row)), context);
+      const facts = numberFacts(row);
+      target.plan = planNumber(facts, requestsFor(facts), context);
     } catch (error) {
       if (!batch || !(error instanceof VoicenumError)) throw error;
       target.result = { e164: neutralize(input), provider: (provider ?? '-') as ProviderName, outcome: 'refused', changes: [], message: error.message, exitCode: error.exitCode };
@@ -101,7 +103,7 @@ async function runChange(ctx: Context, args: string[], requestsFor: (number: Num
       target.result = { e164: target.plan.number.e164, provider: target.plan.number.provider, outcome: 'refused', changes: [], message: error.message, exitCode: ExitCode.Refused };
     }
   }
-  const json = options.json !== undefined && options.json !== false;
+  const json = jsonRequested(options.json);
 
   if (options.dryRun) {
     printPlans(ctx, targets, json);

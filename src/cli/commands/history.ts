@@ -3,6 +3,7 @@ import { pickFields } from '../../output/printer.js';
 import { neutralize } from '../../output/sanitize.js';
 import type { Column } from '../../output/table.js';
 import type { AuditRow } from '../../store/index.js';
+import { auditText } from '../audit-text.js';
 import type { Context } from '../context.js';
 import { parseLimit } from '../options.js';
 
@@ -25,12 +26,6 @@ export async function runHistory(ctx: Context, number: string | undefined, optio
     ctx.printer.json(pickFields(rows.map(({ id: _id, before, after, ...rest }) => ({ ...rest, before: JSON.parse(before) as unknown, after: JSON.parse(after) as unknown })), options.json, FIELDS));
     return 0;
   }
-  const names = (text: string) => {
-    const agents = JSON.parse(text) as { agentId: string; name: string | null; weight: number }[] | string | null;
-    if (agents === null || agents === '') return '(none)';
-    if (!Array.isArray(agents)) return String(agents);
-    return agents.length ? agents.map((a) => `${a.name ?? a.agentId}${agents.length > 1 ? `=${a.weight}` : ''}`).join(', ') : '(none)';
-  };
   const theme = ctx.printer.out;
   const columns: Column<AuditRow>[] = [
     { header: 'WHEN', value: (r) => r.at },
@@ -38,8 +33,8 @@ export async function runHistory(ctx: Context, number: string | undefined, optio
     { header: 'NUMBER', value: (r) => r.e164 },
     { header: 'PROVIDER', value: (r) => r.provider, style: (t) => theme.provider(t) },
     { header: 'FIELD', value: (r) => r.field },
-    { header: 'BEFORE', value: (r) => neutralize(names(r.before)), max: 30 },
-    { header: 'AFTER', value: (r) => neutralize(names(r.after)), max: 30 },
+    { header: 'BEFORE', value: (r) => neutralize(auditText(r.before)), max: 30 },
+    { header: 'AFTER', value: (r) => neutralize(auditText(r.after)), max: 30 },
     { header: 'OUTCOME', value: (r) => r.outcome, style: (t) => (t === 'applied' ? theme.success(t) : theme.fail(t)) },
     { header: 'ERROR', value: (r) => neutralize(r.error ?? ''), max: 60 },
   ];

@@ -1,5 +1,6 @@
 import { neutralize } from '../../output/sanitize.js';
 import { numberRecord, PROVIDER_SLOTS, statusText, type NumberRow } from '../../store/index.js';
+import { auditText } from '../audit-text.js';
 import type { Context } from '../context.js';
 
 import { parseProviders } from '../options.js';
@@ -33,14 +34,6 @@ export async function runNumbersShow(ctx: Context, input: string, options: ShowO
     ctx.printer.data(lines.map(([key, value]) => `${key}\t${value}`).join('\n') + '\n');
   }
   return 0;
-}
-
-/** An audit value as text: agent names for slots, the value for settings. */
-function auditText(json: string): string {
-  const value = JSON.parse(json) as { agentId: string; name: string | null }[] | string | null;
-  if (value === null || value === '') return '(none)';
-  if (!Array.isArray(value)) return String(value);
-  return value.length ? value.map((a) => a.name ?? a.agentId).join(', ') : '(none)';
 }
 
 function describe(ctx: Context, row: NumberRow): [string, string][] {

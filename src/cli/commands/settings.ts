@@ -1,8 +1,10 @@
 import { RefusedError, VoicenumError } from '../../domain/errors.js';
 import { REGIONS, type ProviderName, type RemoteNumber } from '../../domain/model.js';
 import { toE164 } from '../../domain/phone.js';
+import { recordRefusals } from '../../domain/rules.js';
 import { fallbackRefusals, labelRefusals, regionRefusals } from '../../domain/settings-rules.js';
 import { push, type PushOperation } from '../../engine/push.js';
+import { jsonRequested } from '../../output/printer.js';
 import { neutralize } from '../../output/sanitize.js';
 import type { TwilioAdapter } from '../../providers/twilio/index.js';
 import type { NumberRow, Store } from '../../store/index.js';
@@ -22,14 +24,6 @@ type Value = string | null;
 
 const show = (value: Value) => (value === null || value === '' ? '(none)' : value);
 
-/** Rule 5 for settings: the record must still exist upstream and not be stuck after a failed change. */
-function recordRefusals(row: NumberRow, force: boolean): string[] {
-  const refusals: string[] = [];
-  if (row.removed) refusals.push(`${row.e164} vanished from ${row.provider} at the last sync; it can no longer be changed`);
-  if (row.needsAttention && !force) refusals.push(`${row.e164} needs attention after a failed change: ${row.needsAttention}; fix it, run \`voicenum sync\`, or pass --force`);
-  return refusals;
-}
-
 interface SettingChange {
   row: NumberRow;
   /** The record written: the number's own, or (region) its Twilio carrier record. */
@@ -43,7 +37,7 @@ interface SettingChange {
 /** Print a plan, or push the change through the shared path and print the outcome. */
 async function runSetting(ctx: Context, store: Store, change: SettingChange, flags: SettingFlags, operation: (ports: ReturnType<typeof applyPorts>) => Promise<PushOperation<Value, { value: Value; record?: RemoteNumber }>>): Promise<number> {
   const { printer } = ctx;
-  const json = flags.json !== undefined && flags.json !== false;
+  const json = jsonRequested(flags.json);
   const summary = { e164: change.row.e164, provider: change.provider, id: change.providerId, field: change.field, before: change.before, after: change.after };
   if (change.before === change.after) {
     if (json) printer.json({ ...summary, outcome: 'unchanged' });
@@ -129,7 +123,7 @@ function twilioRecord(row: NumberRow): { providerId: string; region: string | nu
 export async function runRegion(ctx: Context, input: string, region: string | undefined, flags: SettingFlags): Promise<number> {
   const store = await ctx.store();
   const { row } = resolveNumber(ctx, store, input, parseProviders(flags.provider)?.[0]);
-  const json = flags.json !== undefined && flags.json !== false;
+  const json = jsonRequested(flags.json);
   const wanted = region?.toLowerCase();
   if (wanted !== undefined) {
     const invalid = regionRefusals(wanted);

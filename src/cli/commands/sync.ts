@@ -1,5 +1,6 @@
 import { AuthError, ExitCode, VoicenumError } from '../../domain/errors.js';
 import type { ProviderName, ProviderSnapshot } from '../../domain/model.js';
+import { jsonRequested } from '../../output/printer.js';
 import { neutralize } from '../../output/sanitize.js';
 import { CREDENTIAL_VARIABLES } from '../../providers/credentials.js';
 import type { SyncCounts } from '../../store/index.js';
@@ -75,7 +76,7 @@ function report(ctx: Context, outcomes: ProviderOutcome[], options: SyncOptions)
       printer.warn(`${outcome.provider}: skipped ${record.kind} ${neutralize(record.id)}: ${neutralize(record.reason)}`);
     }
   }
-  if (options.json !== undefined && options.json !== false) {
+  if (jsonRequested(options.json)) {
     printer.json(
       outcomes.map((o) => ({
         provider: o.provider,

@@ -1,3 +1,4 @@
+import { jsonRequested } from '../../output/printer.js';
 import { CancelledError, UsageError } from '../../domain/errors.js';
 import type { Slot } from '../../domain/model.js';
 import { planNumber, type SlotRequest } from '../../domain/rules.js';
@@ -42,5 +43,5 @@ export async function runWizard(ctx: Context, options: WizardOptions): Promise<n
   printPlans(ctx, [target], false, true);
   if (plan.refusals.length) throw new UsageError(`the rules refuse this change: ${plan.refusals.join('; ')}`);
   if (!(await prompter.confirm(plan.confirmations.length ? `${plan.confirmations.join('; ')}. Apply?` : 'Apply this change?'))) throw new CancelledError();
-  return pushTargets(ctx, store, [target], { force: options.force }, options.json !== undefined && options.json !== false, false);
+  return pushTargets(ctx, store, [target], { force: options.force }, jsonRequested(options.json), false);
 }
