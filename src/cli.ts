@@ -2,6 +2,7 @@ import { CommanderError, type Command } from 'commander';
 import type { Context } from './cli/context.js';
 import { buildProgram, globalOptions, normalizeJsonFlag } from './cli/program.js';
 import { ExitCode, VoicenumError } from './domain/errors.js';
+import { Interrupt } from './cli/interrupt.js';
 import { systemIO, type IO } from './output/io.js';
 import type { Prompter } from './cli/prompter.js';
 
@@ -10,6 +11,10 @@ export interface MainDependencies {
   env?: NodeJS.ProcessEnv;
   now?: () => Date;
   prompter?: (io: IO) => Prompter;
+  /** Where SIGINT and SIGTERM come from (the process, in the executable). */
+  signals?: Pick<NodeJS.Process, 'on' | 'off'>;
+  /** Ends the process at once with this code (a signal outside a write phase, or a second one). */
+  exit?: (code: number) => void;
 }
 
 /**
@@ -22,6 +27,10 @@ export async function main(argv: string[], deps: MainDependencies = {}): Promise
   const io = deps.io ?? systemIO(env, noColor);
   let exitCode: number = ExitCode.Ok;
   let context: Context | undefined;
+  const interrupt = new Interrupt(() => deps.exit?.(ExitCode.Cancelled), (text) => io.stderr.write(text));
+  const onSignal = () => interrupt.signal();
+  deps.signals?.on('SIGINT', onSignal);
+  deps.signals?.on('SIGTERM', onSignal);
   // The context (and with it the printer and chalk) loads with the first command that runs, so
   // `--help` and `--version` load commander and nothing else.
   const fallbackPrinter = async () => new (await import('./output/printer.js')).Printer(io, { quiet: false, verbose: false, chalk: io.colorErr ? new (await import('chalk')).Chalk({ level: 1 }) : undefined });
@@ -30,7 +39,7 @@ export async function main(argv: string[], deps: MainDependencies = {}): Promise
     const { Context } = await import('./cli/context.js');
     // chalk loads only when a stream will show colour.
     const chalk = io.colorOut || io.colorErr ? new (await import('chalk')).Chalk({ level: 1 }) : undefined;
-    context = new Context(io, env, { ...globalOptions(command), ...overrides }, deps.now, deps.prompter, chalk);
+    context = new Context(io, env, { ...globalOptions(command), ...overrides }, deps.now, deps.prompter, chalk, interrupt);
     exitCode = await load(context);
   });
   program.exitOverride();
@@ -59,6 +68,8 @@ export async function main(argv: string[], deps: MainDependencies = {}): Promise
       exitCode = error instanceof VoicenumError ? error.exitCode : ExitCode.Internal;
     }
   } finally {
+    deps.signals?.off('SIGINT', onSignal);
+    deps.signals?.off('SIGTERM', onSignal);
     await context?.close();
   }
   return exitCode;

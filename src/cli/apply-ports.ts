@@ -20,6 +20,8 @@ export function applyPorts(ctx: Context, store: Store): ApplyPorts & { adapters:
   return {
     adapters,
     store,
+    journal: store,
+    interrupted: () => ctx.interrupt.requested,
     now: ctx.now,
     audit: { osUser, profile: ctx.profile, batch: randomUUID() },
     lock: (provider, providerId, e164, work) => store.withNumberLock(provider, providerId, e164, work),

@@ -11,6 +11,7 @@ import type { HttpSettings } from '../providers/http.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import type { SandboxEnvironment } from '../sandbox/index.js';
 import type { Store } from '../store/index.js';
+import { Interrupt } from './interrupt.js';
 import { terminalPrompter, type Prompter } from './prompter.js';
 
 /** The global flags every command sees. */
@@ -47,6 +48,8 @@ export class Context {
     readonly now: () => Date = () => new Date(),
     private readonly makePrompter: (io: IO) => Prompter = terminalPrompter,
     chalk?: ChalkInstance,
+    /** Ctrl-C and SIGTERM: what a write phase checks before it starts the next number or step. */
+    readonly interrupt: Interrupt = new Interrupt(() => undefined, () => undefined),
   ) {
     this.printer = new Printer(io, { quiet: Boolean(options.quiet), verbose: Boolean(options.verbose), terminalFormat: () => this.settings().output, chalk });
     const requested = options.profile ?? env.VOICENUM_PROFILE;
@@ -82,13 +85,44 @@ export class Context {
     return profileSettings(this.configFile(), this.profile);
   }
 
-  /** The profile's cache, opened (and migrated) on first use. */
+  /**
+   * The profile's cache, opened (and migrated) on first use. Journal entries an earlier run left
+   * open are reconciled upstream first, so every command starts from what really happened.
+   */
   async store(): Promise<Store> {
     if (!this.openedStore) {
       const { Store } = await import('../store/index.js');
-      this.openedStore = Store.open(cacheFile(this.home, this.profile));
+      const busy = Number(this.env.VOICENUM_CACHE_BUSY_TIMEOUT_MS);
+      const store = Store.open(cacheFile(this.home, this.profile), Number.isFinite(busy) && busy >= 0 && this.env.VOICENUM_CACHE_BUSY_TIMEOUT_MS ? { busyTimeoutMs: busy } : {});
+      this.openedStore = store;
+      if (store.hasOpenIntents()) await this.reconcile(store);
     }
     return this.openedStore;
+  }
+
+  private async reconcile(store: Store): Promise<void> {
+    const open = store.openIntents().length;
+    if (this.options.offline) {
+      this.printer.warn(`${open} journal ${open === 1 ? 'entry' : 'entries'} of an interrupted change wait to be checked upstream; run without --offline (or \`${this.hintCommand('sync')}\`) to settle them`);
+      return;
+    }
+    const { reconcileJournal } = await import('../engine/reconcile.js');
+    const { applyPorts } = await import('./apply-ports.js');
+    const report = await reconcileJournal(applyPorts(this, store));
+    for (const item of report.reconciled) {
+      const what = `${item.e164} ${item.fields.join(', ')} at ${item.provider}`;
+      if (item.outcome === 'applied') this.printer.info(`recovered an interrupted change: ${what} was applied upstream; recorded now`);
+      else if (item.outcome === 'not-applied') this.printer.info(`recovered an interrupted change: ${what} never reached ${item.provider}; nothing changed`);
+      else this.printer.warn(`an interrupted change on ${what} left upstream holding neither the old nor the asked value (${item.upstream}); recorded as a conflict — check it with \`voicenum numbers show ${item.e164}\``);
+    }
+    for (const item of report.unchecked) {
+      this.printer.warn(`could not check an interrupted change on ${item.e164} at ${item.provider} (${item.reason}); voicenum tries again on the next command`);
+    }
+  }
+
+  /** A command line to suggest, with this run's profile. */
+  hintCommand(command: string): string {
+    return `voicenum ${this.sandbox ? '--sandbox ' : this.profile !== 'default' ? `--profile ${this.profile} ` : ''}${command}`;
   }
 
   /** The environment provider adapters read: the real one, or the sandbox fakes' addresses and keys. */

@@ -18,6 +18,8 @@ export const ExitCode = {
   Conflict: 6,
   /** A batch where some items failed and others succeeded. */
   Partial: 7,
+  /** The local cache or config file cannot be used (locked, full disk, damaged, unreadable). */
+  LocalState: 8,
   /** The operator cancelled (Ctrl-C, Esc, or answered no). */
   Cancelled: 130,
 } as const;

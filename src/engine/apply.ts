@@ -10,9 +10,16 @@ export interface ApplyPorts extends AuditSource {
   store: Store;
   /** Agent names and kinds for what upstream answers. */
   agentInfo(provider: ProviderName, agentId: string): { name: string | null; kind: string };
+  /** True once the operator asked to stop (Ctrl-C, SIGTERM): no new step starts. */
+  interrupted?(): boolean;
 }
 
-export type Outcome = 'applied' | 'unchanged' | 'refused' | 'conflict' | 'failed' | 'rolled-back' | 'needs-attention';
+/**
+ * `uncertain`: the write's answer was lost and nobody can yet say whether it landed (the journal keeps
+ * it open). `unrecorded`: applied upstream, but the cache could not record it (the journal entry stays
+ * pending). `skipped`: never started, because the operator interrupted the run.
+ */
+export type Outcome = 'applied' | 'unchanged' | 'refused' | 'conflict' | 'failed' | 'uncertain' | 'unrecorded' | 'skipped' | 'rolled-back' | 'needs-attention';
 
 export interface ApplyResult {
   e164: string;
@@ -72,12 +79,18 @@ export async function applyPlan(plan: NumberPlan, ports: ApplyPorts, options: { 
   const changes = plan.changes.filter((change) => change.kind !== 'unchanged');
   const base = { e164: number.e164, provider: number.provider };
   if (changes.length === 0 && plan.sideEffects.length === 0) {
-    return { ...base, outcome: 'unchanged', changes: [], message: 'already so; nothing to push', exitCode: ExitCode.Ok };
+    return { ...base, outcome: 'unchanged', changes: [], message: 'already applied; nothing to push', exitCode: ExitCode.Ok };
   }
   const done: Step[] = [];
+  const unrecorded: { message: string; hint: string }[] = [];
   const steps = [{ number, changes }, ...plan.sideEffects.map((side) => ({ number: side.number, changes: [{ slot: side.slot, before: side.before, after: side.after }] }))];
   for (const [index, step] of steps.entries()) {
     if (step.changes.length === 0) continue;
+    if (ports.interrupted?.()) {
+      // Stop between steps: nothing new starts, and what this change already did is undone.
+      if (done.length === 0) return { ...base, outcome: 'skipped', changes, message: 'not started: interrupted', exitCode: ExitCode.Cancelled };
+      return rollback(base, changes, done, ports, step.number, 'interrupted before this step', ExitCode.Cancelled);
+    }
     let adapter: ProviderAdapter | undefined;
     let result: PushResult<PlannedAgent[], RemoteNumber>;
     try {
@@ -94,7 +107,11 @@ export async function applyPlan(plan: NumberPlan, ports: ApplyPorts, options: { 
       return rollback(base, changes, done, ports, step.number, failure.message, failure.exitCode);
     }
     const { actualBefore, answer } = result;
+    if (result.unrecorded) unrecorded.push(result.unrecorded);
     done.push({ number: step.number, adapter, answer, slots: step.changes.map((c) => ({ slot: c.slot, before: actualBefore.get(c.slot)!, after: c.after })) });
+  }
+  if (unrecorded.length) {
+    return { ...base, outcome: 'unrecorded', changes, message: unrecorded.map((u) => u.message).join('; '), exitCode: ExitCode.LocalState, hint: unrecorded[0]!.hint };
   }
   return { ...base, outcome: 'applied', changes, message: null, exitCode: ExitCode.Ok };
 }
@@ -113,17 +130,26 @@ interface Step {
  */
 async function rollback(base: { e164: string; provider: ProviderName }, changes: NumberPlan['changes'], done: Step[], ports: ApplyPorts, failedAt: NumberFacts, reason: string, exitCode: ExitCodeValue): Promise<ApplyResult> {
   const stuck: string[] = [];
+  const rolledBack = `the step on ${failedAt.e164} failed (${reason}); this change was undone`;
   for (const step of [...done].reverse()) {
-    const op = slotOperation(step.number, step.adapter, step.slots, ports);
-    const rolledBack = `the step on ${failedAt.e164} failed (${reason}); this change was undone`;
+    // The undo takes the same path as any write (lock, journal, verification), recorded as rolled-back;
+    // it overrides the freshness check, since what is upstream now is this run's own write.
+    const undo = step.slots.map((s) => ({ slot: s.slot, before: s.after, after: s.before }));
+    const op = slotOperation(step.number, step.adapter, undo, ports);
+    let failure: string | null = null;
     try {
-      const restored = await step.adapter.writeSlots(key(step.number), Object.fromEntries(step.slots.map((s) => [s.slot, toWrite(s.before)])), step.answer);
-      ports.store.applyRemoteNumber(restored, ports.now().toISOString(), step.slots.map((s) => auditEntry(ports, op, s.slot, s.after, s.before, 'rolled-back', rolledBack)));
+      const result = await push(op, ports, { force: true, applied: { outcome: 'rolled-back', note: rolledBack } });
+      if (!result.ok) failure = result.message;
     } catch (undoError) {
+      if (!(undoError instanceof VoicenumError)) throw undoError;
+      failure = undoError.message;
+    }
+    if (failure !== null) {
       const fix = step.slots.map((s) => `set ${s.slot} of ${step.number.e164} at ${step.number.provider} back to ${describeSlot(s.before)}`).join(', and ');
-      const message = `undoing ${step.number.e164} failed (${undoError instanceof Error ? undoError.message : String(undoError)}); fix by hand: ${fix}, then run \`voicenum sync\``;
+      const message = `undoing ${step.number.e164} failed (${failure}); fix by hand: ${fix}, then run \`voicenum sync\``;
       stuck.push(message);
-      ports.store.markNeedsAttention(step.number.provider, step.number.providerId, message, step.slots.map((s) => auditEntry(ports, op, s.slot, s.before, s.after, 'needs-attention', message)));
+      const expect = Object.fromEntries(step.slots.map((s) => [s.slot, auditAgents(s.before)]));
+      ports.store.markNeedsAttention(step.number.provider, step.number.providerId, message, step.slots.map((s) => auditEntry(ports, op, s.slot, s.before, s.after, 'needs-attention', message)), expect);
     }
   }
   if (stuck.length) {

@@ -66,6 +66,11 @@ export interface FaultPlan {
   /** Fail writes (non-GET requests) after this many have succeeded, with a 500. */
   failWritesAfter?: number;
   /**
+   * Apply a write, then lose its answer: destroy the connection (`reset`) or answer 502, as a proxy
+   * that dropped the provider's reply would. The change stays applied.
+   */
+  loseWriteAnswer?: { count: number; as: 'reset' | 502 };
+  /**
    * Paging that never advances: a GET whose path contains this text (independent of
    * `pathContains` above) is answered, from its second call on, with the body of the first 2xx
    * answer to the same path. The cursor, `next_page_uri` or `hasNextPage` of that first page
@@ -223,6 +228,14 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
             }
             const response = state.mutate((current) => route.handler(request, current), (result) => result.status < 300);
             if (response.status < 300) writesSucceeded++;
+            if (response.status < 300 && take(faults.loseWriteAnswer)) {
+              if (faults.loseWriteAnswer!.as === 'reset') {
+                log.push({ method: request.method, path: request.path, status: 'reset' });
+                req.socket.destroy();
+                return;
+              }
+              return send({ status: 502, body: provider.errorBody(502, 'Bad gateway') });
+            }
             return send(response);
           } catch (error) {
             return send({ status: 500, body: provider.errorBody(500, `fake crashed: ${(error as Error).message}`) });

@@ -8,7 +8,7 @@ import { migrate } from './migrations/index.js';
  * a busy timeout so two voicenum processes wait for each other instead of failing, and the
  * schema migrated to this version.
  */
-export function openDatabase(file: string): Database.Database {
+export function openDatabase(file: string, options: { busyTimeoutMs?: number } = {}): Database.Database {
   if (file !== ':memory:') {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     // Create the file ourselves so it is born 0600; SQLite gives its -wal/-shm files the same mode.
@@ -18,7 +18,7 @@ export function openDatabase(file: string): Database.Database {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 10000');
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
   migrate(db, file);
   return db;
 }

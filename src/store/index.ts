@@ -2,8 +2,8 @@ import type Database from 'better-sqlite3';
 import type { ProviderName, ProviderSnapshot } from '../domain/model.js';
 import { openDatabase } from './db.js';
 import { countRemoved, findNumbers, listAgents, listNumbers, listViews, syncStates, type AgentRow, type NumberFilter, type NumberRow, type SyncStateRow } from './queries.js';
-import { replaceProvider, type SyncCounts } from './sync-writer.js';
-import { applyRegion, applyRemoteNumber, appendAudit, markNeedsAttention, readAudit, type AuditEntry, type AuditRow } from './number-writer.js';
+import { replaceProvider, type ReplaceOptions, type SyncCounts } from './sync-writer.js';
+import { applyRegion, applyRemoteNumber, appendAudit, beginIntent, currentWriteSeq, markNeedsAttention, openIntents, readAudit, type AuditEntry, type AuditRow } from './number-writer.js';
 import type { RemoteNumber } from '../domain/model.js';
 import { withNumberLock } from './number-locks.js';
 
@@ -17,12 +17,18 @@ export { LIST_HEADERS, numberRecord, NUMBER_RECORD_FIELDS, recordCells, slotText
 export class Store {
   private constructor(readonly db: Database.Database, readonly file: string) {}
 
-  static open(file: string): Store {
-    return new Store(openDatabase(file), file);
+  /** `busyTimeoutMs`: how long a write waits for another voicenum's transaction (10 s by default). */
+  static open(file: string, options: { busyTimeoutMs?: number } = {}): Store {
+    return new Store(openDatabase(file, options), file);
   }
 
-  replaceProvider(snapshot: ProviderSnapshot, now: Date): SyncCounts {
-    return replaceProvider(this.db, snapshot, now);
+  replaceProvider(snapshot: ProviderSnapshot, now: Date, options?: ReplaceOptions): SyncCounts {
+    return replaceProvider(this.db, snapshot, now, options);
+  }
+
+  /** The write sequence now: pass it to replaceProvider as `since` when the upstream read begins. */
+  writeSeq(): number {
+    return currentWriteSeq(this.db);
   }
 
   listNumbers(filter?: NumberFilter): NumberRow[] {
@@ -47,7 +53,8 @@ export class Store {
   }
 
   /** Write a provider's answer for one number and its audit entries in one transaction. */
-  applyRemoteNumber(remote: RemoteNumber, at: string, entries: readonly AuditEntry[], needsAttention: string | null = null): void {
+  /** `needsAttention`: the flag to set, null to clear it (a write went through), or 'keep'. */
+  applyRemoteNumber(remote: RemoteNumber, at: string, entries: readonly AuditEntry[], needsAttention: string | null | 'keep' = null): void {
     applyRemoteNumber(this.db, remote, at, entries, needsAttention);
   }
 
@@ -55,8 +62,22 @@ export class Store {
     applyRegion(this.db, provider, providerId, region, at, entries);
   }
 
-  markNeedsAttention(provider: ProviderName, providerId: string, message: string, entries: readonly AuditEntry[]): void {
-    markNeedsAttention(this.db, provider, providerId, message, entries);
+  markNeedsAttention(provider: ProviderName, providerId: string, message: string, entries: readonly AuditEntry[], expect: Record<string, unknown> | null = null): void {
+    markNeedsAttention(this.db, provider, providerId, message, entries, expect);
+  }
+
+  /** The intent journal: commit an upstream write's `pending` entries before it is sent. */
+  beginIntent(intent: string, entries: readonly AuditEntry[]): void {
+    beginIntent(this.db, intent, entries);
+  }
+
+  /** Journal entries left open (pending or uncertain), oldest first. */
+  openIntents(): AuditRow[] {
+    return openIntents(this.db);
+  }
+
+  hasOpenIntents(): boolean {
+    return this.db.prepare("SELECT 1 FROM audit_log WHERE outcome IN ('pending', 'uncertain') LIMIT 1").get() !== undefined;
   }
 
   appendAudit(entries: readonly AuditEntry[]): void {
@@ -68,8 +89,8 @@ export class Store {
   }
 
   /** Run `work` while holding the number against other voicenum processes. */
-  withNumberLock<T>(provider: ProviderName, providerId: string, e164: string, work: () => Promise<T>): Promise<T> {
-    return withNumberLock(this.db, provider, providerId, e164, work);
+  withNumberLock<T>(provider: ProviderName, providerId: string, e164: string, work: () => Promise<T>, options?: { timeoutMs?: number }): Promise<T> {
+    return withNumberLock(this.db, provider, providerId, e164, work, options);
   }
 
   countRemoved(): number {

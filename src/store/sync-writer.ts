@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { ProviderSnapshot, RemoteNumber } from '../domain/model.js';
 import { SLOTS } from '../domain/model.js';
 import { affectedByProvider, refreshViews } from './views.js';
+import { fieldValue, sameFieldValue } from '../domain/field-values.js';
 
 export interface SyncCounts {
   numbers: number;
@@ -9,6 +10,20 @@ export interface SyncCounts {
   added: number;
   removed: number;
   skipped: number;
+  /** Rows a write changed after this sync's upstream read began (or is changing now): kept as written. */
+  kept: number;
+  /** Numbers whose needs-attention flag this sync cleared, because upstream now holds what the fix asked for. */
+  cleared: string[];
+  /** Numbers still flagged, with what upstream holds that differs from the fix. */
+  stillFlagged: { e164: string; differs: string }[];
+}
+
+export interface ReplaceOptions {
+  /**
+   * The write sequence when this sync's upstream read began: rows written after it hold newer
+   * facts than the snapshot and are kept. Without it every row is replaced.
+   */
+  since?: number;
 }
 
 /**
@@ -16,23 +31,35 @@ export interface SyncCounts {
  * part way leaves the previous state whole. Records that vanished upstream are kept and marked
  * removed, with their last known assignments, so history stays readable.
  */
-export function replaceProvider(db: Database.Database, snapshot: ProviderSnapshot, now: Date): SyncCounts {
+export function replaceProvider(db: Database.Database, snapshot: ProviderSnapshot, now: Date, options: ReplaceOptions = {}): SyncCounts {
   const at = now.toISOString();
   const provider = snapshot.provider;
   const statements = prepare(db);
   return db
     .transaction((): SyncCounts => {
-      const known = new Map<string, { id: number; removed: boolean }>();
-      for (const row of statements.existing.all(provider) as { id: number; provider_id: string; removed_at: string | null }[]) {
-        known.set(row.provider_id, { id: row.id, removed: row.removed_at !== null });
-      }
+      const known = new Map<string, ExistingRow>();
+      for (const row of statements.existing.all(provider) as ExistingRow[]) known.set(row.provider_id, row);
+      // A number being written right now (locked, or with an open journal entry) is left to its writer.
+      const busy = new Set(statements.busy.pluck().all(provider, provider) as string[]);
+      const newer = (row: ExistingRow) => (options.since !== undefined && row.write_seq > options.since) || busy.has(row.provider_id);
       let added = 0;
+      let kept = 0;
+      const cleared: string[] = [];
+      const stillFlagged: SyncCounts['stillFlagged'] = [];
       for (const number of snapshot.numbers) {
         const existing = known.get(number.providerId);
         const values = numberValues(number, at);
         let id: number;
+        if (existing && newer(existing)) {
+          known.delete(number.providerId);
+          kept++;
+          continue;
+        }
         if (existing) {
-          statements.update.run({ ...values, id: existing.id });
+          const attention = settleAttention(existing, number);
+          if (existing.needs_attention !== null && attention === null) cleared.push(number.e164);
+          if (attention !== null) stillFlagged.push({ e164: number.e164, differs: differences(existing, number) });
+          statements.update.run({ ...values, id: existing.id, needs_attention: attention });
           id = existing.id;
           known.delete(number.providerId);
         } else {
@@ -48,7 +75,7 @@ export function replaceProvider(db: Database.Database, snapshot: ProviderSnapsho
       }
       let removed = 0;
       for (const gone of known.values()) {
-        if (gone.removed) continue;
+        if (gone.removed_at !== null || newer(gone)) continue;
         statements.markRemoved.run(at, gone.id);
         removed++;
       }
@@ -59,9 +86,47 @@ export function replaceProvider(db: Database.Database, snapshot: ProviderSnapsho
       linkCarriers(db);
       refreshViews(db, affectedByProvider(db, provider));
       statements.syncState.run({ provider, synced_at: at, numbers: snapshot.numbers.length, agents: snapshot.agents.length, skipped: snapshot.skipped.length });
-      return { numbers: snapshot.numbers.length, agents: snapshot.agents.length, added, removed, skipped: snapshot.skipped.length };
+      return { numbers: snapshot.numbers.length, agents: snapshot.agents.length, added, removed, skipped: snapshot.skipped.length, kept, cleared, stillFlagged };
     })
     .immediate();
+}
+
+interface ExistingRow {
+  id: number;
+  provider_id: string;
+  removed_at: string | null;
+  write_seq: number;
+  needs_attention: string | null;
+  attention_expect: string | null;
+}
+
+/** What a flagged number's fix asks for, field by field (audit values), or null when unknown. */
+function expectedState(row: ExistingRow): Record<string, unknown> | null {
+  if (row.attention_expect === null) return null;
+  try {
+    return JSON.parse(row.attention_expect) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The needs-attention flag after this sync: cleared when upstream holds what the fix asked for
+ * (or, for a flag that recorded no expected state, once the operator has synced as told).
+ */
+function settleAttention(row: ExistingRow, number: RemoteNumber): string | null {
+  if (row.needs_attention === null) return null;
+  const expect = expectedState(row);
+  if (expect === null) return null;
+  return Object.entries(expect).every(([field, value]) => sameFieldValue(field, fieldValue(number, field), value)) ? null : row.needs_attention;
+}
+
+function differences(row: ExistingRow, number: RemoteNumber): string {
+  const expect = expectedState(row) ?? {};
+  return Object.entries(expect)
+    .filter(([field, value]) => !sameFieldValue(field, fieldValue(number, field), value))
+    .map(([field, value]) => `${field} is ${JSON.stringify(fieldValue(number, field))} upstream, the fix asks for ${JSON.stringify(value)}`)
+    .join('; ');
 }
 
 /**
@@ -108,11 +173,14 @@ function prepare(db: Database.Database) {
 
 function build(db: Database.Database) {
   return {
-    existing: db.prepare('SELECT id, provider_id, removed_at FROM numbers WHERE provider = ?'),
+    existing: db.prepare('SELECT id, provider_id, removed_at, write_seq, needs_attention, attention_expect FROM numbers WHERE provider = ?'),
+    busy: db.prepare(`SELECT provider_id FROM number_locks WHERE provider = ?
+      UNION SELECT provider_id FROM audit_log WHERE provider = ? AND outcome IN ('pending', 'uncertain')`),
     insert: db.prepare(`INSERT INTO numbers (provider, provider_id, e164, label, status, voice, sms, region, fallback, origin, first_seen_at, synced_at)
       VALUES (@provider, @provider_id, @e164, @label, @status, @voice, @sms, @region, @fallback, @origin, @first_seen_at, @synced_at)`),
     update: db.prepare(`UPDATE numbers SET e164 = @e164, label = @label, status = @status, voice = @voice, sms = @sms, region = @region,
-      fallback = @fallback, origin = @origin, synced_at = @synced_at, removed_at = NULL WHERE id = @id`),
+      fallback = @fallback, origin = @origin, synced_at = @synced_at, removed_at = NULL, needs_attention = @needs_attention,
+      attention_expect = CASE WHEN @needs_attention IS NULL THEN NULL ELSE attention_expect END WHERE id = @id`),
     clearAssignments: db.prepare('DELETE FROM assignments WHERE number_id = ?'),
     insertAssignment: db.prepare('INSERT INTO assignments (number_id, slot, position, agent_id, weight, version) VALUES (@number_id, @slot, @position, @agent_id, @weight, @version)'),
     markRemoved: db.prepare('UPDATE numbers SET removed_at = ? WHERE id = ?'),

@@ -117,20 +117,30 @@ async function runChange(ctx: Context, args: string[], requestsFor: (number: Num
   return pushTargets(ctx, store, targets, options, json, batch);
 }
 
-/** Push checked plans (bounded concurrency), print a result per number, and return the exit code. */
+/**
+ * Push checked plans (bounded concurrency), print a result per number, and return the exit code.
+ * On Ctrl-C / SIGTERM no new number starts; the ones in flight finish and are recorded, and the
+ * numbers never started are reported as such (exit 130).
+ */
 export async function pushTargets(ctx: Context, store: Store, targets: Target[], options: ChangeFlags, json: boolean, batch: boolean): Promise<number> {
   const ports = applyPorts(ctx, store);
   const pending = targets.filter((t) => t.plan && !t.result);
   let finished = 0;
-  await pool(pending, BATCH_CONCURRENCY, async (target) => {
-    target.result = await applyPlan(target.plan!, ports, { force: Boolean(options.force) });
-    if (batch) ctx.printer.progress(`pushed ${++finished} of ${pending.length} numbers`);
-  });
+  await ctx.interrupt.writePhase(() =>
+    pool(pending, BATCH_CONCURRENCY, () => ctx.interrupt.requested, async (target) => {
+      target.result = await applyPlan(target.plan!, ports, { force: Boolean(options.force) });
+      if (batch) ctx.printer.progress(`pushed ${++finished} of ${pending.length} numbers`);
+    }),
+  );
   if (batch) ctx.printer.endProgress();
+  for (const target of pending) {
+    target.result ??= { e164: target.plan!.number.e164, provider: target.plan!.number.provider, outcome: 'skipped', changes: [], message: 'not started: interrupted', exitCode: ExitCode.Cancelled };
+  }
   const requests = (await Promise.all([...ports.adapters.values()])).reduce((sum, adapter) => sum + adapter.requestCount, 0);
-  const pushed = pending.filter((t) => t.result && t.result.outcome !== 'unchanged').length;
+  const pushed = pending.filter((t) => t.result && t.result.outcome !== 'unchanged' && t.result.outcome !== 'skipped').length;
   if (pushed) ctx.printer.verbose(`${requests} upstream requests for ${pushed} changed number${pushed === 1 ? '' : 's'} (${(requests / pushed).toFixed(1)} per number)`);
   printResults(ctx, targets, json, batch);
+  if (ctx.interrupt.requested) return ExitCode.Cancelled;
   return exitCodeOf(targets.map((t) => t.result!));
 }
 
@@ -159,10 +169,11 @@ async function confirmMoves(ctx: Context, targets: Target[], options: ChangeFlag
   if (!yes) throw new CancelledError();
 }
 
-async function pool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+/** Run `work` over the items, `size` at a time; once `stop()` is true no further item starts. */
+async function pool<T>(items: readonly T[], size: number, stop: () => boolean, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(size, items.length) }, async () => {
-    while (next < items.length) {
+    while (next < items.length && !stop()) {
       const item = items[next++]!;
       await work(item);
     }
@@ -231,6 +242,8 @@ function printResults(ctx: Context, targets: Target[], json: boolean, batch: boo
     // A single number's failure reads as an error, with its hint.
     printer.error(new VoicenumError(failures[0]!.message ?? failures[0]!.outcome, failures[0]!.exitCode, failures[0]!.hint));
   } else if (batch) {
-    printer.info(`${results.length - failures.length} of ${results.length} numbers done${failures.length ? `, ${failures.length} failed` : ''}`);
+    const skipped = results.filter((r) => r.outcome === 'skipped').length;
+    const failed = failures.length - skipped;
+    printer.info(`${skipped ? 'interrupted: ' : ''}${results.length - failures.length} of ${results.length} numbers done${failed ? `, ${failed} failed` : ''}${skipped ? `, ${skipped} not started` : ''}`);
   }
 }

@@ -1,4 +1,4 @@
-import { RefusedError, VoicenumError } from '../../domain/errors.js';
+import { ExitCode, RefusedError, VoicenumError } from '../../domain/errors.js';
 import { REGIONS, type ProviderName, type RemoteNumber } from '../../domain/model.js';
 import { toE164 } from '../../domain/phone.js';
 import { recordRefusals } from '../../domain/rules.js';
@@ -50,8 +50,10 @@ async function runSetting(ctx: Context, store: Store, change: SettingChange, fla
     return 0;
   }
   const ports = applyPorts(ctx, store);
-  const result = await push(await operation(ports), ports, { force: Boolean(flags.force) });
+  const op = await operation(ports);
+  const result = await ctx.interrupt.writePhase(() => push(op, ports, { force: Boolean(flags.force) }));
   if (!result.ok) throw new VoicenumError(result.message, result.exitCode, result.hint);
+  if (result.unrecorded) throw new VoicenumError(result.unrecorded.message, ExitCode.LocalState, result.unrecorded.hint);
   const before = result.actualBefore.get(change.field) ?? change.before;
   if (json) printer.json({ ...summary, before, outcome: 'applied' });
   else if (ctx.io.isStdoutTTY) printer.data(`${printer.out.success('✓')} ${change.row.e164}  ${change.field}: ${neutralize(show(before))} → ${neutralize(show(change.after))}\n`);

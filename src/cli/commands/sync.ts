@@ -44,13 +44,15 @@ export async function runSync(ctx: Context, options: SyncOptions): Promise<numbe
     adapters.map(async (adapter): Promise<ProviderOutcome> => {
       progress.set(adapter.name, '…');
       try {
+        // Rows a write changes after this point hold newer facts than this read: the sync keeps them.
+        const since = store.writeSeq();
         const snapshot = await adapter.fetchAll({
           onProgress: ({ numbers, agents }) => {
             progress.set(adapter.name, `${numbers} numbers, ${agents} agents`);
             showProgress();
           },
         });
-        const counts = store.replaceProvider(snapshot, ctx.now());
+        const counts = store.replaceProvider(snapshot, ctx.now(), { since });
         progress.set(adapter.name, 'done');
         showProgress();
         return { provider: adapter.name, ok: true, counts, requests: adapter.requestCount, skippedRecords: snapshot.skipped };
@@ -86,15 +88,21 @@ function report(ctx: Context, outcomes: ProviderOutcome[], options: SyncOptions)
         added: o.counts?.added ?? null,
         removed: o.counts?.removed ?? null,
         skipped: o.counts?.skipped ?? null,
+        kept: o.counts?.kept ?? null,
+        cleared: o.counts?.cleared ?? null,
         requests: o.requests,
         error: o.error ?? null,
       })),
     );
   }
   for (const outcome of outcomes) {
+    for (const e164 of outcome.counts?.cleared ?? []) printer.info(`${e164} no longer needs attention: ${outcome.provider} now holds what the fix asked for`);
+    for (const flagged of outcome.counts?.stillFlagged ?? []) printer.warn(`${flagged.e164} still needs attention at ${outcome.provider}: ${neutralize(flagged.differs)}`);
+  }
+  for (const outcome of outcomes) {
     if (outcome.ok && outcome.counts) {
       const c = outcome.counts;
-      const extras = [c.added ? `${c.added} new` : '', c.removed ? `${c.removed} removed upstream` : '', c.skipped ? `${c.skipped} malformed skipped` : ''].filter(Boolean).join(', ');
+      const extras = [c.added ? `${c.added} new` : '', c.removed ? `${c.removed} removed upstream` : '', c.skipped ? `${c.skipped} malformed skipped` : '', c.kept ? `${c.kept} changed by a write during the sync, kept as written` : '', c.cleared.length ? `${c.cleared.length} no longer need attention` : ''].filter(Boolean).join(', ');
       printer.info(`${printer.err.success('✓')} ${outcome.provider}: ${c.numbers} numbers, ${c.agents} agents${extras ? ` (${extras})` : ''}`);
     } else {
       printer.info(`${printer.err.fail('✗')} ${neutralize(outcome.error ?? `${outcome.provider} failed`)}; its cached rows are unchanged`);
