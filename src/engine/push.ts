@@ -82,8 +82,36 @@ export interface PushOptions {
 }
 
 export async function push<V, S>(op: PushOperation<V, S>, source: AuditSource, options: PushOptions): Promise<PushResult<V, S>> {
-  if (source.lock) return source.lock(op.provider, op.providerId, op.e164, () => pushLocked(op, source, options));
-  return pushLocked(op, source, options);
+  // Audit entries of writes that changed nothing are best effort: a failing cache must not hide the
+  // outcome. What did change upstream is in the journal before the write is sent.
+  const logged: PushOperation<V, S> = {
+    ...op,
+    log: (entries) => {
+      try {
+        op.log(entries);
+      } catch (error) {
+        if (!isCacheError(error)) throw error;
+      }
+    },
+  };
+  if (!source.lock) return pushLocked(logged, source, options);
+  let started = false;
+  try {
+    return await source.lock(op.provider, op.providerId, op.e164, () => {
+      started = true;
+      return pushLocked(logged, source, options);
+    });
+  } catch (error) {
+    if (started || !isCacheError(error)) throw error;
+    const message = `${op.e164}: nothing was pushed, because the local cache could not be locked for it (${cacheFailure(error)})`;
+    return { ok: false, outcome: 'failed', message, exitCode: ExitCode.LocalState, hint: LOCAL_STATE_HINT };
+  }
+}
+
+/** An error from SQLite itself (busy past the timeout, full, read-only, damaged). */
+export function isCacheError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_');
 }
 
 /** A write error after which the change may still have landed: the request left, the answer did not come back. */

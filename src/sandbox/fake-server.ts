@@ -67,9 +67,10 @@ export interface FaultPlan {
   failWritesAfter?: number;
   /**
    * Apply a write, then lose its answer: destroy the connection (`reset`) or answer 502, as a proxy
-   * that dropped the provider's reply would. The change stays applied.
+   * that dropped the provider's reply would. The change stays applied. With `thenDown`, every later
+   * request answers 503 until the faults are set again (the provider went away right after).
    */
-  loseWriteAnswer?: { count: number; as: 'reset' | 502 };
+  loseWriteAnswer?: { count: number; as: 'reset' | 502; thenDown?: boolean };
   /**
    * Paging that never advances: a GET whose path contains this text (independent of
    * `pathContains` above) is answered, from its second call on, with the body of the first 2xx
@@ -143,6 +144,8 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
   const routes = provider.routes.map(compile);
   let faults: FaultPlan = structuredClone(initialFaults);
   let writesSucceeded = 0;
+  /** Set by `loseWriteAnswer.thenDown`: every request answers 503 until the faults are set again. */
+  let down = false;
   /** First 2xx answer per path while `stuckPaging` is set. */
   let stuckPages = new Map<string, FakeResponse>();
   const log: RequestLogEntry[] = [];
@@ -172,6 +175,7 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
         res.end(body);
       };
       const respond = () => {
+        if (down) return send({ status: 503, body: provider.errorBody(503, 'Service unavailable') });
         const affected = !faults.pathContains || url.pathname.includes(faults.pathContains);
         if (affected && take(faults.hang)) {
           log.push({ method: req.method ?? 'GET', path: url.pathname, status: 'hang' });
@@ -229,6 +233,7 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
             const response = state.mutate((current) => route.handler(request, current), (result) => result.status < 300);
             if (response.status < 300) writesSucceeded++;
             if (response.status < 300 && take(faults.loseWriteAnswer)) {
+              if (faults.loseWriteAnswer!.thenDown) down = true;
               if (faults.loseWriteAnswer!.as === 'reset') {
                 log.push({ method: request.method, path: request.path, status: 'reset' });
                 req.socket.destroy();
@@ -260,6 +265,7 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
     setFaults(next) {
       faults = structuredClone(next);
       writesSucceeded = 0;
+      down = false;
       stuckPages = new Map();
     },
     close: () =>

@@ -5,7 +5,7 @@ import { countRemoved, findNumbers, listAgents, listNumbers, listViews, syncStat
 import { replaceProvider, type ReplaceOptions, type SyncCounts } from './sync-writer.js';
 import { applyRegion, applyRemoteNumber, appendAudit, beginIntent, currentWriteSeq, markNeedsAttention, openIntents, readAudit, type AuditEntry, type AuditRow } from './number-writer.js';
 import type { RemoteNumber } from '../domain/model.js';
-import { withNumberLock } from './number-locks.js';
+import { releaseLeftoverLocks, withNumberLock } from './number-locks.js';
 
 export type { AgentRow, NumberFilter, NumberRow, SyncStateRow, CachedSlotAgent, CarrierFacts, SortField } from './queries.js';
 export { SORT_FIELDS, PROVIDER_SLOTS } from './queries.js';
@@ -98,6 +98,7 @@ export class Store {
   }
 
   close(): void {
+    if (this.db.open) releaseLeftoverLocks(this.db);
     if (this.db.open) this.db.close();
   }
 }

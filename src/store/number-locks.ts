@@ -20,11 +20,14 @@ function alive(pid: number): boolean {
  * silently overwriting it. Locks of processes that died are taken over.
  */
 export async function withNumberLock<T>(db: Database.Database, provider: string, providerId: string, e164: string, work: () => Promise<T>, options: { timeoutMs?: number; pollMs?: number } = {}): Promise<T> {
+  releaseLeftoverLocks(db);
   const owner = randomUUID();
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   const tryAcquire = db.transaction((): boolean => {
-    const held = db.prepare('SELECT pid, acquired_at FROM number_locks WHERE provider = ? AND provider_id = ?').get(provider, providerId) as { pid: number; acquired_at: string } | undefined;
-    if (held && alive(held.pid) && Date.now() - Date.parse(held.acquired_at) < STALE_MS) return false;
+    const held = db.prepare('SELECT pid, acquired_at FROM number_locks WHERE provider = ? AND provider_id = ?').get(provider, providerId) as { owner: string; pid: number; acquired_at: string } | undefined;
+    const ours = held?.pid === process.pid;
+    // A row of this process that it does not hold any more (its release failed) is stale too.
+    if (held && (ours ? active.has(held.owner) : alive(held.pid)) && Date.now() - Date.parse(held.acquired_at) < STALE_MS) return false;
     db.prepare('INSERT OR REPLACE INTO number_locks (provider, provider_id, owner, pid, acquired_at) VALUES (?, ?, ?, ?, ?)').run(provider, providerId, owner, process.pid, new Date().toISOString());
     return true;
   });
@@ -32,9 +35,36 @@ export async function withNumberLock<T>(db: Database.Database, provider: string,
     if (Date.now() > deadline) throw new ConflictError(`another voicenum process is changing ${e164} and has not finished`, 'try again in a moment');
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 25));
   }
+  active.add(owner);
   try {
     return await work();
   } finally {
-    db.prepare('DELETE FROM number_locks WHERE provider = ? AND provider_id = ? AND owner = ?').run(provider, providerId, owner);
+    active.delete(owner);
+    try {
+      db.prepare('DELETE FROM number_locks WHERE provider = ? AND provider_id = ? AND owner = ?').run(provider, providerId, owner);
+    } catch {
+      // The cache is busy or failing: release it later in this process (next lock, or close);
+      // if this process dies first, the row is taken over as a dead owner's.
+      leftovers.set(db, [...(leftovers.get(db) ?? []), owner]);
+    }
+  }
+}
+
+/** The locks this process holds right now. */
+const active = new Set<string>();
+
+/** Lock rows this process could not delete when it let go of them (the cache was busy). */
+const leftovers = new WeakMap<Database.Database, string[]>();
+
+/** Delete the lock rows this process failed to release earlier; quietly leaves them if the cache still fails. */
+export function releaseLeftoverLocks(db: Database.Database): void {
+  const owners = leftovers.get(db);
+  if (!owners?.length) return;
+  try {
+    const remove = db.prepare('DELETE FROM number_locks WHERE owner = ?');
+    db.transaction(() => owners.forEach((owner) => remove.run(owner)))();
+    leftovers.delete(db);
+  } catch {
+    // Still failing: tried again on the next lock or close.
   }
 }
