@@ -13,6 +13,21 @@ export interface AgentSpec {
 }
 
 /**
+ * A numeric pin in its canonical form (`007` → `7`, what Retell answers back). Retell's versions
+ * are JSON integers, exact only up to 2^53 − 1 in every JSON client: a larger one cannot be a
+ * version Retell holds, and sending it as a number would round it to a neighbour that might be.
+ * The digits are compared as text, so nothing here rounds either.
+ */
+function versionNumber(flag: string, digits: string): string {
+  const canonical = digits.replace(/^0+(?=\d)/, '');
+  const max = String(Number.MAX_SAFE_INTEGER);
+  if (canonical.length > max.length || (canonical.length === max.length && canonical > max)) {
+    throw new UsageError(`${flag}: version ${digits} is larger than any version Retell can hold (at most ${max})`);
+  }
+  return canonical;
+}
+
+/**
  * Parse a slot value. Several agents are a weighted split (Retell): each needs a weight and the
  * weights must sum to 1. Written by hand: the grammar is ours, and tiny.
  */
@@ -33,6 +48,7 @@ export function parseSlotValue(flag: string, value: string): AgentSpec[] {
       version = rest.slice(at + 1).trim();
       rest = rest.slice(0, at).trim();
       if (!/^(\d+|latest|latest_published|[A-Za-z][\w.-]*)$/.test(version)) throw new UsageError(`${flag}: "${version}" is not a version (a number, a tag, latest or latest_published)`);
+      if (/^\d+$/.test(version)) version = versionNumber(flag, version);
     }
     let weight = Number.NaN;
     if (weightText !== null) {

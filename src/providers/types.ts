@@ -27,6 +27,17 @@ export interface WriteSlotAgent extends SlotAgent {
 
 export type SlotWrite = Partial<Record<keyof SlotMap, WriteSlotAgent[]>>;
 
+/** A version pin about to be written: an agent and the version it names (a number or a word). */
+export interface VersionPin {
+  agentId: string;
+  version: string;
+}
+
+/** A pin that names no version its agent has; `reason` reads on from "agent NAME …". */
+export interface MissingVersion extends VersionPin {
+  reason: string;
+}
+
 export interface FetchOptions {
   /** Called as records arrive, for progress on a terminal. */
   onProgress?: (event: { provider: ProviderName; numbers: number; agents: number }) => void;
@@ -57,6 +68,13 @@ export interface ProviderAdapter {
    * setting the provider does not have is a programming error (the rules layer refuses it first).
    */
   writeSettings(number: NumberKey, settings: SettingsWrite, current: RemoteNumber): Promise<RemoteNumber>;
+  /**
+   * Only where bindings carry agent versions (Retell): the pins among `pins` that name a version
+   * their agent does not have, read upstream (the cache keeps no versions) before anything is
+   * written. Each agent's versions are read once per adapter, however many pins name it. Throws
+   * when the versions cannot be read.
+   */
+  checkVersions?(pins: readonly VersionPin[]): Promise<MissingVersion[]>;
 }
 
 /** What every adapter factory takes. */

@@ -86,6 +86,18 @@ export interface RequestLogEntry {
   status: number | 'hang' | 'reset';
 }
 
+/** One request as it arrived, body included, for tests that assert exactly what a client sent. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  /** The query string without its `?`. */
+  query: string;
+  /** The body exactly as sent: JSON parsing would round integers past 2^53, the raw text does not. */
+  rawBody: string;
+  /** The body as the routes see it (parsed JSON or form); undefined when there was none. */
+  body: unknown;
+}
+
 export interface StateAccess<S> {
   /** The current state (reloaded by the holder when another process changed it). */
   read(): S;
@@ -97,6 +109,8 @@ export interface RunningFake {
   name: string;
   url: string;
   log: RequestLogEntry[];
+  /** Every request received, in arrival order, with its body (faulted ones included). */
+  requests: RecordedRequest[];
   /** Most requests ever open at once: proves a client overlapped its calls, without timing anything. */
   readonly peakInFlight: number;
   setFaults(faults: FaultPlan): void;
@@ -149,6 +163,7 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
   /** First 2xx answer per path while `stuckPaging` is set. */
   let stuckPages = new Map<string, FakeResponse>();
   const log: RequestLogEntry[] = [];
+  const requests: RecordedRequest[] = [];
   const hung = new Set<http.ServerResponse>();
   let inFlight = 0;
   let peakInFlight = 0;
@@ -168,6 +183,8 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const rawBody = Buffer.concat(chunks).toString('utf8');
+      const parsedBody = parseBody(rawBody, req.headers['content-type']);
+      requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.search.slice(1), rawBody, body: parsedBody === INVALID_JSON ? undefined : parsedBody });
       const send = (response: FakeResponse) => {
         log.push({ method: req.method ?? 'GET', path: url.pathname, status: response.status });
         const body = response.raw ?? (response.body === undefined ? '' : JSON.stringify(response.body));
@@ -205,7 +222,7 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
           path: url.pathname,
           query: url.searchParams,
           headers: req.headers,
-          body: parseBody(rawBody, req.headers['content-type']),
+          body: parsedBody,
           rawBody,
           params: {},
         };
@@ -259,6 +276,7 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
     name: provider.name,
     url: `http://127.0.0.1:${port}`,
     log,
+    requests,
     get peakInFlight() {
       return peakInFlight;
     },

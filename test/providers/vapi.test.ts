@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AuthError, ProviderError, VoicenumError } from '../../src/domain/errors.js';
 import type { RemoteNumber } from '../../src/domain/model.js';
 import type { HttpSettings } from '../../src/providers/http.js';
-import type { SlotWrite } from '../../src/providers/types.js';
+import type { SettingsWrite, SlotWrite } from '../../src/providers/types.js';
 import { createVapiAdapter } from '../../src/providers/vapi/index.js';
 import { SANDBOX_KEYS } from '../../src/sandbox/credentials.js';
 import { memoryState, startFakeServer, type FakeResponse, type FaultPlan, type RunningFake } from '../../src/sandbox/fake-server.js';
@@ -320,16 +320,6 @@ describe('vapi writeSlots', () => {
     expect(running.log.filter((entry) => entry.method === 'PATCH')).toHaveLength(1);
   });
 
-  it('sends the number\'s provider, which picks the update DTO, beside every handler field', async () => {
-    const { running, seen } = await startRecording();
-    const vapi = adapter(running);
-    const current = await vapi.readNumber(key(importedSeed));
-    await vapi.writeSlots(key(importedSeed), { inbound: writeAgent('booking') }, current);
-    expect(seen.filter((entry) => entry.method === 'PATCH').map((entry) => entry.body)).toEqual([
-      { provider: 'twilio', assistantId: agent('booking').id, squadId: null, workflowId: null },
-    ]);
-  });
-
   it('sets inbound to a squad, clearing the assistant', async () => {
     const running = await start();
     const vapi = adapter(running);
@@ -376,13 +366,13 @@ describe('vapi writeSlots', () => {
     expect(stored(importedSeed.id).smsEnabled).toBe(false);
   });
 
-  it('answers a no-op SMS clear on a Vapi-native number with one read and no write', async () => {
+  it('answers a no-op SMS clear on a Vapi-native number with the record as read, and no write', async () => {
     const running = await start();
     const vapi = adapter(running);
     const current = await vapi.readNumber(key(nativeSeed));
     const answer = await vapi.writeSlots(key(nativeSeed), { sms: [] }, current);
-    expect(answer).toEqual(current);
-    expect(running.log.map((entry) => entry.method)).toEqual(['GET', 'GET']);
+    expect(answer).toBe(current);
+    expect(running.log.map((entry) => entry.method)).toEqual(['GET']);
   });
 
   it('refuses slots Vapi does not have as programming errors, before any request', async () => {
@@ -414,6 +404,116 @@ describe('vapi writeSlots', () => {
     expect((error as ProviderError).exitCode).toBe(5);
     expect((error as ProviderError).message).toContain(`HTTP 400: Couldn't find assistant ${ghost} in this org`);
     expect(stored(nativeSeed.id).assistantId).toBe(nativeSeed.slots.inbound[0]!.agentId);
+  });
+});
+
+describe('vapi PATCH bodies carry only what changes', () => {
+  const squadSeed = seedNumbers.find((entry) => entry.slots.inbound[0]?.agentId === agent('front-desk').id)!;
+  const WORKFLOW = 'a1b2c3d4-0000-4000-8000-0000000000aa';
+
+  /** Runs one write against a freshly seeded fake (edited first) and returns the PATCH bodies it received. */
+  async function patchBodies(entry: SeedNumber, write: (vapi: ReturnType<typeof adapter>, current: RemoteNumber) => Promise<RemoteNumber>, edit?: (record: VapiPhoneNumber) => void): Promise<unknown[]> {
+    const running = await start({ edit: (seeded) => edit?.(seeded.phoneNumbers.find((record) => record.id === entry.id)!) });
+    const vapi = adapter(running);
+    await write(vapi, await vapi.readNumber(key(entry)));
+    return running.requests.filter((request) => request.method === 'PATCH').map((request) => JSON.parse(request.rawBody) as unknown);
+  }
+  const slots = (entry: SeedNumber, write: SlotWrite, edit?: (record: VapiPhoneNumber) => void) => patchBodies(entry, (vapi, current) => vapi.writeSlots(key(entry), write, current), edit);
+  const settings = (entry: SeedNumber, write: SettingsWrite, edit?: (record: VapiPhoneNumber) => void) => patchBodies(entry, (vapi, current) => vapi.writeSettings(key(entry), write, current), edit);
+  const unassigned = (record: VapiPhoneNumber) => Object.assign(record, { assistantId: null, squadId: null });
+
+  it('assigns an assistant to a number that has no handler with the assistant alone', async () => {
+    expect(await slots(nativeSeed, { inbound: writeAgent('booking') }, unassigned)).toEqual([{ provider: 'vapi', assistantId: agent('booking').id }]);
+    expect(stored(nativeSeed.id)).toMatchObject({ assistantId: agent('booking').id, squadId: null });
+  });
+
+  it('replaces an assistant with another without touching squadId or workflowId', async () => {
+    expect(await slots(nativeSeed, { inbound: writeAgent('booking') })).toEqual([{ provider: 'vapi', assistantId: agent('booking').id }]);
+    expect(await slots(importedSeed, { inbound: writeAgent('receptionist') })).toEqual([{ provider: 'twilio', assistantId: agent('receptionist').id }]);
+  });
+
+  it('clears the one other handler the number holds when the kind changes: squadId for an assistant, assistantId for a squad', async () => {
+    expect(await slots(squadSeed, { inbound: writeAgent('booking') })).toEqual([{ provider: 'vapi', assistantId: agent('booking').id, squadId: null }]);
+    expect(stored(squadSeed.id)).toMatchObject({ assistantId: agent('booking').id, squadId: null });
+    expect(await slots(nativeSeed, { inbound: writeAgent('front-desk') })).toEqual([{ provider: 'vapi', squadId: agent('front-desk').id, assistantId: null }]);
+    expect(stored(nativeSeed.id)).toMatchObject({ assistantId: null, squadId: agent('front-desk').id });
+  });
+
+  it('clears a legacy workflowId only on a number that holds one', async () => {
+    const onWorkflow = (record: VapiPhoneNumber) => Object.assign(unassigned(record), { workflowId: WORKFLOW });
+    expect(await slots(nativeSeed, { inbound: writeAgent('booking') }, onWorkflow)).toEqual([{ provider: 'vapi', assistantId: agent('booking').id, workflowId: null }]);
+    expect(stored(nativeSeed.id)).toMatchObject({ assistantId: agent('booking').id, workflowId: null });
+  });
+
+  it('unassigns with a null for the handler held and nothing else, and sends nothing when none is held', async () => {
+    expect(await slots(nativeSeed, { inbound: [] })).toEqual([{ provider: 'vapi', assistantId: null }]);
+    expect(await slots(squadSeed, { inbound: [] })).toEqual([{ provider: 'vapi', squadId: null }]);
+    expect(await slots(nativeSeed, { inbound: [] }, unassigned)).toEqual([]);
+  });
+
+  it('points texts at another agent by changing the handler alone while SMS is already on', async () => {
+    expect(await slots(importedSeed, { sms: writeAgent('receptionist') })).toEqual([{ provider: 'twilio', assistantId: agent('receptionist').id }]);
+    expect(stored(importedSeed.id)).toMatchObject({ assistantId: agent('receptionist').id, smsEnabled: true });
+  });
+
+  it('turns SMS on or off only when it is not already so', async () => {
+    const smsOff = (record: VapiPhoneNumber) => (record.smsEnabled = false);
+    const handler = importedSeed.slots.inbound[0]!.agentId;
+    expect(await slots(importedSeed, { sms: [{ agentId: handler, weight: 1, kind: 'assistant' }] }, smsOff)).toEqual([{ provider: 'twilio', smsEnabled: true }]);
+    expect(await slots(importedSeed, { inbound: writeAgent('receptionist'), sms: writeAgent('receptionist') }, smsOff)).toEqual([
+      { provider: 'twilio', assistantId: agent('receptionist').id, smsEnabled: true },
+    ]);
+    expect(await slots(importedSeed, { sms: [] })).toEqual([{ provider: 'twilio', smsEnabled: false }]);
+    expect(await slots(importedSeed, { sms: [] }, smsOff)).toEqual([]);
+  });
+
+  it('sets or clears the label with name alone; a null only when the number has a name', async () => {
+    expect(await settings(nativeSeed, { label: 'front desk' })).toEqual([{ provider: 'vapi', name: 'front desk' }]);
+    expect(await settings(nativeSeed, { label: null })).toEqual([{ provider: 'vapi', name: null }]);
+    expect(await settings(nativeSeed, { label: null }, (record) => delete record.name)).toEqual([]);
+    expect(await settings(nativeSeed, { label: nativeSeed.label })).toEqual([]);
+  });
+
+  it('sets or clears the fallback with fallbackDestination alone; a null only when the number has one', async () => {
+    const withFallback = (record: VapiPhoneNumber) => (record.fallbackDestination = { type: 'number', number: '+14155550124', message: 'One moment.' });
+    expect(await settings(importedSeed, { fallback: '+14155550123' })).toEqual([{ provider: 'twilio', fallbackDestination: { type: 'number', number: '+14155550123' } }]);
+    expect(await settings(nativeSeed, { fallback: null }, withFallback)).toEqual([{ provider: 'vapi', fallbackDestination: null }]);
+    expect(await settings(nativeSeed, { fallback: null })).toEqual([]);
+    // The same number again keeps the destination, message included, as it is.
+    expect(await settings(nativeSeed, { fallback: '+14155550124' }, withFallback)).toEqual([]);
+    expect(stored(nativeSeed.id).fallbackDestination).toEqual({ type: 'number', number: '+14155550124', message: 'One moment.' });
+  });
+
+  it('never sends a null the number cannot take, across every write above and their combinations', async () => {
+    // The fake refuses a null for a field the number does not hold: a 400 would have failed the writes
+    // above. Here, the nulls that do go out are checked against the record as it was read.
+    const cases: { entry: SeedNumber; write: SlotWrite; edit?: (record: VapiPhoneNumber) => void }[] = [
+      { entry: squadSeed, write: { inbound: writeAgent('front-desk') } },
+      { entry: importedSeed, write: { inbound: [], sms: [] } },
+      { entry: nativeSeed, write: { inbound: writeAgent('front-desk') }, edit: unassigned },
+    ];
+    for (const { entry, write, edit } of cases) {
+      const running = await start({ edit: (seeded) => edit?.(seeded.phoneNumbers.find((record) => record.id === entry.id)!) });
+      const before = structuredClone(stored(entry.id)) as unknown as Record<string, unknown>;
+      const vapi = adapter(running);
+      await vapi.writeSlots(key(entry), write, await vapi.readNumber(key(entry)));
+      for (const request of running.requests.filter((candidate) => candidate.method === 'PATCH')) {
+        for (const [field, value] of Object.entries(request.body as Record<string, unknown>)) {
+          if (value === null) expect(before[field], `${field} was sent as null`).not.toBeNull();
+        }
+      }
+      await fake?.close();
+      fake = undefined;
+    }
+  });
+
+  it('asks Vapi what the number holds when handed a record it did not read, then sends the same minimal body', async () => {
+    const running = await start();
+    const current = await adapter(running).readNumber(key(squadSeed));
+    const other = adapter(running);
+    await other.writeSlots(key(squadSeed), { inbound: writeAgent('booking') }, { ...current });
+    expect(running.requests.map((request) => request.method)).toEqual(['GET', 'GET', 'PATCH']);
+    expect(running.requests[2]!.body).toEqual({ provider: 'vapi', assistantId: agent('booking').id, squadId: null });
   });
 });
 
@@ -549,6 +649,23 @@ describe('vapi fake validation', () => {
     expect(await call(running, 'PATCH', path, { body: { assistantId: 7 } })).toEqual(badRequest('assistantId must be a string'));
     const ghost = '11111111-2222-4333-a444-555555555555';
     expect(await call(running, 'PATCH', path, { body: { squadId: ghost, assistantId: null } })).toEqual(badRequest(`Couldn't find squad ${ghost} in this org`));
+  });
+
+  it('refuses a null except to clear a field the number holds, changing nothing', async () => {
+    const running = await start();
+    const path = `/phone-number/${importedSeed.id}`;
+    const before = structuredClone(stored(importedSeed.id));
+    expect(await call(running, 'PATCH', path, { body: { squadId: null, fallbackDestination: null } })).toEqual(
+      badRequest('squadId should not be null: the phone number has no squadId to clear', 'fallbackDestination should not be null: the phone number has no fallbackDestination to clear'),
+    );
+    expect(await call(running, 'PATCH', path, { body: { provider: null, smsEnabled: null } })).toEqual(
+      badRequest('provider should not be null', 'smsEnabled should not be null', 'provider must be one of the following values: twilio', 'smsEnabled must be a boolean value'),
+    );
+    expect(stored(importedSeed.id)).toEqual(before);
+    // Clearing what is held works, once: afterwards the field is no longer held.
+    expect((await call(running, 'PATCH', path, { body: { assistantId: null, name: null } })).status).toBe(200);
+    expect(stored(importedSeed.id)).toMatchObject({ assistantId: null, name: null });
+    expect(await call(running, 'PATCH', path, { body: { name: null } })).toEqual(badRequest('name should not be null: the phone number has no name to clear'));
   });
 
   it('refuses a path id that is not a UUID and answers 404 for an unknown one', async () => {

@@ -5,6 +5,7 @@ import { describeSlot, planChangesSomething, planNumber, type NumberPlan, type S
 import { parseSlotValue } from '../../domain/slot-spec.js';
 import { applyPlan, type ApplyResult } from '../../engine/apply.js';
 import { applyPorts } from '../apply-ports.js';
+import { refuseMissingVersions } from '../version-pins.js';
 import type { Store } from '../../store/index.js';
 import { numberFacts, planContext } from '../../engine/plan.js';
 import { jsonRequested } from '../../output/printer.js';
@@ -124,6 +125,8 @@ async function runChange(ctx: Context, args: string[], requestsFor: (number: Num
  */
 export async function pushTargets(ctx: Context, store: Store, targets: Target[], options: ChangeFlags, json: boolean, batch: boolean): Promise<number> {
   const ports = applyPorts(ctx, store);
+  // Version pins name versions the cache does not know: checked upstream, before anything is written.
+  await refuseMissingVersions(ports, targets);
   const pending = targets.filter((t) => t.plan && !t.result);
   let finished = 0;
   await ctx.interrupt.writePhase(() =>

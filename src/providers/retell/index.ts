@@ -2,9 +2,9 @@ import { ProviderError } from '../../domain/errors.js';
 import type { ProviderSnapshot, RemoteAgent, RemoteNumber, SkippedRecord } from '../../domain/model.js';
 import { isStrictE164 } from '../../domain/phone.js';
 import { HttpClient } from '../http.js';
-import type { AdapterSettings, FetchOptions, NumberKey, ProviderAdapter, SettingsWrite, SlotWrite } from '../types.js';
+import type { AdapterSettings, FetchOptions, MissingVersion, NumberKey, ProviderAdapter, SettingsWrite, SlotWrite, VersionPin } from '../types.js';
 import { toRemoteAgent, toRemoteNumber, toSettingsBody, toUpdateBody } from './map.js';
-import { agentSchema, agentVersionSchema, describeIssue, pageSchema, phoneNumberSchema, retellErrorMessage, type AgentWire } from './schema.js';
+import { agentSchema, agentVersionSchema, describeIssue, pageSchema, phoneNumberSchema, retellErrorMessage, type AgentVersionWire, type AgentWire } from './schema.js';
 
 export interface RetellAdapterSettings extends AdapterSettings {
   apiKey: string;
@@ -16,6 +16,8 @@ const PROVIDER = 'retell';
 const MAX_PAGE_SIZE = 1000;
 /** Version look-ups in flight at once: one per agent, so a large workspace must not fire them all. */
 const VERSION_CONCURRENCY = 8;
+/** Versions named when a pin names none: enough to see what exists, short enough for one line. */
+const VERSIONS_SHOWN = 5;
 
 type ListMethod = 'GET' | 'POST';
 
@@ -125,6 +127,34 @@ export function createRetellAdapter(settings: RetellAdapterSettings): ProviderAd
     return results.filter((agent): agent is RemoteAgent => agent !== null);
   }
 
+  /** Each agent's versions, newest first, read once per adapter (one command run); null when the agent is gone. */
+  const versionLists = new Map<string, Promise<AgentVersionWire[] | null>>();
+
+  function versionsOf(agentId: string): Promise<AgentVersionWire[] | null> {
+    let list = versionLists.get(agentId);
+    if (!list) {
+      list = readVersions(agentId);
+      versionLists.set(agentId, list);
+    }
+    return list;
+  }
+
+  async function readVersions(agentId: string): Promise<AgentVersionWire[] | null> {
+    const versions: AgentVersionWire[] = [];
+    try {
+      for await (const items of pages('GET', `/list-agent-versions/${encodeURIComponent(agentId)}`, versionId)) {
+        for (const item of items) {
+          const parsed = agentVersionSchema.safeParse(item);
+          if (parsed.success && typeof parsed.data.version === 'number') versions.push(parsed.data);
+        }
+      }
+    } catch (error) {
+      if (error instanceof ProviderError && (error.status === 404 || error.status === 422)) return null;
+      throw error;
+    }
+    return versions.sort((a, b) => (b.version ?? 0) - (a.version ?? 0));
+  }
+
   async function readOne(path: string, method: 'GET' | 'PATCH', json?: unknown): Promise<RemoteNumber> {
     const response = await client.request({ method, path, json });
     const parsed = phoneNumberSchema.safeParse(response.data);
@@ -170,7 +200,46 @@ export function createRetellAdapter(settings: RetellAdapterSettings): ProviderAd
       if (Object.keys(body).length === 0) return current;
       return readOne(`/update-phone-number/${numberPath(number.providerId)}`, 'PATCH', body);
     },
+
+    /**
+     * Numeric pins and `latest_published` are checked against the agent's version list. `latest`
+     * always resolves, and a tag cannot be checked here (the version list does not carry tags;
+     * Retell resolves a tag that exists but is unassigned to latest): both are left to Retell.
+     */
+    async checkVersions(pins: readonly VersionPin[]): Promise<MissingVersion[]> {
+      const checked = pins.filter((pin) => /^\d+$/.test(pin.version) || pin.version === 'latest_published');
+      await mapPool([...new Set(checked.map((pin) => pin.agentId))], VERSION_CONCURRENCY, versionsOf);
+      const missing: MissingVersion[] = [];
+      const seen = new Set<string>();
+      for (const pin of checked) {
+        const key = `${pin.agentId}@${pin.version}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const reason = pinProblem(pin.version, await versionsOf(pin.agentId));
+        if (reason !== null) missing.push({ agentId: pin.agentId, version: pin.version, reason });
+      }
+      return missing;
+    },
   };
+}
+
+/** Why `version` names nothing among `versions` (newest first), or null when it names one. */
+function pinProblem(version: string, versions: AgentVersionWire[] | null): string | null {
+  if (versions === null) return 'no longer exists at Retell';
+  if (version === 'latest_published') {
+    return versions.some((entry) => entry.is_published === true) ? null : `has no published version for latest_published (${listVersions(versions)})`;
+  }
+  const wanted = Number(version);
+  if (Number.isSafeInteger(wanted) && versions.some((entry) => entry.version === wanted)) return null;
+  return `has no version ${version} (${listVersions(versions)})`;
+}
+
+/** `its versions, newest first: 3 (draft), 2, 1, 0`, the first few only. */
+function listVersions(versions: AgentVersionWire[]): string {
+  if (versions.length === 0) return 'it has no versions';
+  const shown = versions.slice(0, VERSIONS_SHOWN).map((entry) => `${entry.version}${entry.is_published === false ? ' (draft)' : ''}`);
+  const more = versions.length > VERSIONS_SHOWN ? `, and ${versions.length - VERSIONS_SHOWN} older` : '';
+  return `its versions, newest first: ${shown.join(', ')}${more}`;
 }
 
 function acceptNumber(item: unknown, skipped: SkippedRecord[]): RemoteNumber | null {

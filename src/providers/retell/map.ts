@@ -80,10 +80,17 @@ function toWeightList(agents: WriteSlotAgent[]): AgentWeightBody[] | null {
   });
 }
 
-/** Version pins travel as integers when they are numbers, else as tags (`latest_published`, ...). */
+/**
+ * Version pins travel as integers when they are numbers, else as tags (`latest_published`, ...).
+ * A number past 2^53 − 1 would go out rounded to another version: that is a caller's bug (the
+ * command line refuses such a pin), never something to send.
+ */
 function toWireVersion(version: string | null | undefined): number | string | undefined {
   if (version === undefined || version === null || version === '') return undefined;
-  return /^\d+$/.test(version) ? Number(version) : version;
+  if (!/^\d+$/.test(version)) return version;
+  const number = Number(version);
+  if (!Number.isSafeInteger(number)) throw new Error(`retell adapter: version ${version} cannot be sent exactly as a JSON integer`);
+  return number;
 }
 
 export type SettingsBody = { nickname?: string | null; fallback_number?: string | null };

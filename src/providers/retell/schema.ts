@@ -5,9 +5,15 @@ import { z } from 'zod';
  * optional fields may be absent or null, so a new upstream field never breaks a sync.
  */
 
+/**
+ * A version number past 2^53 − 1 arrives already rounded by JSON parsing, so it is refused rather
+ * than cached as a neighbouring version.
+ */
+const exactVersion = z.number().refine(Number.isSafeInteger, 'agent_version is not an integer voicenum can hold exactly');
+
 export const agentWeightSchema = z.object({
   agent_id: z.string().min(1),
-  agent_version: z.union([z.number(), z.string()]).nullish(),
+  agent_version: z.union([exactVersion, z.string()]).nullish(),
   weight: z.number(),
 });
 export type AgentWeightWire = z.infer<typeof agentWeightSchema>;
@@ -37,6 +43,7 @@ export const agentVersionSchema = z.object({
   version: z.number().nullish(),
   is_published: z.boolean().nullish(),
 });
+export type AgentVersionWire = z.infer<typeof agentVersionSchema>;
 
 /** The envelope of every v2 list endpoint; items are checked one by one afterwards. */
 export const pageSchema = z.object({

@@ -2,7 +2,7 @@ import { ProviderError } from '../../domain/errors.js';
 import type { ProviderSnapshot, RemoteAgent, RemoteNumber, SkippedRecord } from '../../domain/model.js';
 import { HttpClient } from '../http.js';
 import type { AdapterSettings, FetchOptions, NumberKey, ProviderAdapter, SettingsWrite, SlotWrite } from '../types.js';
-import { mapAssistant, mapNumber, mapSquad, settingsPatch, slotPatch, type MapResult, type PhoneNumberPatch } from './map.js';
+import { heldFieldsOf, mapAssistant, mapNumber, mapSquad, settingsPatch, slotPatch, type HeldFields, type MapResult, type PhoneNumberPatch } from './map.js';
 import { PhoneNumberPageSchema, RecordListSchema, vapiErrorMessage, type VapiPhoneNumberPage } from './schema.js';
 
 export interface VapiAdapterSettings extends AdapterSettings {
@@ -128,6 +128,21 @@ export function createVapiAdapter(settings: VapiAdapterSettings): ProviderAdapte
     }
   }
 
+  /**
+   * What each record this adapter answered holds field by field (which handler field, whether a
+   * name or fallback is set): the neutral record does not say, and a write may only null what is
+   * held. Keyed by the very object handed out, so it always describes that record as read.
+   */
+  const heldByRecord = new WeakMap<RemoteNumber, HeldFields>();
+
+  /** The held fields behind `current`; a record this adapter did not hand out is read again. */
+  async function heldFor(key: NumberKey, current: RemoteNumber): Promise<HeldFields> {
+    const known = heldByRecord.get(current);
+    if (known) return known;
+    const fresh = await readNumber(key);
+    return heldByRecord.get(fresh)!;
+  }
+
   async function readNumber(key: NumberKey): Promise<RemoteNumber> {
     const path = `/phone-number/${encodeURIComponent(key.providerId)}`;
     const response = await http.request({ method: 'GET', path });
@@ -143,6 +158,7 @@ export function createVapiAdapter(settings: VapiAdapterSettings): ProviderAdapte
   function mapAnswer(data: unknown, call: string): RemoteNumber {
     const result = mapNumber(data);
     if (!result.ok) throw new ProviderError('vapi', `${call} answered a phone number voicenum cannot use (${result.skipped.reason})`);
+    heldByRecord.set(result.value, heldFieldsOf(data)!);
     return result.value;
   }
 
@@ -180,14 +196,15 @@ export function createVapiAdapter(settings: VapiAdapterSettings): ProviderAdapte
     readNumber,
 
     async writeSlots(key: NumberKey, slots: SlotWrite, current: RemoteNumber): Promise<RemoteNumber> {
-      const patch = slotPatch(slots, current);
-      // Nothing to change upstream (clearing texts on a number that takes none): answer as it is.
-      if (Object.keys(patch).length === 0) return readNumber(key);
+      const patch = slotPatch(slots, await heldFor(key, current));
+      // Nothing to change upstream (clearing texts on a number that takes none): it is as asked.
+      if (Object.keys(patch).length === 0) return current;
       return patchNumber(key, patch);
     },
 
     async writeSettings(key: NumberKey, settings: SettingsWrite, current: RemoteNumber): Promise<RemoteNumber> {
-      const patch = settingsPatch(settings, current);
+      if (settings.label === undefined && settings.fallback === undefined) return current;
+      const patch = settingsPatch(settings, await heldFor(key, current));
       if (Object.keys(patch).length === 0) return current;
       return patchNumber(key, patch);
     },

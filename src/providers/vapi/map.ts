@@ -82,6 +82,42 @@ export function mapSquad(raw: unknown): MapResult<RemoteAgent> {
 
 export type PhoneNumberPatch = Record<string, string | boolean | null | { type: 'number'; number: string }>;
 
+const HANDLER_FIELDS = ['assistantId', 'squadId', 'workflowId'] as const;
+type HandlerField = (typeof HANDLER_FIELDS)[number];
+
+/**
+ * What a number holds in the fields voicenum writes, as Vapi last answered. Vapi's update DTOs
+ * type every one of these fields as a plain value, never nullable, yet null is the only way to
+ * clear one (an absent field is left alone): so a PATCH carries null for a field the number
+ * holds and for nothing else. A field is held when Vapi answered it at all, even empty.
+ */
+export interface HeldFields {
+  provider: string;
+  assistantId: string | null;
+  squadId: string | null;
+  workflowId: string | null;
+  name: string | null;
+  fallbackDestination: { type: string; number?: string } | null;
+  /** null when Vapi left it out: SMS is then on by default (Twilio imports only). */
+  smsEnabled: boolean | null;
+}
+
+/** The held fields of a raw phone number, or null when it is not one voicenum can read. */
+export function heldFieldsOf(raw: unknown): HeldFields | null {
+  const parsed = PhoneNumberSchema.safeParse(raw);
+  if (!parsed.success) return null;
+  const record = parsed.data;
+  return {
+    provider: record.provider,
+    assistantId: record.assistantId ?? null,
+    squadId: record.squadId ?? null,
+    workflowId: record.workflowId ?? null,
+    name: record.name ?? null,
+    fallbackDestination: record.fallbackDestination ?? null,
+    smsEnabled: record.smsEnabled ?? null,
+  };
+}
+
 /** The one agent a Vapi slot can hold, or null to clear it. Anything else is a caller's bug. */
 function singleAgent(slot: string, agents: WriteSlotAgent[]): WriteSlotAgent | null {
   if (agents.length > 1) throw new Error(`Vapi holds one agent per ${slot} slot; got ${agents.length}`);
@@ -92,55 +128,77 @@ function singleAgent(slot: string, agents: WriteSlotAgent[]): WriteSlotAgent | n
   return agent;
 }
 
-/** Exactly one handler field set, the others cleared, so an old squad never outlives a new assistant. */
-function handlerFields(agent: WriteSlotAgent | null): PhoneNumberPatch {
-  return {
-    assistantId: agent?.kind === 'assistant' ? agent.agentId : null,
-    squadId: agent?.kind === 'squad' ? agent.agentId : null,
-    workflowId: null,
-  };
+/**
+ * The handler fields that make `agent` the number's only call handler (none when null): its own
+ * field when it does not already hold it, and null for each other handler the number holds, so an
+ * old squad never outlives a new assistant. Vapi keeps at most one of the three.
+ */
+function handlerFields(agent: WriteSlotAgent | null, held: HeldFields): PhoneNumberPatch {
+  const own: HandlerField | null = agent === null ? null : agent.kind === 'assistant' ? 'assistantId' : 'squadId';
+  const patch: PhoneNumberPatch = {};
+  if (agent !== null && own !== null && held[own] !== agent.agentId) patch[own] = agent.agentId;
+  for (const field of HANDLER_FIELDS) {
+    if (field !== own && held[field] !== null) patch[field] = null;
+  }
+  return patch;
 }
 
-function smsFields(agent: WriteSlotAgent | null, inbound: WriteSlotAgent | null | undefined, current: RemoteNumber): PhoneNumberPatch {
-  if (current.origin !== 'twilio') {
+function smsFields(agent: WriteSlotAgent | null, inbound: WriteSlotAgent | null | undefined, held: HeldFields): PhoneNumberPatch {
+  if (held.provider !== 'twilio') {
     if (agent === null) return {};
-    throw new Error(`Vapi routes texts only on numbers imported from Twilio; this one is a ${String(current.origin)} number`);
+    throw new Error(`Vapi routes texts only on numbers imported from Twilio; this one is a ${held.provider} number`);
   }
-  if (agent === null) return { smsEnabled: false };
+  const smsOn = held.smsEnabled !== false;
+  if (agent === null) return smsOn ? { smsEnabled: false } : {};
   // Texts go to the number's call handler: an SMS agent is that handler.
   if (inbound !== undefined && inbound?.agentId !== agent.agentId) throw new Error('on Vapi the sms agent is the inbound agent; both must name the same agent');
-  return { ...handlerFields(agent), smsEnabled: true };
+  return { ...(inbound === undefined ? handlerFields(agent, held) : {}), ...(smsOn ? {} : { smsEnabled: true }) };
 }
 
 /**
- * The one PATCH body that sets the requested slots. The number's own `provider` goes along: it is
- * the discriminator that picks the update DTO, and the official SDK refuses a body without it.
+ * The one PATCH body that sets the requested slots: only the fields whose value changes, null
+ * only for a field the number holds, and the number's own `provider` beside them (below). Empty
+ * when nothing needs to change.
  */
-export function slotPatch(slots: SlotWrite, current: RemoteNumber): PhoneNumberPatch {
+export function slotPatch(slots: SlotWrite, held: HeldFields): PhoneNumberPatch {
   if (slots.outbound !== undefined) throw new Error('Vapi numbers have no outbound slot: Vapi picks the assistant per call');
   const inbound = slots.inbound === undefined ? undefined : singleAgent('inbound', slots.inbound);
   const sms = slots.sms === undefined ? undefined : singleAgent('sms', slots.sms);
   const patch: PhoneNumberPatch = {
-    ...(inbound === undefined ? {} : handlerFields(inbound)),
-    ...(sms === undefined ? {} : smsFields(sms, inbound, current)),
+    ...(inbound === undefined ? {} : handlerFields(inbound, held)),
+    ...(sms === undefined ? {} : smsFields(sms, inbound, held)),
   };
-  return withProvider(patch, current);
+  return withProvider(patch, held);
 }
 
-/** Adds the number's own `provider` to a non-empty patch: the discriminator that picks the update DTO. */
-function withProvider(patch: PhoneNumberPatch, current: RemoteNumber): PhoneNumberPatch {
-  if (Object.keys(patch).length > 0 && current.origin && PHONE_PROVIDERS.has(current.origin)) patch.provider = current.origin;
+/**
+ * Adds the number's own `provider` to a non-empty patch: the discriminator that picks the update
+ * DTO. The spec does not mark it required, but the official SDK refuses an update body without it.
+ */
+function withProvider(patch: PhoneNumberPatch, held: HeldFields): PhoneNumberPatch {
+  if (Object.keys(patch).length > 0 && PHONE_PROVIDERS.has(held.provider)) patch.provider = held.provider;
   return patch;
 }
 
 /**
  * The one PATCH body that sets the label (`name`, at most 40 characters at Vapi) and/or the
- * fallback (`fallbackDestination`, a number destination; null clears it). Only what is asked for
- * is sent, with the number's `provider` beside it as for slot writes.
+ * fallback (`fallbackDestination`, a number destination). As for slots, only what changes is sent,
+ * and null only clears a name or fallback the number has.
  */
-export function settingsPatch(settings: SettingsWrite, current: RemoteNumber): PhoneNumberPatch {
+export function settingsPatch(settings: SettingsWrite, held: HeldFields): PhoneNumberPatch {
   const patch: PhoneNumberPatch = {};
-  if (settings.label !== undefined) patch.name = settings.label;
-  if (settings.fallback !== undefined) patch.fallbackDestination = settings.fallback === null ? null : { type: 'number', number: settings.fallback };
-  return withProvider(patch, current);
+  const { label, fallback } = settings;
+  if (label === null) {
+    if (held.name !== null) patch.name = null;
+  } else if (label !== undefined && label !== held.name) {
+    patch.name = label;
+  }
+  if (fallback === null) {
+    if (held.fallbackDestination !== null) patch.fallbackDestination = null;
+  } else if (fallback !== undefined) {
+    const same = held.fallbackDestination?.type === 'number' && held.fallbackDestination.number === fallback;
+    // A destination already pointing there keeps its extras (message, caller id) untouched.
+    if (!same) patch.fallbackDestination = { type: 'number', number: fallback };
+  }
+  return withProvider(patch, held);
 }

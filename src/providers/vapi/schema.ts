@@ -21,6 +21,7 @@ export const PhoneNumberSchema = z.looseObject({
   name: optionalText,
   assistantId: optionalText,
   squadId: optionalText,
+  workflowId: optionalText,
   status: optionalText,
   smsEnabled: z.boolean().nullish(),
   fallbackDestination: FallbackDestinationSchema.nullish(),

@@ -6,7 +6,8 @@ import type { SeedAgent, SeedNumber, SeedPlan } from '../seed.js';
 /**
  * A fake of Vapi's phone-number, assistant and squad API, speaking its wire format: Bearer auth
  * with Vapi's own 401 text, NestJS error bodies `{ statusCode, message, error }` where `message`
- * is a list for validation failures, whitelisted DTOs that refuse unknown properties, and both
+ * is a list for validation failures, whitelisted DTOs that refuse unknown properties (and a null
+ * anywhere but on a field the number holds, the only way to clear one), and both
  * list styles Vapi offers: the bare arrays of `GET /phone-number`, `/assistant` and `/squad`
  * (`limit` ≤ 1000 plus createdAt/updatedAt windows) and the paged `GET /v2/phone-number`
  * (`page`, `limit`, `metadata.hasNextPage`). Phone numbers are the `provider` union: `twilio`
@@ -351,6 +352,12 @@ const DESTINATION_FIELDS = {
   sip: ['type', 'sipUri', 'callerId', 'message', 'description', 'transferPlan', 'sipHeaders'],
 };
 const HANDLER_FIELDS = ['assistantId', 'squadId', 'workflowId'] as const;
+/**
+ * The update DTOs type no field as nullable; null is accepted only to clear one of these, and only
+ * when the number holds it. Anywhere else (`provider`, `smsEnabled`, a field the number lacks) it is
+ * refused, so a client that sends nulls it does not need is caught here.
+ */
+const CLEARABLE_FIELDS = ['name', 'assistantId', 'squadId', 'workflowId', 'fallbackDestination', 'server'];
 
 type Body = Record<string, unknown>;
 
@@ -396,9 +403,19 @@ function checkFallback(body: Body, errors: string[]): void {
   else if (typeof destination.sipUri !== 'string' || !/^sips?:\S+@\S+$/i.test(destination.sipUri)) errors.push('fallbackDestination.sipUri must be a valid SIP URI');
 }
 
+function checkNulls(body: Body, record: VapiPhoneNumber, errors: string[]): void {
+  for (const [key, value] of Object.entries(body)) {
+    if (value !== null || !UPDATE_FIELDS[record.provider].includes(key)) continue;
+    const held = (record as unknown as Body)[key];
+    if (!CLEARABLE_FIELDS.includes(key)) errors.push(`${key} should not be null`);
+    else if (held === undefined || held === null) errors.push(`${key} should not be null: the phone number has no ${key} to clear`);
+  }
+}
+
 /** The DTO checks, all reported at once like class-validator does. */
 function validateUpdate(body: Body, record: VapiPhoneNumber): string[] {
   const errors = Object.keys(body).filter((key) => !UPDATE_FIELDS[record.provider].includes(key)).map((key) => `property ${key} should not exist`);
+  checkNulls(body, record, errors);
   if (body.provider !== undefined && body.provider !== record.provider) errors.push(`provider must be one of the following values: ${record.provider}`);
   checkName(body, errors);
   for (const key of HANDLER_FIELDS) checkOptionalString(body, key, errors);
