@@ -4,6 +4,7 @@ import { initial } from './0001-initial.js';
 import { auditLog } from './0002-audit-log.js';
 import { numberLocks } from './0003-number-locks.js';
 import { listViews } from './0004-list-views.js';
+import { lockOwners } from './0006-lock-owners.js';
 
 export interface Migration {
   version: number;
@@ -12,7 +13,7 @@ export interface Migration {
 }
 
 /** Every migration in order. A migration is never edited once released; add the next one. */
-export const MIGRATIONS: readonly Migration[] = [initial, auditLog, numberLocks, listViews];
+export const MIGRATIONS: readonly Migration[] = [initial, auditLog, numberLocks, listViews, lockOwners];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
