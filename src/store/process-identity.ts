@@ -72,8 +72,11 @@ export function ownerGone(owner: ProcessIdentity): boolean {
   const me = currentProcess();
   if (owner.token === me.token) return false;
   if (owner.scope !== null && me.scope !== null && owner.scope !== me.scope) return false;
-  // Same pid as ours but not us: an earlier process that had our pid, so it has ended.
-  if (owner.pid === me.pid) return true;
+  if (owner.pid === me.pid) {
+    // Our pid with our start time is this process (a worker thread has its own token); with another
+    // start time, or none to compare, it is an earlier process that had our pid, so it has ended.
+    return owner.startTime === null || me.startTime === null || owner.startTime !== me.startTime;
+  }
   if (!Number.isInteger(owner.pid) || owner.pid <= 0 || !pidAlive(owner.pid)) return true;
   if (owner.startTime === null) return false;
   const live = processStartTime(owner.pid);

@@ -81,7 +81,7 @@ describe('number locks', () => {
   });
 
   it('takes over at once a lock left by an earlier process that had our pid', async () => {
-    plant('a', { pid: process.pid, startTime: me.startTime, processToken: 'an earlier process' });
+    plant('a', { pid: process.pid, startTime: '12345', processToken: 'an earlier process' });
     expect(await takeAtOnce('a')).toEqual(['a']);
   });
 
@@ -93,9 +93,12 @@ describe('number locks', () => {
   it('respects the live lock of another process, and of another hold in this process', async () => {
     plant('a', { pid: sleeper.pid!, startTime: processStartTime(sleeper.pid!) });
     plant('b', { pid: process.pid, startTime: me.startTime, processToken: me.token });
+    // This process again (pid and start time), with another token: a worker thread of it.
+    plant('c', { pid: process.pid, startTime: me.startTime, processToken: 'another thread' });
     await expect(takeAtOnce('a')).rejects.toThrow(ConflictError);
     await expect(withNumberLock(store.db, 'retell', 'b', E164, async () => 'held', { timeoutMs: 60, pollMs: 5 })).rejects.toThrow(/another voicenum process is changing \+14155550100/);
-    expect(holders()).toEqual(['a', 'b']);
+    await expect(takeAtOnce('c')).rejects.toThrow(ConflictError);
+    expect(holders()).toEqual(['a', 'b', 'c']);
   });
 
   it('leaves a holder of another pid namespace to its expiry: its pid 1 says nothing about ours', async () => {
