@@ -48,11 +48,6 @@ function stateFromPlan(plan: SeedPlan): SandboxState {
   };
 }
 
-/**
- * Sandbox state kept in a JSON file, shared by every voicenum process of the sandbox profile.
- * A process reloads the file when another one changed it, and writes under a lock file, so two
- * processes never lose each other's changes.
- */
 export interface FileSandboxStoreOptions {
   /** How long to wait for a live holder of the lock file before taking it over anyway. */
   lockDeadlineMs?: number;
@@ -70,6 +65,11 @@ function blockFor(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/**
+ * Sandbox state kept in a JSON file, shared by every voicenum process of the sandbox profile.
+ * A process reloads the file when another one changed it, and writes under a lock file, so two
+ * processes never lose each other's changes.
+ */
 export class FileSandboxStore {
   private state: SandboxState;
   private loadedStamp = '';
@@ -80,6 +80,7 @@ export class FileSandboxStore {
     private readonly file: string,
     options: FileSandboxStoreOptions = {},
   ) {
+    // Generous: a live holder of a large sandbox (100k numbers) can take seconds to rewrite the file.
     this.lockDeadlineMs = options.lockDeadlineMs ?? 10_000;
     this.pause = options.pause ?? blockFor;
     if (!existsSync(file)) writeSandboxState(file, seedSandboxState());

@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../src/domain/errors.js';
 import { Store } from '../../src/store/index.js';
+import { migrate } from '../../src/store/migrations/index.js';
 import { withNumberLock } from '../../src/store/number-locks.js';
 import { currentProcess, processStartTime } from '../../src/store/process-identity.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -141,6 +143,21 @@ describe('number locks', () => {
     plant('live-mine', { pid: process.pid, startTime: me.startTime, processToken: me.token });
     expect(store.clearDeadLocks()).toBe(3);
     expect(holders()).toEqual(['live-mine', 'live-other']);
+  });
+
+  it('migrates a cache of schema 4: the old lock rows (pid only) are dropped with their table', async () => {
+    const file = join(dir.path, 'old.db');
+    const old = new Database(file);
+    migrate(old, file, 4);
+    old.prepare('INSERT INTO number_locks (provider, provider_id, owner, pid, acquired_at) VALUES (?, ?, ?, ?, ?)').run('retell', 'a', 'x', 1, new Date().toISOString());
+    old.close();
+    const upgraded = Store.open(file);
+    try {
+      expect(upgraded.db.prepare('SELECT count(*) FROM number_locks').pluck().get()).toBe(0);
+      expect(await withNumberLock(upgraded.db, 'retell', 'a', E164, async () => 'taken', { timeoutMs: 0 })).toBe('taken');
+    } finally {
+      upgraded.close();
+    }
   });
 
   it('sweeps dead rows of other numbers when it takes a lock', async () => {
