@@ -159,6 +159,7 @@ export class Context {
     if (this.env.VOICENUM_HTTP_TIMEOUT_MS) settings.timeoutMs = Number(this.env.VOICENUM_HTTP_TIMEOUT_MS);
     if (this.env.VOICENUM_HTTP_MAX_ATTEMPTS) settings.maxAttempts = Number(this.env.VOICENUM_HTTP_MAX_ATTEMPTS);
     if (this.env.VOICENUM_HTTP_BASE_DELAY_MS) settings.baseDelayMs = Number(this.env.VOICENUM_HTTP_BASE_DELAY_MS);
+    if (this.env.VOICENUM_HTTP_MAX_BODY_BYTES) settings.maxBodyBytes = Number(this.env.VOICENUM_HTTP_MAX_BODY_BYTES);
     if (this.printer.isVerbose) {
       const { secretValues } = await import('../providers/credentials.js');
       const secrets = secretValues(credentials).filter((s) => s.length >= 4);

@@ -13,6 +13,8 @@ export interface HttpSettings {
   baseDelayMs?: number;
   /** Cap for one backoff wait, also for a Retry-After the server asks for. */
   maxDelayMs?: number;
+  /** Largest response body read; a longer one fails its request instead of filling memory. */
+  maxBodyBytes?: number;
   /** Receives one line per request and response, secrets already removed (`--verbose`). */
   trace?: (line: string) => void;
   /** Injected in tests to observe waits. */
@@ -50,6 +52,13 @@ export interface HttpClientOptions extends HttpSettings {
   /** Names what to set when the provider rejects the credentials. */
   authHint: string;
 }
+
+/**
+ * No answer of any provider comes near this (a page of 1000 numbers is a few MB), so a body past it
+ * is a broken or hostile upstream, or a proxy streaming something else: reading it would only
+ * grow memory until the process dies.
+ */
+export const MAX_BODY_BYTES = 50 * 1024 * 1024;
 
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ERR_CANCELED', 'EAI_AGAIN', 'ERR_BAD_RESPONSE', 'UND_ERR_SOCKET']);
@@ -92,6 +101,8 @@ export class HttpClient {
       random: Math.random,
       ...options,
       baseUrl: options.baseUrl.replace(/\/+$/, ''),
+      // A malformed setting must not lift the limit (axios reads NaN as "no limit").
+      maxBodyBytes: Number.isFinite(options.maxBodyBytes) && options.maxBodyBytes! > 0 ? options.maxBodyBytes! : MAX_BODY_BYTES,
     };
   }
 
@@ -133,7 +144,7 @@ export class HttpClient {
   }
 
   private async attempt(request: HttpRequest, url: string): Promise<{ kind: 'response'; response: AxiosResponse<string> } | { kind: 'failure'; reason: string; retryable: boolean }> {
-    const { timeoutMs, trace } = this.options;
+    const { timeoutMs, trace, maxBodyBytes } = this.options;
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'voicenum', ...this.options.headers, ...request.headers };
     let data: string | undefined;
     if (request.json !== undefined) {
@@ -154,11 +165,20 @@ export class HttpClient {
         data,
         timeout: timeoutMs,
         signal: AbortSignal.timeout(timeoutMs),
+        // axios stops reading (and drops the connection) as soon as the body passes the limit.
+        maxContentLength: maxBodyBytes,
+        maxBodyLength: maxBodyBytes,
       });
       trace?.(`← ${this.options.provider} ${response.status} ${request.method} ${this.redact(pathOf(url))} (${Date.now() - started} ms)`);
       return { kind: 'response', response };
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
+      if (code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test((error as Error).message)) {
+        // The same request would bring the same body again: not worth a retry.
+        const reason = `the answer is larger than voicenum's limit of ${formatBytes(maxBodyBytes)}; stopped reading it`;
+        trace?.(`← ${this.options.provider} ${request.method} ${this.redact(pathOf(url))}: ${reason}`);
+        return { kind: 'failure', reason, retryable: false };
+      }
       const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED' || (error as Error).name === 'AbortError' || (error as Error).name === 'CanceledError';
       const reason = timedOut ? `no answer within ${timeoutMs} ms` : `network error (${code || (error as Error).message})`;
       trace?.(`← ${this.options.provider} ${request.method} ${this.redact(pathOf(url))}: ${reason}`);
@@ -215,6 +235,11 @@ export class HttpClient {
     }
     return out;
   }
+}
+
+function formatBytes(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return Number.isInteger(mib) ? `${mib} MiB` : `${bytes} bytes`;
 }
 
 function pathOf(url: string): string {

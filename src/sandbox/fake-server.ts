@@ -63,6 +63,11 @@ export interface FaultPlan {
   malformed?: { count: number };
   /** Destroy the connection without answering. */
   reset?: { count: number };
+  /**
+   * Answer 200 with a JSON body that never ends (or ends after `bytes`), streamed as fast as the
+   * client reads it: a client that does not bound what it reads grows until it runs out of memory.
+   */
+  hugeBody?: { count: number; bytes?: number };
   /** Fail writes (non-GET requests) after this many have succeeded, with a 500. */
   failWritesAfter?: number;
   /**
@@ -213,6 +218,11 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
           send({ status: faults.serverError.status, body: provider.errorBody(faults.serverError.status, 'Internal server error') });
           return;
         }
+        if (affected && take(faults.hugeBody)) {
+          log.push({ method: req.method ?? 'GET', path: url.pathname, status: 200 });
+          streamHugeBody(res, faults.hugeBody!.bytes);
+          return;
+        }
         if (affected && take(faults.malformed)) {
           send({ status: 200, raw: '<html>upstream proxy error' });
           return;
@@ -293,6 +303,25 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
         server.close(() => resolve());
       }),
   };
+}
+
+/** A JSON array of filler objects, written as fast as the socket drains, until `limit` bytes or the client goes away. */
+function streamHugeBody(res: http.ServerResponse, limit: number = Number.POSITIVE_INFINITY): void {
+  const item = `{"filler":"${'x'.repeat(16 * 1024)}"},`;
+  const chunk = Buffer.from(item.repeat(4));
+  let sent = 0;
+  let open = true;
+  res.on('close', () => (open = false));
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  res.write('[');
+  const pump = () => {
+    while (open && sent + chunk.length < limit) {
+      sent += chunk.length;
+      if (!res.write(chunk)) return void res.once('drain', pump);
+    }
+    if (open) res.end('{"filler":""}]');
+  };
+  pump();
 }
 
 /** State held in memory only: what the adapter tests use. */

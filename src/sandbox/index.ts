@@ -1,5 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { currentProcess, ownerGone, type ProcessIdentity } from '../store/process-identity.js';
 import { SANDBOX_KEYS } from './credentials.js';
 import { startFakeServer, memoryState, type FaultPlan, type RunningFake, type StateAccess } from './fake-server.js';
 import { buildSeedPlan, DEFAULT_SEED_NUMBERS, type SeedPlan } from './seed.js';
@@ -46,6 +48,23 @@ function stateFromPlan(plan: SeedPlan): SandboxState {
   };
 }
 
+export interface FileSandboxStoreOptions {
+  /** How long to wait for a live holder of the lock file before taking it over anyway. */
+  lockDeadlineMs?: number;
+  /** Blocks for `ms` between tries (injected in tests to count the waits). */
+  pause?: (ms: number) => void;
+}
+
+/** What a lock file holds: who took it, so a waiter can tell a dead holder at once. */
+interface LockFileOwner extends ProcessIdentity {
+  /** Random per hold: a release or takeover removes only the file it judged. */
+  hold: string;
+}
+
+function blockFor(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /**
  * Sandbox state kept in a JSON file, shared by every voicenum process of the sandbox profile.
  * A process reloads the file when another one changed it, and writes under a lock file, so two
@@ -54,8 +73,16 @@ function stateFromPlan(plan: SeedPlan): SandboxState {
 export class FileSandboxStore {
   private state: SandboxState;
   private loadedStamp = '';
+  private readonly lockDeadlineMs: number;
+  private readonly pause: (ms: number) => void;
 
-  constructor(private readonly file: string) {
+  constructor(
+    private readonly file: string,
+    options: FileSandboxStoreOptions = {},
+  ) {
+    // Generous: a live holder of a large sandbox (100k numbers) can take seconds to rewrite the file.
+    this.lockDeadlineMs = options.lockDeadlineMs ?? 10_000;
+    this.pause = options.pause ?? blockFor;
     if (!existsSync(file)) writeSandboxState(file, seedSandboxState());
     this.state = this.load();
   }
@@ -101,24 +128,78 @@ export class FileSandboxStore {
     }
   }
 
+  /**
+   * Run `fn` holding `<file>.lock`. The lock file names its holder, so a waiter takes over at once
+   * the lock of a holder that died (its pid gone, or reused by another process). A live holder only
+   * keeps it for one synchronous read-modify-write, so the deadline for it is a backstop.
+   *
+   * The wait blocks the event loop (the fakes' request handlers mutate synchronously), but it now
+   * only ever waits for a live holder in the middle of a write.
+   */
   private withLock<T>(fn: () => T): T {
     const lock = `${this.file}.lock`;
-    const deadline = Date.now() + 10_000;
+    const owner: LockFileOwner = { ...currentProcess(), hold: randomUUID() };
+    const deadline = Date.now() + this.lockDeadlineMs;
     for (;;) {
       try {
-        closeSync(openSync(lock, 'wx'));
+        writeFileSync(lock, JSON.stringify(owner), { flag: 'wx', mode: 0o600 });
         break;
-      } catch {
-        if (Date.now() > deadline) rmSync(lock, { force: true }); // a crashed holder left it behind
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
+      const holder = readLockOwner(lock);
+      if (holder === null) continue; // released meanwhile: try again at once
+      // A file that names nobody is being written this instant, or was left by an older voicenum.
+      const expired = Date.now() > deadline;
+      if (holder === undefined ? expired : expired || ownerGone(holder)) removeLockOf(lock, holder?.hold ?? null);
+      else this.pause(5);
     }
     try {
       return fn();
     } finally {
-      rmSync(lock, { force: true });
+      removeLockOf(lock, owner.hold);
     }
   }
+}
+
+/** The lock file's holder; null when there is no file, undefined when it names nobody readable. */
+function readLockOwner(lock: string): LockFileOwner | null | undefined {
+  let text: string;
+  try {
+    text = readFileSync(lock, 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const owner = JSON.parse(text) as Partial<LockFileOwner>;
+    if (typeof owner.pid !== 'number' || typeof owner.hold !== 'string' || typeof owner.token !== 'string') return undefined;
+    return { pid: owner.pid, startTime: owner.startTime ?? null, scope: owner.scope ?? null, token: owner.token, hold: owner.hold };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Remove the lock file only if it still is the one that was judged (by its hold; null for a file
+ * that names nobody). It is renamed aside first, which only one process can do, then checked, and
+ * put back if another process locked in between; so two waiters that both saw a dead holder never
+ * remove each other's fresh lock.
+ */
+function removeLockOf(lock: string, hold: string | null): void {
+  const aside = `${lock}.${randomUUID()}.stale`;
+  try {
+    renameSync(lock, aside);
+  } catch {
+    return; // already gone
+  }
+  if ((readLockOwner(aside)?.hold ?? null) !== hold) {
+    try {
+      linkSync(aside, lock);
+    } catch {
+      // Yet another process locked meanwhile; nothing better can be done without blocking it.
+    }
+  }
+  rmSync(aside, { force: true });
 }
 
 export function writeSandboxState(file: string, state: SandboxState): void {

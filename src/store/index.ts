@@ -5,7 +5,7 @@ import { countRemoved, findNumbers, listAgents, listNumbers, listViews, syncStat
 import { replaceProvider, type ReplaceOptions, type SyncCounts } from './sync-writer.js';
 import { applyRegion, applyRemoteNumber, appendAudit, beginIntent, currentWriteSeq, markNeedsAttention, openIntents, readAudit, type AuditEntry, type AuditRow } from './number-writer.js';
 import type { RemoteNumber } from '../domain/model.js';
-import { releaseLeftoverLocks, withNumberLock } from './number-locks.js';
+import { clearDeadLocks, releaseLeftoverLocks, withNumberLock } from './number-locks.js';
 
 export type { AgentRow, NumberFilter, NumberRow, SyncStateRow, CachedSlotAgent, CarrierFacts, SortField } from './queries.js';
 export { SORT_FIELDS, PROVIDER_SLOTS } from './queries.js';
@@ -91,6 +91,11 @@ export class Store {
   /** Run `work` while holding the number against other voicenum processes. */
   withNumberLock<T>(provider: ProviderName, providerId: string, e164: string, work: () => Promise<T>, options?: { timeoutMs?: number }): Promise<T> {
     return withNumberLock(this.db, provider, providerId, e164, work, options);
+  }
+
+  /** Remove number locks left by processes that ended (or stopped renewing them); returns how many. */
+  clearDeadLocks(): number {
+    return clearDeadLocks(this.db);
   }
 
   countRemoved(): number {

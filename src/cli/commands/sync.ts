@@ -38,6 +38,7 @@ export async function runSync(ctx: Context, options: SyncOptions): Promise<numbe
   }
   for (const skip of skipped) ctx.printer.info(`skipped ${skip.provider}: ${skip.reason}`);
   const store = await ctx.store();
+  store.clearDeadLocks(); // locks of killed voicenum processes would otherwise pile up
   const progress = new Map<ProviderName, string>();
   const showProgress = () => ctx.printer.progress(`syncing ${[...progress].map(([p, text]) => `${p} ${text}`).join(' · ')}`);
   const outcomes = await Promise.all(

@@ -5,6 +5,7 @@ import { auditLog } from './0002-audit-log.js';
 import { numberLocks } from './0003-number-locks.js';
 import { listViews } from './0004-list-views.js';
 import { intentJournal } from './0005-intent-journal.js';
+import { lockOwners } from './0006-lock-owners.js';
 
 export interface Migration {
   version: number;
@@ -13,7 +14,7 @@ export interface Migration {
 }
 
 /** Every migration in order. A migration is never edited once released; add the next one. */
-export const MIGRATIONS: readonly Migration[] = [initial, auditLog, numberLocks, listViews, intentJournal];
+export const MIGRATIONS: readonly Migration[] = [initial, auditLog, numberLocks, listViews, intentJournal, lockOwners];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
