@@ -1,4 +1,4 @@
-import { ConflictError, ExitCode, VoicenumError, type ExitCodeValue } from '../domain/errors.js';
+import { ConflictError, ExitCode, PartialWriteError, VoicenumError, type ExitCodeValue } from '../domain/errors.js';
 import type { ProviderName } from '../domain/model.js';
 import type { AuditEntry } from '../store/index.js';
 
@@ -31,6 +31,8 @@ export interface PushOperation<V, S> {
   save(answer: S, entries: AuditEntry[]): void;
   /** Append audit entries alone (conflicts, failures). */
   log(entries: AuditEntry[]): void;
+  /** Flag the record needs-attention with its audit entries (a write that left it half done). */
+  flag?(message: string, entries: AuditEntry[]): void;
   /** What the audit log stores for a value. */
   auditValue(value: V): unknown;
 }
@@ -44,7 +46,7 @@ export interface AuditSource {
 
 export type PushResult<V, S> =
   | { ok: true; fresh: S; answer: S; actualBefore: Map<string, V> }
-  | { ok: false; outcome: 'conflict' | 'failed'; message: string; exitCode: ExitCodeValue; hint?: string };
+  | { ok: false; outcome: 'conflict' | 'failed' | 'needs-attention'; message: string; exitCode: ExitCodeValue; hint?: string };
 
 export function auditEntry<V>(source: AuditSource, op: Pick<PushOperation<V, unknown>, 'provider' | 'providerId' | 'e164' | 'auditValue'>, field: string, before: V, after: V, outcome: AuditEntry['outcome'], error: string | null): AuditEntry {
   return {
@@ -92,6 +94,11 @@ async function pushLocked<V, S>(op: PushOperation<V, S>, source: AuditSource, op
   try {
     answer = await op.write(fresh);
   } catch (error) {
+    // The adapter's own step-by-step undo failed: upstream is half written, the record needs a hand.
+    if (error instanceof PartialWriteError && op.flag) {
+      op.flag(error.needsAttention, op.changes.map((c) => auditEntry(source, op, c.field, c.before, c.after, 'needs-attention', error.message)));
+      return { ok: false, outcome: 'needs-attention', message: error.message, exitCode: error.exitCode, hint: error.hint };
+    }
     return fail(error, 'failed');
   }
   const mismatched = op.changes.filter((c) => !op.same(op.valueOf(answer, c.field), c.after));
