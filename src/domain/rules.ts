@@ -272,8 +272,10 @@ export function planNumber(number: NumberFacts, requests: Partial<Record<Slot, S
       }
     }
     for (const { number: other, requests, leaving } of others.values()) {
-      // The same rules as a direct change of that number (policies aside, to not chain moves).
-      const side = planNumber(other, requests, { ...context, policies: { ...context.policies, oneNumberPerAgent: false } });
+      // The same rules as a direct change of that number (policies aside, to not chain moves). A
+      // number left needing attention is never written as a side effect, --force or not: the
+      // operator named another number.
+      const side = planNumber(other, requests, { ...context, force: false, policies: { ...context.policies, oneNumberPerAgent: false } });
       const reason = `policy one-number-per-agent: ${leaving.join(', ')}`;
       refusals.push(...side.refusals.map((refusal) => `${reason}, but ${refusal}`));
       const moved = side.changes.filter((c) => c.kind !== 'unchanged');

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { buildSeedPlan, type SeedNumber } from '../../src/sandbox/seed.js';
 import { useSandboxCli } from '../helpers/in-process.js';
@@ -146,6 +148,14 @@ describe('safety of the push path', () => {
       const blocked = seeded((n) => n.provider === 'vapi' && n.status === 'blocked');
       const blockedAgent = plan.agents.find((a) => a.id === blocked.slots.inbound[0]!.agentId)!;
       await cli.expectRefused(['assign', target.e164, '--inbound', blockedAgent.name, '--yes'], 3, new RegExp(`policy one-number-per-agent: ${blockedAgent.name} leaves ${blocked.e164.replace('+', '\\+')} \\(inbound\\), but ${blocked.e164.replace('+', '\\+')} is blocked at vapi`));
+    });
+    it('never writes a number left needing attention as a side effect, even with --force', async () => {
+      cli.setConfig({ oneNumberPerAgent: true });
+      // As a failed undo would leave it (the cache file of this profile, written directly).
+      const db = new Database(join(cli.home, 'profiles', 'default', 'cache.db'));
+      db.prepare('UPDATE numbers SET needs_attention = ? WHERE provider = ? AND provider_id = ?').run('set inbound back by hand', 'vapi', plain.id);
+      db.close();
+      await cli.expectRefused(['assign', target.e164, '--inbound', 'booking', '--yes', '--force'], 3, /booking leaves .*, but .* needs attention after a failed change/);
     });
   });
 
