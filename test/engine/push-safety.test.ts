@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { buildSeedPlan, type SeedNumber } from '../../src/sandbox/seed.js';
 import { useSandboxCli } from '../helpers/in-process.js';
+import { scriptedPrompter } from '../helpers/prompter.js';
 
 /**
  * The safety gaps of the push path: what --force may skip, what policy side effects must show and
@@ -86,6 +87,24 @@ describe('safety of the push path', () => {
       const confirmed = await run(['assign', vacant.e164, '--inbound', 'sales', '--force', '--yes']);
       expect(confirmed.code, confirmed.stderr).toBe(0);
       expect(retellUpstream(vacant.e164).inbound_agents?.map((a) => a.agent_id)).toEqual([agentId('retell', 'sales')]);
+    });
+
+    it('on a terminal, --force asks before overwriting it, in assign and in the wizard; no writes nothing', async () => {
+      retellUpstream(vacant.e164).inbound_agents = [{ agent_id: agentId('retell', 'support'), weight: 1 }];
+      const asked = scriptedPrompter([{ kind: 'confirm', answer: false }]);
+      const assign = await run(['assign', vacant.e164, '--inbound', 'sales', '--force'], undefined, asked);
+      expect(assign.code).toBe(130);
+      expect(assign.stderr).toContain(`conflict: inbound of ${vacant.e164} is support upstream but (none) in the cache`);
+      const wizard = scriptedPrompter([
+        { kind: 'search', answer: new RegExp(vacant.e164.replace('+', '\\+')) },
+        { kind: 'checkbox', answer: [/^inbound/] },
+        { kind: 'search', answer: /^sales {2}retell/ },
+        { kind: 'confirm', answer: false },
+      ]);
+      const wizarded = await run(['wizard', '--force'], undefined, wizard);
+      expect(wizarded.code).toBe(130);
+      expect(wizard.asked.at(-1)!.message).toMatch(/--force overwrites inbound of .*: support holds it upstream now/);
+      expect(cli.writesUpstream()).toEqual([]);
     });
 
     it('a move and an unassign the cache knows of still need --yes with --force', async () => {
