@@ -110,7 +110,7 @@ async function runChange(ctx: Context, args: string[], requestsFor: (number: Num
   const force = Boolean(options.force);
   // Rule 8 ahead of time: a dry run shows the conflicts the real run would stop at, and --force
   // must show (and have confirmed) what it is about to overwrite.
-  if ((options.dryRun || force) && !ctx.options.offline) await readFreshness(ctx, store, targets, force);
+  const ports = (options.dryRun || force) && !ctx.options.offline ? await readFreshness(ctx, store, targets, force) : undefined;
 
   if (options.dryRun) {
     printPlans(ctx, targets, json);
@@ -120,12 +120,11 @@ async function runChange(ctx: Context, args: string[], requestsFor: (number: Num
   if (!batch && targets[0]?.result && targets[0].plan) throw new RefusedError(targets[0].plan.refusals);
   await confirmMoves(ctx, targets, options, json);
 
-  return pushTargets(ctx, store, targets, options, json, batch);
+  return pushTargets(ctx, store, targets, options, json, batch, ports);
 }
 
 /** Push checked plans (bounded concurrency), print a result per number, and return the exit code. */
-export async function pushTargets(ctx: Context, store: Store, targets: Target[], options: ChangeFlags, json: boolean, batch: boolean): Promise<number> {
-  const ports = applyPorts(ctx, store);
+export async function pushTargets(ctx: Context, store: Store, targets: Target[], options: ChangeFlags, json: boolean, batch: boolean, ports = applyPorts(ctx, store)): Promise<number> {
   const pending = targets.filter((t) => t.plan && !t.result);
   let finished = 0;
   await pool(pending, BATCH_CONCURRENCY, async (target) => {
@@ -145,7 +144,7 @@ export async function pushTargets(ctx: Context, store: Store, targets: Target[],
  * --force, a conflict that would overwrite an agent the cache did not know of is a move the
  * operator has not seen: it joins the plan's confirmations.
  */
-export async function readFreshness(ctx: Context, store: Store, targets: Target[], force: boolean): Promise<void> {
+export async function readFreshness(ctx: Context, store: Store, targets: Target[], force: boolean): Promise<ReturnType<typeof applyPorts>> {
   const ports = applyPorts(ctx, store);
   const planned = targets.filter((t) => t.plan && !t.result && planChangesSomething(t.plan));
   await pool(planned, BATCH_CONCURRENCY, async (target) => {
@@ -162,6 +161,8 @@ export async function readFreshness(ctx: Context, store: Store, targets: Target[
       plan.confirmations.push(`--force overwrites ${conflict.slot} of ${conflict.e164}: ${describeSlot(conflict.upstream)} holds it upstream now (the cache says ${describeSlot(conflict.cached)}) and loses it at once`);
     }
   });
+  // The push reuses these ports: one audit batch, and the --verbose request count covers the read.
+  return ports;
 }
 
 function exitCodeOf(results: Pick<ApplyResult, 'exitCode'>[]): number {
