@@ -132,7 +132,7 @@ describe('safety of the push path', () => {
         ['sms', 'unassign', ['booking'], []],
       ]);
       const human = await run(['assign', target.e164, '--inbound', 'booking', '--dry-run']);
-      expect(human.stdout).toContain(`sms      ${texting.e164}: booking → (none)  policy unassign`);
+      expect(human.stdout).toContain(`sms      ${texting.e164}: booking → (none)  unassign (policy one-number-per-agent: booking leaves ${texting.e164} (inbound))`);
     });
 
     it('reports every side effect in the result (JSON and TSV) and in history, the sms slot included', async () => {

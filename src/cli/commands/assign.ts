@@ -220,8 +220,8 @@ function changeJson(c: SlotChange) {
   return { slot: c.slot, kind: c.kind, before: c.before, after: c.after, note: c.note ?? null };
 }
 
-function changeMark(theme: Context['printer']['out'], change: SlotChange, policy = false): string {
-  const word = change.kind === 'move' ? (policy ? 'policy move' : 'move') : change.kind === 'unassign' ? (policy ? 'policy unassign' : 'unassign') : change.kind === 'unchanged' ? 'unchanged' : '';
+function changeMark(theme: Context['printer']['out'], change: SlotChange): string {
+  const word = change.kind === 'move' || change.kind === 'unassign' || change.kind === 'unchanged' ? change.kind : '';
   const mark = change.kind === 'unchanged' ? theme.dim(`  ${word}`) : word ? theme.warn(`  ${word}`) : '';
   return `${mark}${change.note ? theme.warn(`${word ? ';' : ' '} ${neutralize(change.note)}`) : ''}`;
 }
@@ -247,7 +247,7 @@ export function printPlans(ctx: Context, targets: Target[], json: boolean, toStd
     for (const side of plan.sideEffects) {
       for (const change of side.changes) {
         if (change.kind === 'unchanged') continue;
-        lines.push(`  ${change.slot.padEnd(9)}${side.number.e164}: ${neutralize(describeSlot(change.before))} → ${neutralize(describeSlot(change.after))}${changeMark(theme, change, true)} ${theme.dim(`(${neutralize(side.reason)})`)}`);
+        lines.push(`  ${change.slot.padEnd(9)}${side.number.e164}: ${neutralize(describeSlot(change.before))} → ${neutralize(describeSlot(change.after))}${changeMark(theme, change)} ${theme.dim(`(${neutralize(side.reason)})`)}`);
       }
     }
     for (const conflict of target.conflicts ?? []) {
