@@ -72,6 +72,20 @@ describe('safety of the push path', () => {
     });
   });
 
+  it('a settings dry run (label) does the same freshness read', async () => {
+    const number = seeded((n) => n.provider === 'retell');
+    retellUpstream(number.e164).nickname = 'renamed on the dashboard';
+    const requests = cli.sandbox.fakes.retell.log.length;
+    const offline = await run(['--offline', 'numbers', 'label', number.e164, 'front desk', '--dry-run']);
+    expect(offline.code, offline.stderr).toBe(0);
+    expect(cli.sandbox.fakes.retell.log.length).toBe(requests);
+    const dry = await run(['numbers', 'label', number.e164, 'front desk', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(6);
+    expect(dry.stdout).toContain(`conflict: label of ${number.e164} is renamed on the dashboard upstream but ${number.label} in the cache`);
+    expect(cli.writesUpstream()).toEqual([]);
+    expect((await run(['numbers', 'label', number.e164, 'front desk', '--dry-run', '--force'])).code).toBe(0);
+  });
+
   describe('--force overrides the conflict only, never the confirmation', () => {
     const vacant = seeded((n) => n.provider === 'retell' && n.slots.inbound.length === 0 && n.slots.outbound.length === 0 && n.slots.sms.length === 0);
 
