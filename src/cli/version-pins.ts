@@ -22,7 +22,7 @@ const pinKey = (pin: VersionPin) => `${pin.agentId}@${pin.version}`;
 /** Every pinned agent the plan writes: in the slots it changes, and in its policy side effects. */
 function pinsOf(plan: NumberPlan): Pin[] {
   const changed = plan.changes.filter((change) => change.kind !== 'unchanged').flatMap((change) => change.after.map((agent) => ({ slot: change.slot, e164: plan.number.e164, agent })));
-  const side = plan.sideEffects.flatMap((effect) => effect.after.map((agent) => ({ slot: effect.slot, e164: effect.number.e164, agent })));
+  const side = plan.sideEffects.flatMap((effect) => effect.changes.filter((change) => change.kind !== 'unchanged').flatMap((change) => change.after.map((agent) => ({ slot: change.slot, e164: effect.number.e164, agent }))));
   return [...changed, ...side].filter((pin) => pin.agent.version !== null);
 }
 

@@ -70,6 +70,19 @@ export class ProviderError extends VoicenumError {
   }
 }
 
+/**
+ * A write of several upstream steps failed part way and the adapter could not undo the steps it
+ * had made: upstream is left half changed. `needsAttention` is what the number is flagged with:
+ * the exact state and how to set it right by hand.
+ */
+export class PartialWriteError extends ProviderError {
+  readonly needsAttention: string;
+  constructor(provider: string, message: string, needsAttention: string, options: { status?: number | null; hint?: string } = {}) {
+    super(provider, message, options);
+    this.needsAttention = needsAttention;
+  }
+}
+
 export class ConflictError extends VoicenumError {
   constructor(message: string, hint?: string) {
     super(message, ExitCode.Conflict, hint);

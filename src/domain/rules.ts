@@ -55,14 +55,19 @@ export interface SlotChange {
   kind: ChangeKind;
   before: PlannedAgent[];
   after: PlannedAgent[];
+  /** What else the change does that the slot alone does not show (a trunk move cuts another platform off). */
+  note?: string;
 }
 
-/** Another number that loses an agent because of `one-number-per-agent`. */
+/**
+ * Another number changed because of `one-number-per-agent`: planned by the same rules as a direct
+ * change of it, so a policy never does what a command could not.
+ */
 export interface SideEffect {
   number: NumberFacts;
-  slot: Slot;
-  before: PlannedAgent[];
-  after: PlannedAgent[];
+  /** Why: which agent leaves it, under which policy. */
+  reason: string;
+  changes: SlotChange[];
 }
 
 export interface NumberPlan {
@@ -84,6 +89,8 @@ export interface PlanContext {
   force: boolean;
   /** Other numbers of the provider holding this agent in this slot (for one-number-per-agent). */
   holders(provider: ProviderName, agentId: string, slot: Slot, except: string): NumberFacts[];
+  /** The platforms (not Twilio) holding a record of this E.164: where a Twilio trunk carries its calls. */
+  platformsOf?(e164: string): ProviderName[];
 }
 
 /** Why a provider has no such slot on this number, or null when it has. */
@@ -186,8 +193,9 @@ export function planNumber(number: NumberFacts, requests: Partial<Record<Slot, S
     }
     const before = number.slots[slot];
     if (request.action === 'clear') {
-      changes.push({ slot, kind: before.length ? 'unassign' : 'unchanged', before, after: [] });
-      if (before.length) confirmations.push(`unassign ${slot} of ${number.e164}: ${describeSlot(before)} stops ${slot === 'outbound' ? 'calling from' : slot === 'sms' ? 'texting for' : 'answering'} it`);
+      const note = trunkNote(number, slot, before, [], context);
+      changes.push({ slot, kind: before.length ? 'unassign' : 'unchanged', before, after: [], ...(note ? { note } : {}) });
+      if (before.length) confirmations.push(`unassign ${slot} of ${number.e164}: ${describeSlot(before)} stops ${slot === 'outbound' ? 'calling from' : slot === 'sms' ? 'texting for' : 'answering'} it${note ? `; this ${note}` : ''}`);
       continue;
     }
     // Rule 3: the number can do it, where the capability is known.
@@ -213,9 +221,10 @@ export function planNumber(number: NumberFacts, requests: Partial<Record<Slot, S
     }
     if (after.length !== request.agents.length) continue;
     const kind: ChangeKind = sameAgents(before, after) ? 'unchanged' : before.length === 0 ? 'assign' : 'move';
-    changes.push({ slot, kind, before, after });
+    const note = kind === 'move' ? trunkNote(number, slot, before, after, context) : null;
+    changes.push({ slot, kind, before, after, ...(note ? { note } : {}) });
     // Rule 6: replacing a held slot is a move the operator confirms.
-    if (kind === 'move') confirmations.push(`move ${slot} of ${number.e164}: ${describeSlot(before)} loses it at once, ${describeSlot(after)} takes it`);
+    if (kind === 'move') confirmations.push(`move ${slot} of ${number.e164}: ${describeSlot(before)} loses it at once, ${describeSlot(after)} takes it${note ? `; this ${note}` : ''}`);
   }
 
   // Vapi answers texts with the inbound assistant: the two slots cannot differ.
@@ -235,26 +244,67 @@ export function planNumber(number: NumberFacts, requests: Partial<Record<Slot, S
     }
   }
   if (context.policies.oneNumberPerAgent) {
+    // Every other number that loses an agent, with all of its slots that change, planned once.
+    const others = new Map<string, { number: NumberFacts; requests: Partial<Record<Slot, SlotRequest>>; remaining: Partial<Record<Slot, PlannedAgent[]>>; leaving: string[] }>();
     for (const change of changes) {
       if (change.kind !== 'assign' && change.kind !== 'move') continue;
       for (const agent of change.after) {
         if (change.before.some((b) => b.agentId === agent.agentId)) continue;
         for (const other of context.holders(number.provider, agent.agentId, change.slot, number.providerId)) {
-          const otherBefore = other.slots[change.slot];
+          const entry = others.get(other.providerId) ?? { number: other, requests: {}, remaining: {}, leaving: [] };
+          const otherBefore = entry.remaining[change.slot] ?? other.slots[change.slot];
           const remaining = otherBefore.filter((a) => a.agentId !== agent.agentId);
           const total = remaining.reduce((sum, a) => sum + a.weight, 0);
           if (remaining.length && Math.abs(total - 1) > 1e-6) {
             refusals.push(`policy one-number-per-agent: ${describeAgent(agent)} would have to leave ${other.e164}'s ${change.slot} split, which would no longer sum to 1; change that number first`);
             continue;
           }
-          sideEffects.push({ number: other, slot: change.slot, before: otherBefore, after: remaining });
-          confirmations.push(`policy one-number-per-agent: ${agent.name ?? agent.agentId} leaves ${other.e164} (${change.slot})`);
+          entry.remaining[change.slot] = remaining;
+          entry.requests[change.slot] = remainingRequest(remaining);
+          entry.leaving.push(`${agent.name ?? agent.agentId} leaves ${other.e164} (${change.slot})`);
+          // Vapi texts go to the inbound handler: taking the handler away takes the texts too, so
+          // the sms slot is part of the change, planned and checked like a direct one.
+          if (other.provider === 'vapi' && change.slot === 'inbound' && other.slots.sms.length && sameAgents(other.slots.sms, other.slots.inbound) && !entry.requests.sms) {
+            entry.requests.sms = remainingRequest(remaining);
+          }
+          others.set(other.providerId, entry);
         }
       }
+    }
+    for (const { number: other, requests, leaving } of others.values()) {
+      // The same rules as a direct change of that number (policies aside, to not chain moves). A
+      // number left needing attention is never written as a side effect, --force or not: the
+      // operator named another number.
+      const side = planNumber(other, requests, { ...context, force: false, policies: { ...context.policies, oneNumberPerAgent: false } });
+      const reason = `policy one-number-per-agent: ${leaving.join(', ')}`;
+      refusals.push(...side.refusals.map((refusal) => `${reason}, but ${refusal}`));
+      const moved = side.changes.filter((c) => c.kind !== 'unchanged');
+      if (side.refusals.length || moved.length === 0) continue;
+      sideEffects.push({ number: other, reason, changes: side.changes });
+      confirmations.push(`${reason}: ${side.confirmations.join('; ')}`);
     }
   }
 
   return { number, changes, sideEffects, refusals, confirmations };
+}
+
+/** The request that leaves a slot with only these agents. */
+function remainingRequest(remaining: PlannedAgent[]): SlotRequest {
+  if (remaining.length === 0) return { action: 'clear' };
+  return { action: 'assign', agents: remaining.map((a) => ({ ref: { provider: null, key: a.agentId }, weight: a.weight, version: a.version, text: a.name ?? a.agentId })) };
+}
+
+/**
+ * A Twilio number whose inbound is a SIP trunk is how another platform (Retell, Vapi, Bland) gets
+ * its calls: moving it off the trunk disconnects that platform, which the plan must say.
+ */
+function trunkNote(number: NumberFacts, slot: Slot, before: readonly PlannedAgent[], after: readonly PlannedAgent[], context: PlanContext): string | null {
+  if (number.provider !== 'twilio' || slot !== 'inbound') return null;
+  const trunk = before.find((a) => a.kind === 'sip-trunk' && !after.some((b) => b.agentId === a.agentId));
+  if (!trunk) return null;
+  const platforms = context.platformsOf?.(number.e164) ?? [];
+  if (platforms.length === 0) return null;
+  return `disconnects it from ${platforms.join(' and ')} (its calls reach ${platforms.length > 1 ? 'them' : 'it'} through trunk ${trunk.name ?? trunk.agentId})`;
 }
 
 function finalSlots(number: NumberFacts, changes: readonly SlotChange[]): Record<Slot, PlannedAgent[]> {
@@ -265,5 +315,5 @@ function finalSlots(number: NumberFacts, changes: readonly SlotChange[]): Record
 
 /** Whether applying the plan changes anything upstream. */
 export function planChangesSomething(plan: NumberPlan): boolean {
-  return plan.changes.some((change) => change.kind !== 'unchanged') || plan.sideEffects.length > 0;
+  return plan.changes.some((change) => change.kind !== 'unchanged') || plan.sideEffects.some((side) => side.changes.some((c) => c.kind !== 'unchanged'));
 }

@@ -17,7 +17,8 @@ export interface ApplyPorts extends AuditSource {
 /**
  * `uncertain`: the write's answer was lost and nobody can yet say whether it landed (the journal keeps
  * it open). `unrecorded`: applied upstream, but the cache could not record it (the journal entry stays
- * pending). `skipped`: never started, because the operator interrupted the run.
+ * pending). `skipped`: never started, because the operator interrupted the run (or, for a policy side
+ * effect, because an earlier step failed).
  */
 export type Outcome = 'applied' | 'unchanged' | 'refused' | 'conflict' | 'failed' | 'uncertain' | 'unrecorded' | 'skipped' | 'rolled-back' | 'needs-attention';
 
@@ -30,6 +31,17 @@ export interface ApplyResult {
   exitCode: ExitCodeValue;
   /** What to do next, for failures that have one (conflicts). */
   hint?: string;
+  /** Other numbers the change wrote too (policy moves), each with what happened to it. */
+  sideEffects?: SideEffectResult[];
+}
+
+export interface SideEffectResult {
+  e164: string;
+  provider: ProviderName;
+  reason: string;
+  /** applied; rolled-back or needs-attention when a later step failed; failed/conflict for the step that failed; skipped when never reached. */
+  outcome: Outcome;
+  changes: { slot: Slot; before: PlannedAgent[]; after: PlannedAgent[] }[];
 }
 
 function key(number: NumberFacts) {
@@ -52,7 +64,7 @@ function toWrite(agents: readonly PlannedAgent[]): SlotWrite[Slot] {
 const auditAgents = (agents: PlannedAgent[]) => agents.map(({ agentId, name, weight, version }) => ({ agentId, name, weight, version }));
 
 /** The slot writes of one number as a push: freshness read, write, verify, record. */
-function slotOperation(number: NumberFacts, adapter: ProviderAdapter, changes: { slot: Slot; before: PlannedAgent[]; after: PlannedAgent[] }[], ports: ApplyPorts): PushOperation<PlannedAgent[], RemoteNumber> {
+export function slotOperation(number: NumberFacts, adapter: ProviderAdapter, changes: { slot: Slot; before: PlannedAgent[]; after: PlannedAgent[] }[], ports: ApplyPorts): PushOperation<PlannedAgent[], RemoteNumber> {
   return {
     provider: number.provider,
     e164: number.e164,
@@ -65,6 +77,8 @@ function slotOperation(number: NumberFacts, adapter: ProviderAdapter, changes: {
     write: (fresh) => adapter.writeSlots(key(number), Object.fromEntries(changes.map((c) => [c.slot, toWrite(c.after)])), fresh),
     save: (answer, entries) => ports.store.applyRemoteNumber(answer, ports.now().toISOString(), entries),
     log: (entries) => ports.store.appendAudit(entries),
+    // The fix a half-done write asks for: every slot back as it was.
+    flag: (message, entries) => ports.store.markNeedsAttention(number.provider, number.providerId, message, entries, Object.fromEntries(changes.map((c) => [c.slot, auditAgents(c.before)]))),
     auditValue: auditAgents,
   };
 }
@@ -77,13 +91,16 @@ function slotOperation(number: NumberFacts, adapter: ProviderAdapter, changes: {
 export async function applyPlan(plan: NumberPlan, ports: ApplyPorts, options: { force: boolean }): Promise<ApplyResult> {
   const { number } = plan;
   const changes = plan.changes.filter((change) => change.kind !== 'unchanged');
-  const base = { e164: number.e164, provider: number.provider };
-  if (changes.length === 0 && plan.sideEffects.length === 0) {
+  const sideSteps = plan.sideEffects.map((side) => ({ number: side.number, changes: side.changes.filter((c) => c.kind !== 'unchanged').map(({ slot, before, after }) => ({ slot, before, after })) }));
+  // Every other number the change touches is reported with its own outcome, never silently.
+  const sideEffects: SideEffectResult[] = plan.sideEffects.map((side, i) => ({ e164: side.number.e164, provider: side.number.provider, reason: side.reason, outcome: 'skipped', changes: sideSteps[i]!.changes }));
+  const base = { e164: number.e164, provider: number.provider, ...(sideEffects.length ? { sideEffects } : {}) };
+  if (changes.length === 0 && sideSteps.every((step) => step.changes.length === 0)) {
     return { ...base, outcome: 'unchanged', changes: [], message: 'already applied; nothing to push', exitCode: ExitCode.Ok };
   }
   const done: Step[] = [];
   const unrecorded: { message: string; hint: string }[] = [];
-  const steps = [{ number, changes }, ...plan.sideEffects.map((side) => ({ number: side.number, changes: [{ slot: side.slot, before: side.before, after: side.after }] }))];
+  const steps = [{ number, changes }, ...sideSteps];
   for (const [index, step] of steps.entries()) {
     if (step.changes.length === 0) continue;
     if (ports.interrupted?.()) {
@@ -104,11 +121,13 @@ export async function applyPlan(plan: NumberPlan, ports: ApplyPorts, options: { 
     if (!result.ok || !adapter) {
       const failure = result.ok ? { outcome: 'failed' as const, message: 'no adapter', exitCode: ExitCode.Internal } : result;
       if (index === 0) return { ...base, outcome: failure.outcome, changes, message: failure.message, exitCode: failure.exitCode, hint: 'hint' in failure ? failure.hint : undefined };
+      sideEffects[index - 1]!.outcome = failure.outcome;
       return rollback(base, changes, done, ports, step.number, failure.message, failure.exitCode);
     }
     const { actualBefore, answer } = result;
     if (result.unrecorded) unrecorded.push(result.unrecorded);
-    done.push({ number: step.number, adapter, answer, slots: step.changes.map((c) => ({ slot: c.slot, before: actualBefore.get(c.slot)!, after: c.after })) });
+    done.push({ number: step.number, adapter, answer, slots: step.changes.map((c) => ({ slot: c.slot, before: actualBefore.get(c.slot)!, after: c.after })), side: index === 0 ? undefined : sideEffects[index - 1] });
+    if (index > 0) sideEffects[index - 1]!.outcome = result.unrecorded ? 'unrecorded' : 'applied';
   }
   if (unrecorded.length) {
     return { ...base, outcome: 'unrecorded', changes, message: unrecorded.map((u) => u.message).join('; '), exitCode: ExitCode.LocalState, hint: unrecorded[0]!.hint };
@@ -122,13 +141,15 @@ interface Step {
   adapter: ProviderAdapter;
   answer: RemoteNumber;
   slots: { slot: Slot; before: PlannedAgent[]; after: PlannedAgent[] }[];
+  /** The result entry of a policy side effect, whose outcome the undo updates. */
+  side?: SideEffectResult;
 }
 
 /**
  * A later step failed: write every earlier step back, newest first. A step whose undo fails
  * leaves its number flagged needs-attention, with the exact fix in the message.
  */
-async function rollback(base: { e164: string; provider: ProviderName }, changes: NumberPlan['changes'], done: Step[], ports: ApplyPorts, failedAt: NumberFacts, reason: string, exitCode: ExitCodeValue): Promise<ApplyResult> {
+async function rollback(base: { e164: string; provider: ProviderName; sideEffects?: SideEffectResult[] }, changes: NumberPlan['changes'], done: Step[], ports: ApplyPorts, failedAt: NumberFacts, reason: string, exitCode: ExitCodeValue): Promise<ApplyResult> {
   const stuck: string[] = [];
   const rolledBack = `the step on ${failedAt.e164} failed (${reason}); this change was undone`;
   for (const step of [...done].reverse()) {
@@ -144,13 +165,16 @@ async function rollback(base: { e164: string; provider: ProviderName }, changes:
       if (!(undoError instanceof VoicenumError)) throw undoError;
       failure = undoError.message;
     }
-    if (failure !== null) {
-      const fix = step.slots.map((s) => `set ${s.slot} of ${step.number.e164} at ${step.number.provider} back to ${describeSlot(s.before)}`).join(', and ');
-      const message = `undoing ${step.number.e164} failed (${failure}); fix by hand: ${fix}, then run \`voicenum sync\``;
-      stuck.push(message);
-      const expect = Object.fromEntries(step.slots.map((s) => [s.slot, auditAgents(s.before)]));
-      ports.store.markNeedsAttention(step.number.provider, step.number.providerId, message, step.slots.map((s) => auditEntry(ports, op, s.slot, s.before, s.after, 'needs-attention', message)), expect);
+    if (failure === null) {
+      if (step.side) step.side.outcome = 'rolled-back';
+      continue;
     }
+    const fix = step.slots.map((s) => `set ${s.slot} of ${step.number.e164} at ${step.number.provider} back to ${describeSlot(s.before)}`).join(', and ');
+    const message = `undoing ${step.number.e164} failed (${failure}); fix by hand: ${fix}, then run \`voicenum sync\``;
+    stuck.push(message);
+    const expect = Object.fromEntries(step.slots.map((s) => [s.slot, auditAgents(s.before)]));
+    ports.store.markNeedsAttention(step.number.provider, step.number.providerId, message, step.slots.map((s) => auditEntry(ports, op, s.slot, s.before, s.after, 'needs-attention', message)), expect);
+    if (step.side) step.side.outcome = 'needs-attention';
   }
   if (stuck.length) {
     return { ...base, outcome: 'needs-attention', changes, message: `the step on ${failedAt.e164} failed (${reason}), and ${stuck.join('; ')}`, exitCode: ExitCode.Provider };

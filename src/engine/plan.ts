@@ -36,10 +36,14 @@ export function planContext(store: Store, settings: Settings, flags: PlanFlags):
     allowDraft: flags.allowDraft,
     force: flags.force,
     holders(provider: ProviderName, agentId: string, slot: Slot, except: string) {
+      // Carrier records too: a Twilio trunk holds numbers that lists show under their platform.
       return store
-        .listNumbers({ providers: [provider], agents: [{ provider, agentId }] })
+        .numbersHoldingAgent(provider, agentId)
         .filter((row) => row.providerId !== except && row.slots[slot].some((a) => a.agentId === agentId))
         .map(numberFacts);
+    },
+    platformsOf(e164: string) {
+      return [...new Set(store.findNumbers(e164).filter((row) => row.provider !== 'twilio' && !row.removed).map((row) => row.provider))];
     },
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, ExitCode, ProviderError, VoicenumError, type ExitCodeValue } from '../domain/errors.js';
+import { ConflictError, ExitCode, PartialWriteError, ProviderError, VoicenumError, type ExitCodeValue } from '../domain/errors.js';
 import type { ProviderName } from '../domain/model.js';
 import type { AuditEntry } from '../store/index.js';
 
@@ -32,6 +32,8 @@ export interface PushOperation<V, S> {
   save(answer: S, entries: AuditEntry[]): void;
   /** Append audit entries alone (conflicts, failures). */
   log(entries: AuditEntry[]): void;
+  /** Flag the record needs-attention with its audit entries (a write that left it half done). */
+  flag?(message: string, entries: AuditEntry[]): void;
   /** What the audit log stores for a value. */
   auditValue(value: V): unknown;
 }
@@ -49,8 +51,9 @@ export interface AuditSource {
  * How a push ended. `uncertain`: the write's answer was lost and a re-read could not tell whether it
  * landed (the journal keeps it open for the next command). `unrecorded`: it landed upstream but the
  * cache could not record it (the journal entry stays pending and the next command records it).
+ * `needs-attention`: the adapter's own step-by-step write failed half way and its undo failed too.
  */
-export type PushFailure = { ok: false; outcome: 'conflict' | 'failed' | 'uncertain'; message: string; exitCode: ExitCodeValue; hint?: string };
+export type PushFailure = { ok: false; outcome: 'conflict' | 'failed' | 'uncertain' | 'needs-attention'; message: string; exitCode: ExitCodeValue; hint?: string };
 
 export type PushResult<V, S> =
   | { ok: true; fresh: S; answer: S; actualBefore: Map<string, V>; intent: string; unrecorded?: { message: string; hint: string } }
@@ -165,6 +168,11 @@ async function pushLocked<V, S>(op: PushOperation<V, S>, source: AuditSource, op
     answer = await op.write(fresh);
   } catch (error) {
     if (!(error instanceof VoicenumError)) throw error;
+    // The adapter's own step-by-step undo failed: upstream is half written, the record needs a hand.
+    if (error instanceof PartialWriteError && op.flag) {
+      op.flag(error.needsAttention, op.changes.map((c) => auditEntry(source, op, c.field, c.before, c.after, 'needs-attention', error.message, intent)));
+      return { ok: false, outcome: 'needs-attention', message: error.message, exitCode: error.exitCode, hint: error.hint };
+    }
     if (!mayHaveLanded(error)) {
       op.log(entries('failed', error.message, intended, intent));
       return { ok: false, outcome: 'failed', message: error.message, exitCode: error.exitCode, hint: error.hint };

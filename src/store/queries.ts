@@ -121,7 +121,12 @@ function listClauses(filter: NumberFilter, searchAgents: readonly string[]): { s
   if (filter.agents) {
     if (filter.agents.length === 0) where.push('0');
     else {
-      where.push(`EXISTS (SELECT 1 FROM assignments a WHERE a.number_id = n.id AND (${filter.agents.map((_, i) => `(n.provider = @ap${i} AND a.agent_id = @aid${i})`).join(' OR ')}))`);
+      // A Twilio agent (a SIP trunk) also holds the platform numbers whose carrier record it answers:
+      // that record is no list row of its own, so the platform's row stands for it.
+      const viaCarrier = filter.agents.some((agent) => agent.provider === 'twilio')
+        ? ` OR EXISTS (SELECT 1 FROM assignments a WHERE a.number_id = n.carrier_id AND a.agent_id IN (${filter.agents.flatMap((agent, i) => (agent.provider === 'twilio' ? [`@aid${i}`] : [])).join(', ')}))`
+        : '';
+      where.push(`(EXISTS (SELECT 1 FROM assignments a WHERE a.number_id = n.id AND (${filter.agents.map((_, i) => `(n.provider = @ap${i} AND a.agent_id = @aid${i})`).join(' OR ')}))${viaCarrier})`);
       filter.agents.forEach((agent, i) => {
         params[`ap${i}`] = agent.provider;
         params[`aid${i}`] = agent.agentId;
@@ -179,6 +184,18 @@ export function rowsById(db: Database.Database, ids?: readonly number[]): Number
 }
 
 
+
+/**
+ * Every record of a provider that holds this agent in some slot, removed ones aside and Twilio
+ * records carried for a platform included (a SIP trunk answers those): what `agents list` counts.
+ */
+export function numbersHoldingAgent(db: Database.Database, provider: ProviderName, agentId: string): NumberRow[] {
+  const ids = db
+    .prepare('SELECT DISTINCT a.number_id FROM assignments a JOIN numbers n ON n.id = a.number_id WHERE n.provider = ? AND a.agent_id = ? AND n.removed_at IS NULL ORDER BY n.e164')
+    .pluck()
+    .all(provider, agentId) as number[];
+  return rowsById(db, ids).sort((a, b) => a.e164.localeCompare(b.e164));
+}
 
 /** The columns of SELECT_ROWS, in order: rows are read as arrays, much cheaper than objects. */
 type RawTuple = [number, ProviderName, string, string, string | null, string | null, number | null, number | null, string | null, string | null, string | null, string, string, string | null, string | null, string | null, string | null, string | null, string | null, number | null, number | null];

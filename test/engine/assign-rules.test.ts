@@ -137,8 +137,9 @@ describe('the rules checked before any push', () => {
       expect(upstream(holders[1]!.id).assistantId).toBe(agentId('vapi', 'booking'));
       const cached = JSON.parse((await run(['numbers', 'list', '--agent', 'vapi:booking', '--json', 'e164'])).stdout) as { e164: string }[];
       expect(cached.map((n) => n.e164).sort()).toEqual(holders.map((h) => h.e164).sort());
-      const history = JSON.parse((await run(['history', '--json'])).stdout) as { e164: string; outcome: string }[];
-      expect(history.map((h) => `${h.e164} ${h.outcome}`)).toEqual([`${target.e164} applied`, `${holders[0]!.e164} applied`, `${holders[1]!.e164} failed`, `${holders[0]!.e164} rolled-back`, `${target.e164} rolled-back`]);
+      const history = JSON.parse((await run(['history', '--json'])).stdout) as { e164: string; field: string; outcome: string }[];
+      // The second holder is imported from Twilio: booking answers its texts too, so its step is inbound and sms.
+      expect(history.map((h) => `${h.e164} ${h.field} ${h.outcome}`)).toEqual([`${target.e164} inbound applied`, `${holders[0]!.e164} inbound applied`, `${holders[1]!.e164} inbound failed`, `${holders[1]!.e164} sms failed`, `${holders[0]!.e164} inbound rolled-back`, `${target.e164} inbound rolled-back`]);
     });
 
     it('an undo that fails too leaves the number needs-attention, shown in list and show, with the manual fix', async () => {

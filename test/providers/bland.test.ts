@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuthError, ProviderError, VoicenumError } from '../../src/domain/errors.js';
+import { AuthError, PartialWriteError, ProviderError, VoicenumError } from '../../src/domain/errors.js';
 import type { RemoteNumber } from '../../src/domain/model.js';
 import { createBlandAdapter, type BlandAdapterSettings } from '../../src/providers/bland/index.js';
 import type { NumberKey, ProviderAdapter, WriteSlotAgent } from '../../src/providers/types.js';
@@ -493,6 +493,9 @@ describe('Bland readNumber and writeSlots', () => {
     expect((error as ProviderError).message).toContain('could not be undone');
     expect((error as ProviderError).message).toContain(`point ${seed.e164} at pathway ${intake.id}`);
     expect((error as ProviderError).hint).toContain('by hand');
+    // Typed, so the engine flags the number with the exact manual fix.
+    expect(error).toBeInstanceOf(PartialWriteError);
+    expect((error as PartialWriteError).needsAttention).toMatch(/fix by hand in the Bland dashboard: detach .* from pathway .* and point .* back at agent .*; then run `voicenum sync --provider bland`/);
   });
 });
 

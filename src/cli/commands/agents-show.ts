@@ -15,7 +15,8 @@ export async function runAgentsShow(ctx: Context, input: string, options: { json
     throw new UsageError(`"${neutralize(input)}" names ${matches.length} agents: ${matches.map((a) => `${a.provider}:${neutralize(a.name)} (${a.id})`).join(', ')}`, 'name one as provider:name or by its id');
   }
   const agent = matches[0]!;
-  const rows = store.listNumbers({ providers: [agent.provider], agents: [{ provider: agent.provider, agentId: agent.id }] });
+  // The same records `agents list` counts: carrier records a Twilio trunk answers included.
+  const rows = store.numbersHoldingAgent(agent.provider, agent.id);
   const numbers = Object.fromEntries(
     SLOTS.map((slot) => [
       slot,

@@ -1,9 +1,10 @@
 import { CancelledError, ExitCode, RefusedError, UsageError, VoicenumError } from '../../domain/errors.js';
 import type { ProviderName, Slot } from '../../domain/model.js';
 import { SLOTS } from '../../domain/model.js';
-import { describeSlot, planChangesSomething, planNumber, type NumberPlan, type SlotRequest } from '../../domain/rules.js';
+import { describeSlot, planChangesSomething, planNumber, sameAgents, type NumberPlan, type SlotChange, type SlotRequest } from '../../domain/rules.js';
 import { parseSlotValue } from '../../domain/slot-spec.js';
 import { applyPlan, type ApplyResult } from '../../engine/apply.js';
+import { tryReadPlanConflicts, type PlanConflict } from '../../engine/freshness.js';
 import { applyPorts } from '../apply-ports.js';
 import { refuseMissingVersions } from '../version-pins.js';
 import type { Store } from '../../store/index.js';
@@ -71,6 +72,8 @@ export interface Target {
   input: string;
   plan?: NumberPlan;
   result?: ApplyResult;
+  /** What the freshness read found changed upstream; undefined when it was not read. */
+  conflicts?: PlanConflict[];
 }
 
 async function runChange(ctx: Context, args: string[], requestsFor: (number: NumberPlan['number']) => Partial<Record<Slot, SlotRequest>>, options: ChangeFlags): Promise<number> {
@@ -105,17 +108,20 @@ async function runChange(ctx: Context, args: string[], requestsFor: (number: Num
     }
   }
   const json = jsonRequested(options.json);
+  const force = Boolean(options.force);
+  // Rule 8 ahead of time: a dry run shows the conflicts the real run would stop at, and --force
+  // must show (and have confirmed) what it is about to overwrite.
+  const ports = (options.dryRun || force) && !ctx.options.offline ? await readFreshness(ctx, store, targets, force) : undefined;
 
   if (options.dryRun) {
     printPlans(ctx, targets, json);
-    const refused = targets.filter((t) => t.result);
-    return refused.length === 0 ? ExitCode.Ok : refused.length === targets.length ? refused[0]!.result!.exitCode : ExitCode.Partial;
+    return exitCodeOf(targets.map((t) => ({ exitCode: t.result?.exitCode ?? (t.conflicts?.length && !force ? ExitCode.Conflict : ExitCode.Ok) })));
   }
 
   if (!batch && targets[0]?.result && targets[0].plan) throw new RefusedError(targets[0].plan.refusals);
   await confirmMoves(ctx, targets, options, json);
 
-  return pushTargets(ctx, store, targets, options, json, batch);
+  return pushTargets(ctx, store, targets, options, json, batch, ports);
 }
 
 /**
@@ -123,8 +129,7 @@ async function runChange(ctx: Context, args: string[], requestsFor: (number: Num
  * On Ctrl-C / SIGTERM no new number starts; the ones in flight finish and are recorded, and the
  * numbers never started are reported as such (exit 130).
  */
-export async function pushTargets(ctx: Context, store: Store, targets: Target[], options: ChangeFlags, json: boolean, batch: boolean): Promise<number> {
-  const ports = applyPorts(ctx, store);
+export async function pushTargets(ctx: Context, store: Store, targets: Target[], options: ChangeFlags, json: boolean, batch: boolean, ports = applyPorts(ctx, store)): Promise<number> {
   // Version pins name versions the cache does not know: checked upstream, before anything is written.
   await refuseMissingVersions(ports, targets);
   const pending = targets.filter((t) => t.plan && !t.result);
@@ -147,7 +152,33 @@ export async function pushTargets(ctx: Context, store: Store, targets: Target[],
   return exitCodeOf(targets.map((t) => t.result!));
 }
 
-function exitCodeOf(results: ApplyResult[]): number {
+/**
+ * The freshness read of each planned number (and its policy side effects), 8 at a time. Under
+ * --force, a conflict that would overwrite an agent the cache did not know of is a move the
+ * operator has not seen: it joins the plan's confirmations.
+ */
+export async function readFreshness(ctx: Context, store: Store, targets: Target[], force: boolean): Promise<ReturnType<typeof applyPorts>> {
+  const ports = applyPorts(ctx, store);
+  const planned = targets.filter((t) => t.plan && !t.result && planChangesSomething(t.plan));
+  await pool(planned, BATCH_CONCURRENCY, () => false, async (target) => {
+    const plan = target.plan!;
+    const read = await tryReadPlanConflicts(plan, ports);
+    if ('error' in read) {
+      target.result = { e164: plan.number.e164, provider: plan.number.provider, outcome: 'failed', changes: [], message: read.error.message, exitCode: read.error.exitCode, hint: read.error.hint };
+      return;
+    }
+    target.conflicts = read.conflicts;
+    if (!force) return;
+    for (const conflict of read.conflicts) {
+      if (conflict.upstream.length === 0 || sameAgents(conflict.upstream, conflict.after)) continue;
+      plan.confirmations.push(`--force overwrites ${conflict.slot} of ${conflict.e164}: ${describeSlot(conflict.upstream)} holds it upstream now (the cache says ${describeSlot(conflict.cached)}) and loses it at once`);
+    }
+  });
+  // The push reuses these ports: one audit batch, and the --verbose request count covers the read.
+  return ports;
+}
+
+function exitCodeOf(results: Pick<ApplyResult, 'exitCode'>[]): number {
   const failed = results.filter((r) => r.exitCode !== ExitCode.Ok);
   if (failed.length === 0) return ExitCode.Ok;
   if (failed.length < results.length) return ExitCode.Partial;
@@ -189,11 +220,24 @@ function planJson(target: Target) {
   return {
     e164: plan?.number.e164 ?? target.input,
     provider: plan?.number.provider ?? null,
-    changes: plan?.changes.map((c) => ({ slot: c.slot, kind: c.kind, before: c.before, after: c.after })) ?? [],
-    sideEffects: plan?.sideEffects.map((s) => ({ e164: s.number.e164, slot: s.slot, before: s.before, after: s.after })) ?? [],
+    changes: plan?.changes.map(changeJson) ?? [],
+    sideEffects: plan?.sideEffects.map((s) => ({ e164: s.number.e164, provider: s.number.provider, reason: s.reason, changes: s.changes.map(changeJson) })) ?? [],
     refusals: plan?.refusals ?? (target.result?.message ? [target.result.message] : []),
     confirmations: plan?.confirmations ?? [],
+    // null: not read upstream (--offline, or nothing to change).
+    conflicts: target.conflicts?.map((c) => ({ e164: c.e164, slot: c.slot, cached: c.cached, upstream: c.upstream })) ?? null,
+    error: plan && target.result ? target.result.message : null,
   };
+}
+
+function changeJson(c: SlotChange) {
+  return { slot: c.slot, kind: c.kind, before: c.before, after: c.after, note: c.note ?? null };
+}
+
+function changeMark(theme: Context['printer']['out'], change: SlotChange): string {
+  const word = change.kind === 'move' || change.kind === 'unassign' || change.kind === 'unchanged' ? change.kind : '';
+  const mark = change.kind === 'unchanged' ? theme.dim(`  ${word}`) : word ? theme.warn(`  ${word}`) : '';
+  return `${mark}${change.note ? theme.warn(`${word ? ';' : ' '} ${neutralize(change.note)}`) : ''}`;
 }
 
 /** The plan: per number, per slot, before → after, moves marked; refusals under it. */
@@ -212,11 +256,19 @@ export function printPlans(ctx: Context, targets: Target[], json: boolean, toStd
     }
     lines.push(`${plan.number.e164}  ${theme.provider(plan.number.provider)}${planChangesSomething(plan) ? '' : theme.dim('  (nothing to change)')}`);
     for (const change of plan.changes) {
-      const mark = change.kind === 'move' ? theme.warn('  move') : change.kind === 'unassign' ? theme.warn('  unassign') : change.kind === 'unchanged' ? theme.dim('  unchanged') : '';
-      lines.push(`  ${change.slot.padEnd(9)}${neutralize(describeSlot(change.before))} → ${neutralize(describeSlot(change.after))}${mark}`);
+      lines.push(`  ${change.slot.padEnd(9)}${neutralize(describeSlot(change.before))} → ${neutralize(describeSlot(change.after))}${changeMark(theme, change)}`);
     }
-    for (const side of plan.sideEffects) lines.push(`  ${side.slot.padEnd(9)}${side.number.e164}: ${neutralize(describeSlot(side.before))} → ${neutralize(describeSlot(side.after))}${theme.warn('  policy move')}`);
+    for (const side of plan.sideEffects) {
+      for (const change of side.changes) {
+        if (change.kind === 'unchanged') continue;
+        lines.push(`  ${change.slot.padEnd(9)}${side.number.e164}: ${neutralize(describeSlot(change.before))} → ${neutralize(describeSlot(change.after))}${changeMark(theme, change)} ${theme.dim(`(${neutralize(side.reason)})`)}`);
+      }
+    }
+    for (const conflict of target.conflicts ?? []) {
+      lines.push(`  ${theme.fail('conflict:')} ${conflict.slot} of ${conflict.e164} is ${neutralize(describeSlot(conflict.upstream))} upstream but ${neutralize(describeSlot(conflict.cached))} in the cache`);
+    }
     for (const refusal of plan.refusals) lines.push(`  ${theme.fail('refused:')} ${neutralize(refusal)}`);
+    if (target.result && !plan.refusals.length) lines.push(`  ${theme.fail(`${target.result.outcome}:`)} ${neutralize(target.result.message ?? '')}`);
   }
   const text = `${lines.join('\n')}\n`;
   if (toStderr) ctx.io.stderr.write(text);
@@ -226,18 +278,26 @@ export function printPlans(ctx: Context, targets: Target[], json: boolean, toStd
 function printResults(ctx: Context, targets: Target[], json: boolean, batch: boolean): void {
   const results = targets.map((t) => t.result!);
   if (json) {
-    ctx.printer.json(results.map((r) => ({ e164: r.e164, provider: r.provider, outcome: r.outcome, changes: r.changes, error: r.message && r.outcome !== 'applied' && r.outcome !== 'unchanged' ? r.message : null })));
+    ctx.printer.json(results.map((r) => ({ e164: r.e164, provider: r.provider, outcome: r.outcome, changes: r.changes, sideEffects: r.sideEffects ?? [], error: r.message && r.outcome !== 'applied' && r.outcome !== 'unchanged' ? r.message : null })));
     return;
   }
   const { printer } = ctx;
   if (!ctx.io.isStdoutTTY) {
-    printer.data(results.map((r) => [r.e164, r.provider, r.outcome, neutralize(r.message ?? r.changes.map((c) => `${c.slot}: ${describeSlot(c.before)} -> ${describeSlot(c.after)}`).join('; '))].join('\t')).join('\n') + '\n');
+    // A policy side effect is a line of its own, after its number's: another number changed too.
+    const rows = results.flatMap((r) => [
+      [r.e164, r.provider, r.outcome, neutralize(r.message ?? r.changes.map((c) => `${c.slot}: ${describeSlot(c.before)} -> ${describeSlot(c.after)}`).join('; '))],
+      ...(r.sideEffects ?? []).map((side) => [side.e164, side.provider, side.outcome, neutralize(`${side.changes.map((c) => `${c.slot}: ${describeSlot(c.before)} -> ${describeSlot(c.after)}`).join('; ')} (${side.reason}; for ${r.e164})`)]),
+    ]);
+    printer.data(rows.map((row) => row.join('\t')).join('\n') + '\n');
   } else {
     for (const r of results) {
       const ok = r.outcome === 'applied' || r.outcome === 'unchanged';
       const icon = ok ? printer.out.success('✓') : printer.out.fail('✗');
       const detail = r.outcome === 'applied' ? r.changes.map((c) => `${c.slot}: ${describeSlot(c.before)} → ${describeSlot(c.after)}`).join('; ') : (r.message ?? r.outcome);
       printer.data(`${icon} ${r.e164}  ${neutralize(detail)}\n`);
+      for (const side of r.sideEffects ?? []) {
+        printer.data(`  ↳ ${side.e164}  ${neutralize(side.changes.map((c) => `${c.slot}: ${describeSlot(c.before)} → ${describeSlot(c.after)}`).join('; '))}  ${printer.out.dim(`${side.outcome}; ${neutralize(side.reason)}`)}\n`);
+      }
     }
   }
   const failures = results.filter((r) => r.exitCode !== ExitCode.Ok);

@@ -45,9 +45,17 @@ async function runSetting(ctx: Context, store: Store, change: SettingChange, fla
     return 0;
   }
   if (flags.dryRun) {
-    if (json) printer.json({ ...summary, outcome: 'planned' });
-    else printer.data(`${change.row.e164}  ${change.provider}\n  ${change.field.padEnd(9)}${neutralize(show(change.before))} → ${neutralize(show(change.after))}\n`);
-    return 0;
+    // Rule 8 ahead of time, as for assignments: a dashboard change shows before the real run.
+    let upstream: Value | undefined;
+    if (!ctx.options.offline) {
+      const op = await operation(applyPorts(ctx, store));
+      const fresh = op.valueOf(await op.read(), change.field);
+      if (!op.same(fresh, change.before)) upstream = fresh;
+    }
+    const conflict = upstream === undefined ? null : `${change.field} of ${change.row.e164} is ${neutralize(show(upstream))} upstream but ${neutralize(show(change.before))} in the cache`;
+    if (json) printer.json({ ...summary, outcome: 'planned', conflict: upstream === undefined ? null : { upstream, cached: change.before } });
+    else printer.data(`${change.row.e164}  ${change.provider}\n  ${change.field.padEnd(9)}${neutralize(show(change.before))} → ${neutralize(show(change.after))}\n${conflict ? `  ${printer.out.fail('conflict:')} ${conflict}\n` : ''}`);
+    return conflict && !flags.force ? ExitCode.Conflict : ExitCode.Ok;
   }
   const ports = applyPorts(ctx, store);
   const op = await operation(ports);

@@ -7,7 +7,7 @@ import type { Context } from '../context.js';
 import { canPrompt } from '../prompter.js';
 import { warnIfStale } from '../staleness.js';
 import { agentChoices, numberChoices, slotChoices } from '../wizard/steps.js';
-import { printPlans, pushTargets, type Target } from './assign.js';
+import { printPlans, pushTargets, readFreshness, type Target } from './assign.js';
 
 export interface WizardOptions {
   allowDraft?: boolean;
@@ -40,8 +40,10 @@ export async function runWizard(ctx: Context, options: WizardOptions): Promise<n
   }
   const plan = planNumber(facts, requests, context);
   const target: Target = { input: row.e164, plan };
+  // --force: what it overwrites upstream is shown and confirmed like any move.
+  const ports = options.force && !plan.refusals.length && !ctx.options.offline ? await readFreshness(ctx, store, [target], true) : undefined;
   printPlans(ctx, [target], false, true);
   if (plan.refusals.length) throw new UsageError(`the rules refuse this change: ${plan.refusals.join('; ')}`);
   if (!(await prompter.confirm(plan.confirmations.length ? `${plan.confirmations.join('; ')}. Apply?` : 'Apply this change?'))) throw new CancelledError();
-  return pushTargets(ctx, store, [target], { force: options.force }, jsonRequested(options.json), false);
+  return pushTargets(ctx, store, [target], { force: options.force }, jsonRequested(options.json), false, ports);
 }

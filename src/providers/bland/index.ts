@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AuthError, ProviderError } from '../../domain/errors.js';
+import { AuthError, PartialWriteError, ProviderError } from '../../domain/errors.js';
 import type { ProviderSnapshot, RemoteAgent, RemoteNumber, SkippedRecord, SlotMap } from '../../domain/model.js';
 import { isStrictE164 } from '../../domain/phone.js';
 import { HttpClient } from '../http.js';
@@ -21,6 +21,8 @@ const DEFAULT_CONCURRENCY = 8;
 /** One upstream change and how to take it back if a later change of the same write fails. */
 interface Step {
   describe: string;
+  /** What to set back by hand if neither the step's own undo works. */
+  fix: string;
   run(): Promise<void>;
   undo(): Promise<void>;
 }
@@ -328,10 +330,11 @@ class BlandAdapter implements ProviderAdapter {
       if (previous) await this.apply(e164, previous);
     };
     const steps: Step[] = [];
-    if (next) steps.push({ describe: `point ${e164} at ${next.kind} ${next.id}`, run: () => this.apply(e164, next), undo: restore });
+    const restoreFix = `${next ? `detach ${e164} from ${next.kind} ${next.id}` : ''}${next && previous ? ' and ' : ''}${previous ? `point ${e164} back at ${previous.kind} ${previous.id}` : ''}`;
+    if (next) steps.push({ describe: `point ${e164} at ${next.kind} ${next.id}`, fix: restoreFix, run: () => this.apply(e164, next), undo: restore });
     // Attaching replaces a pathway or another persona; a pathway does not push an attached persona out.
     if (previous && (!next || (next.kind === 'pathway' && previous.kind !== 'pathway'))) {
-      steps.push({ describe: `detach ${e164} from ${previous.kind} ${previous.id}`, run: () => this.clear(e164, previous), undo: () => this.apply(e164, previous) });
+      steps.push({ describe: `detach ${e164} from ${previous.kind} ${previous.id}`, fix: `point ${e164} back at ${previous.kind} ${previous.id}`, run: () => this.clear(e164, previous), undo: () => this.apply(e164, previous) });
     }
     return steps;
   }
@@ -340,7 +343,7 @@ class BlandAdapter implements ProviderAdapter {
     const previous = current.slots.sms[0]?.agentId ?? null;
     const next = wanted?.agentId ?? null;
     if (next === previous) return [];
-    return [{ describe: `set the SMS pathway of ${e164} to ${next ?? 'none'}`, run: () => this.setSmsPathway(e164, next), undo: () => this.setSmsPathway(e164, previous) }];
+    return [{ describe: `set the SMS pathway of ${e164} to ${next ?? 'none'}`, fix: `set the SMS pathway of ${e164} back to ${previous ?? 'none'}`, run: () => this.setSmsPathway(e164, next), undo: () => this.setSmsPathway(e164, previous) }];
   }
 
   /** The kind of the agent holding a number now, from memory or, failing that, from the record. */
@@ -411,20 +414,22 @@ async function runSteps(steps: Step[]): Promise<void> {
       await step.run();
       done.push(step);
     } catch (error) {
-      const stuck: string[] = [];
+      const stuck: Step[] = [];
+      const reasons: string[] = [];
       for (const finished of done.reverse()) {
         try {
           await finished.undo();
         } catch (undoError) {
-          stuck.push(`${finished.describe} (${(undoError as Error).message})`);
+          stuck.push(finished);
+          reasons.push(`${finished.describe} (${(undoError as Error).message})`);
         }
       }
       if (stuck.length === 0) throw error;
       const status = error instanceof ProviderError ? error.status : null;
-      throw new ProviderError(PROVIDER, `${stripProvider((error as Error).message)}; the earlier change could not be undone, so Bland keeps it: ${stuck.join('; ')}`, {
-        status,
-        hint: 'undo it by hand in the Bland dashboard, then run `voicenum sync --provider bland`',
-      });
+      const message = `${stripProvider((error as Error).message)}; the earlier change could not be undone, so Bland keeps it: ${reasons.join('; ')}`;
+      // Upstream is half written: the engine flags the number with this exact fix.
+      const fix = `Bland kept ${stuck.map((step) => step.describe).join(' and ')} after a failed change; fix by hand in the Bland dashboard: ${stuck.map((step) => step.fix).join(', then ')}; then run \`voicenum sync --provider bland\``;
+      throw new PartialWriteError(PROVIDER, message, fix, { status, hint: 'undo it by hand in the Bland dashboard, then run `voicenum sync --provider bland`' });
     }
   }
 }
