@@ -66,7 +66,7 @@ export async function main(argv: string[], deps: MainDependencies = {}): Promise
   const outputFailure = io.outputFailure?.();
   if (outputFailure && exitCode === ExitCode.Ok) {
     const { LocalStateError } = await import('./domain/errors.js');
-    (context?.printer ?? (await fallbackPrinter())).error(new LocalStateError('standard output', `writing the output failed (${outputFailure.code ?? outputFailure.message})`, outputFailure.code === 'ENOSPC' ? 'free some space on the disk the output goes to' : undefined));
+    (context?.printer ?? (await fallbackPrinter())).error(new LocalStateError('standard output', `writing the output failed (${outputFailure.message})`, outputFailure.code === 'ENOSPC' ? 'free some space on the disk the output goes to' : undefined));
     exitCode = ExitCode.LocalState;
   }
   return exitCode;

@@ -276,4 +276,27 @@ describe.skipIf(!canMount)('a full disk under VOICENUM_HOME (a 2 MiB tmpfs)', ()
     expectLocalState(set, home);
     expect(set.stderr).toMatch(/is full \(ENOSPC\)/);
   }, 180_000);
+
+  it('output redirected into a file on the full disk: exit 8, not a silently cut file', async () => {
+    const home = tempDir();
+    try {
+      // Whatever the test before left free, fill it now.
+      try {
+        writeFileSync(join(mountPoint.path, 'filler'), Buffer.alloc(4 * 1024 * 1024));
+      } catch (error) {
+        expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      }
+      expect((await runCli(['--sandbox', 'sync'], { home: home.path })).code).toBe(0);
+      const whole = await runCli(['--sandbox', 'numbers', 'list', '--plain'], { home: home.path });
+      expect(whole.stdout.length).toBeGreaterThan(0);
+      const out = join(mountPoint.path, 'out.txt');
+      const redirected = spawnSync('bash', ['-c', 'node "$0" --sandbox numbers list --plain > "$1"', join(ROOT, 'bin', 'voicenum.js'), out], { env: { ...process.env, VOICENUM_HOME: home.path, NO_COLOR: '1' }, encoding: 'utf8' });
+      expect(redirected.status, redirected.stderr).toBe(ExitCode.LocalState);
+      expect(redirected.stderr).toMatch(/^error: writing the output failed \(ENOSPC/m);
+      expect(redirected.stderr).not.toMatch(/^ {4}at /m);
+      expect(readFileSync(out, 'utf8').length).toBeLessThan(whole.stdout.length);
+    } finally {
+      home.cleanup();
+    }
+  }, 120_000);
 });
