@@ -14,9 +14,12 @@ import { LocalStateError } from '../domain/errors.js';
  * which is older than `staleMs` (an owner on another host, a pid reused), is taken over.
  */
 export interface LockOptions {
-  /** A lock older than this is stale whoever holds it. The critical section lasts milliseconds. */
+  /**
+   * A lock older than this is stale whoever holds it: the critical section lasts milliseconds, so
+   * only a dead owner (whose pid may have been reused) or one on another host leaves it this long.
+   */
   staleMs?: number;
-  /** Give up waiting for a live owner after this long. */
+  /** Give up waiting after this long; longer than staleMs, so a stale lock is always taken over first. */
   timeoutMs?: number;
 }
 
@@ -29,7 +32,7 @@ interface Owner {
 export async function withFileLock<T>(file: string, work: () => T | Promise<T>, options: LockOptions = {}): Promise<T> {
   const lock = `${file}.lock`;
   const owner: Owner = { pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex') };
-  await acquire(lock, owner, options.staleMs ?? 30_000, options.timeoutMs ?? 15_000, file);
+  await acquire(lock, owner, options.staleMs ?? 10_000, options.timeoutMs ?? 20_000, file);
   try {
     return await work();
   } finally {

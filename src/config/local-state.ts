@@ -107,7 +107,7 @@ export function fileFailure(error: unknown, home: string): LocalStateError | und
     case 'EEXIST': {
       const file = fileInTheWay(path);
       if (!file) return undefined;
-      if (file === home) return new LocalStateError(file, `VOICENUM_HOME ${file} is a file, but voicenum keeps its folder there`, 'point VOICENUM_HOME at a folder (or unset it), or move that file away');
+      if (file === home) return new LocalStateError(file, `voicenum's home ${file} is a file, not a folder`, `voicenum keeps its settings and caches in a folder there (VOICENUM_HOME, or the platform's data folder when it is unset): move that file away (mv ${quote(file)} ${quote(`${file}.moved`)}), or point VOICENUM_HOME at a folder`);
       return new LocalStateError(file, `${file} is a file, but voicenum keeps a folder there`, `move that file away (mv ${quote(file)} ${quote(`${file}.moved`)}) and run the command again`);
     }
     case 'EISDIR':

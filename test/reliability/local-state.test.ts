@@ -118,7 +118,7 @@ describe('a damaged, foreign or unusable local state', () => {
     for (const args of [['--sandbox', 'numbers', 'list'], ['config', 'set', 'output', 'json'], ['config', 'get', 'output'], ['--sandbox', 'sync']]) {
       const result = await runCli(args, { home: file });
       expectLocalState(result, file);
-      expect(result.stderr).toContain(`VOICENUM_HOME ${file} is a file`);
+      expect(result.stderr).toContain(`voicenum's home ${file} is a file, not a folder`);
     }
     expect(readFileSync(file, 'utf8')).toBe('x');
   });
