@@ -55,6 +55,12 @@ export function newerCacheError(file: string, found: number, known: number): Loc
   );
 }
 
+/**
+ * SQLite errors that mean the tables do not match the schema version the file claims: a table
+ * missing, or one that a migration meant to create already there (the version was set back).
+ */
+const DAMAGED_SCHEMA = /no such (table|column|index)|already exists|malformed/i;
+
 /** A failure of the SQLite cache at `file`, or undefined when it is not one of ours to explain. */
 export function cacheFailure(error: unknown, file: string): LocalStateError | undefined {
   if (error instanceof LocalStateError) return error;
@@ -62,7 +68,7 @@ export function cacheFailure(error: unknown, file: string): LocalStateError | un
   const detail = String((error as Failure | null)?.message ?? code);
   if (!isSqliteError(error)) return fileFailure(error, dirname(dirname(dirname(file))));
   const folder = dirname(file);
-  if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT') || (code === 'SQLITE_ERROR' && /no such (table|column)|malformed/i.test(detail))) {
+  if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT') || (code === 'SQLITE_ERROR' && DAMAGED_SCHEMA.test(detail))) {
     return new LocalStateError(file, `the cache ${file} is damaged (${detail})`, `voicenum cannot repair it; ${keepTheCacheHint(file)}`);
   }
   if (code.startsWith('SQLITE_FULL')) {

@@ -99,6 +99,16 @@ describe('a damaged, foreign or unusable local state', () => {
     expectKeepTheAuditLog(result, cache);
   });
 
+  it('a cache whose schema version does not match its tables', async () => {
+    const db = new Database(cache);
+    db.pragma('user_version = 2');
+    db.close();
+    const result = await cli(['--sandbox', 'numbers', 'list']);
+    expectLocalState(result, cache);
+    expect(result.stderr).toMatch(/is damaged \(table \w+ already exists\)/);
+    expectKeepTheAuditLog(result, cache);
+  });
+
   it('a cache written by a newer voicenum: refused with exit 8, and left as it was', async () => {
     const db = new Database(cache);
     db.pragma('user_version = 999');
