@@ -64,15 +64,35 @@ export async function main(argv: string[], deps: MainDependencies = {}): Promise
       exitCode = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? ExitCode.Ok : ExitCode.Usage;
       if (error.code === 'commander.executeSubCommandAsync' || error.code === 'commander.help') exitCode = ExitCode.Ok;
     } else {
-      (context?.printer ?? (await fallbackPrinter())).error(error);
-      exitCode = error instanceof VoicenumError ? error.exitCode : ExitCode.Internal;
+      const explained = await explainLocalFailure(error, env, context);
+      (context?.printer ?? (await fallbackPrinter())).error(explained);
+      exitCode = explained instanceof VoicenumError ? explained.exitCode : ExitCode.Internal;
     }
   } finally {
     deps.signals?.off('SIGINT', onSignal);
     deps.signals?.off('SIGTERM', onSignal);
     await context?.close();
   }
+  // A reader closing the pipe is quiet (systemIO); any other failure to write the output is told.
+  const outputFailure = io.outputFailure?.();
+  if (outputFailure && exitCode === ExitCode.Ok) {
+    const { LocalStateError } = await import('./domain/errors.js');
+    (context?.printer ?? (await fallbackPrinter())).error(new LocalStateError('standard output', `writing the output failed (${outputFailure.message})`, outputFailure.code === 'ENOSPC' ? 'free some space on the disk the output goes to' : undefined));
+    exitCode = ExitCode.LocalState;
+  }
   return exitCode;
+}
+
+/**
+ * The last resort for failures of the local files (the cache, the config, their folder) that no
+ * command explained, such as a sync's transaction finding the disk full: they get their message and
+ * the LocalState code, never the "please report it" of a bug.
+ */
+async function explainLocalFailure(error: unknown, env: NodeJS.ProcessEnv, context: Context | undefined): Promise<unknown> {
+  if (error instanceof VoicenumError || typeof (error as { code?: unknown } | null)?.code !== 'string') return error;
+  const [{ localStateFailure }, { cacheFile, voicenumHome }] = await Promise.all([import('./config/local-state.js'), import('./config/paths.js')]);
+  const home = context?.home ?? voicenumHome(env);
+  return localStateFailure(error, { home, cache: context ? cacheFile(home, context.profile) : undefined }) ?? error;
 }
 
 function allCommands(command: Command): Command[] {

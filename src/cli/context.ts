@@ -188,6 +188,7 @@ export class Context {
 
   async close(): Promise<void> {
     this.openedStore?.close();
-    if (this.sandboxEnv) await (await this.sandboxEnv).close();
+    // A sandbox that failed to start was reported by the command that needed it.
+    if (this.sandboxEnv) await (await this.sandboxEnv.catch(() => undefined))?.close();
   }
 }

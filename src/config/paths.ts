@@ -27,7 +27,7 @@ export function sandboxStateFile(home: string, profile: string): string {
   return join(profileDir(home, profile), 'sandbox-state.json');
 }
 
-/** The settings and stored credentials (written through `conf`, read directly for speed). */
+/** The settings and stored credentials (written by store.ts under a lock, read directly). */
 export function configFile(home: string): string {
   return join(home, 'config.json');
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../domain/errors.js';
+import { damagedConfigError, fileFailure } from './local-state.js';
 import { configFile } from './paths.js';
 
 /** The settings a profile can hold, with their defaults. */
@@ -24,18 +25,56 @@ export const DEFAULT_SETTINGS: Settings = {
   output: 'table',
 };
 
-/** What the config file holds (written through `conf`; read here directly, which is ~60 ms cheaper). */
+/** What the config file holds (written by store.ts under a lock; read here directly). */
 export interface ConfigFileShape {
   profiles?: Record<string, { settings?: Partial<Settings>; credentials?: Record<string, Record<string, string>> }>;
 }
 
+/**
+ * The config file as it is on disk; {} when there is none. A file that cannot be read or is not a
+ * voicenum configuration ends in a LocalStateError naming it.
+ */
 export function readConfigFile(home: string): ConfigFileShape {
+  const file = configFile(home);
+  let text: string;
   try {
-    return JSON.parse(readFileSync(configFile(home), 'utf8')) as ConfigFileShape;
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new UsageError(`cannot read the configuration ${configFile(home)}: ${(error as Error).message}`, 'fix or delete the file');
+    throw fileFailure(error, home) ?? error;
   }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw damagedConfigError(file, `not valid JSON: ${(error as Error).message}`);
+  }
+  const problem = shapeProblem(parsed);
+  if (problem) throw damagedConfigError(file, problem);
+  return parsed as ConfigFileShape;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** What makes `value` something other than a ConfigFileShape, checked as deep as the code reads it. */
+function shapeProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return 'it does not hold a JSON object';
+  if (value.profiles === undefined) return undefined;
+  if (!isObject(value.profiles)) return '"profiles" is not an object';
+  for (const [name, profile] of Object.entries(value.profiles)) {
+    if (!isObject(profile)) return `profile "${name}" is not an object`;
+    for (const part of ['settings', 'credentials'] as const) {
+      if (profile[part] !== undefined && !isObject(profile[part])) return `"${part}" of profile "${name}" is not an object`;
+    }
+    for (const [field, setting] of Object.entries((profile.settings ?? {}) as Record<string, unknown>)) {
+      const wanted = typeof DEFAULT_SETTINGS[field as keyof Settings];
+      if (wanted !== 'undefined' && typeof setting !== wanted) return `setting ${field} of profile "${name}" is not a ${wanted}`;
+    }
+    for (const [provider, credentials] of Object.entries((profile.credentials ?? {}) as Record<string, unknown>)) {
+      if (!isObject(credentials)) return `the ${provider} credentials of profile "${name}" are not an object`;
+    }
+  }
+  return undefined;
 }
 
 export function profileSettings(config: ConfigFileShape, profile: string): Settings {

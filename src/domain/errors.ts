@@ -18,7 +18,7 @@ export const ExitCode = {
   Conflict: 6,
   /** A batch where some items failed and others succeeded. */
   Partial: 7,
-  /** The local cache or config file cannot be used (locked, full disk, damaged, unreadable). */
+  /** A local file cannot be used: the cache or the config file is damaged, unreadable, unwritable, or the disk is full. */
   LocalState: 8,
   /** The operator cancelled (Ctrl-C, Esc, or answered no). */
   Cancelled: 130,
@@ -86,6 +86,18 @@ export class PartialWriteError extends ProviderError {
 export class ConflictError extends VoicenumError {
   constructor(message: string, hint?: string) {
     super(message, ExitCode.Conflict, hint);
+  }
+}
+
+/**
+ * The local cache, the config file or the folder that holds them cannot be used. Not a bug: the
+ * message names the file and says what to do, so the operator can fix it without a report.
+ */
+export class LocalStateError extends VoicenumError {
+  readonly file: string;
+  constructor(file: string, message: string, hint?: string) {
+    super(message, ExitCode.LocalState, hint);
+    this.file = file;
   }
 }
 

@@ -1,3 +1,4 @@
+import { fstatSync, writeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 
 /** Where a command writes. The only door to the terminal: commands never touch `console` or `process`. */
@@ -13,6 +14,58 @@ export interface IO {
   colorErr: boolean;
   /** Terminal width for tables; 0 when unknown. */
   columns: number;
+  /**
+   * Why stdout stopped taking output, other than a reader closing the pipe (which is quiet): a full
+   * disk under `> file`, say. Undefined while it works.
+   */
+  outputFailure?: () => NodeJS.ErrnoException | undefined;
+}
+
+/** A reader that stopped reading (`| head -1`): the output simply ends, as with `git log | head`. */
+const CLOSED_BY_READER = new Set(['EPIPE', 'ECONNRESET', 'ERR_STREAM_DESTROYED']);
+
+/**
+ * A process stream that a reader may close at any time. The first error stops all further writes
+ * (so a long output written in chunks cannot raise again); a closed pipe is not an error at all,
+ * anything else is kept for main() to report.
+ */
+function guardedWriter(stream: NodeJS.WriteStream, onFailure: (error: NodeJS.ErrnoException) => void, sink: (text: string) => boolean = (text) => stream.write(text)): { write(text: string): boolean } {
+  let stopped = false;
+  const stop = (error: NodeJS.ErrnoException) => {
+    if (stopped) return;
+    stopped = true;
+    if (!CLOSED_BY_READER.has(error.code ?? '')) onFailure(error);
+  };
+  stream.on('error', stop);
+  return {
+    write(text: string): boolean {
+      if (stopped) return false;
+      try {
+        return sink(text);
+      } catch (error) {
+        // Into a file, writes are synchronous and throw (ENOSPC under `> file` on a full disk).
+        stop(error as NodeJS.ErrnoException);
+        return false;
+      }
+    },
+  };
+}
+
+/**
+ * Writing into a regular file (`> out.txt`). Node's own file stdout ignores a short write, so on a
+ * full disk the output would be cut silently with exit 0; here every byte is written or it throws.
+ */
+function fileSink(fd: number): ((text: string) => boolean) | undefined {
+  try {
+    if (!fstatSync(fd).isFile()) return undefined;
+  } catch {
+    return undefined;
+  }
+  return (text) => {
+    let rest = Buffer.from(text);
+    while (rest.length > 0) rest = rest.subarray(writeSync(fd, rest));
+    return true;
+  };
 }
 
 export function colorAllowed(isTTY: boolean, env: NodeJS.ProcessEnv, noColorFlag: boolean): boolean {
@@ -28,9 +81,11 @@ export function systemIO(env: NodeJS.ProcessEnv, noColorFlag: boolean): IO {
   const forced = env.VOICENUM_FORCE_TTY === '1';
   const isStdoutTTY = forced || Boolean(process.stdout.isTTY);
   const isStderrTTY = Boolean(process.stderr.isTTY);
+  let outputFailure: NodeJS.ErrnoException | undefined;
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: guardedWriter(process.stdout, (error) => (outputFailure = error), process.stdout.isTTY ? undefined : fileSink(1)),
+    // stderr shares a pipe with stdout under `2>&1 | head`; failing to print a message is not news.
+    stderr: guardedWriter(process.stderr, () => undefined),
     stdin: process.stdin,
     isStdoutTTY,
     isStderrTTY,
@@ -38,5 +93,6 @@ export function systemIO(env: NodeJS.ProcessEnv, noColorFlag: boolean): IO {
     colorOut: colorAllowed(isStdoutTTY, env, noColorFlag),
     colorErr: colorAllowed(isStderrTTY, env, noColorFlag),
     columns: process.stdout.columns ?? (forced ? Number(env.COLUMNS ?? 0) : 0),
+    outputFailure: () => outputFailure,
   };
 }

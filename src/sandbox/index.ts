@@ -205,8 +205,14 @@ function removeLockOf(lock: string, hold: string | null): void {
 export function writeSandboxState(file: string, state: SandboxState): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(state), { mode: 0o600 });
-  renameSync(temp, file);
+  try {
+    writeFileSync(temp, JSON.stringify(state), { mode: 0o600 });
+    renameSync(temp, file);
+  } catch (error) {
+    // A full disk must not also keep a half-written copy of the state.
+    rmSync(temp, { force: true });
+    throw error;
+  }
 }
 
 export interface StartSandboxOptions {

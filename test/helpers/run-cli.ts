@@ -14,7 +14,7 @@ export interface CliResult {
  * Run the built CLI as a child process, as an operator's shell would: no TTY, a private
  * VOICENUM_HOME, and none of the developer's provider credentials.
  */
-export function runCli(args: string[], options: { home: string; env?: Record<string, string | undefined>; input?: string; nodeArgs?: string[]; timeoutMs?: number }): Promise<CliResult> {
+export function runCli(args: string[], options: { home: string; env?: Record<string, string | undefined>; input?: string; nodeArgs?: string[]; timeoutMs?: number; user?: { uid: number; gid: number } }): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (/^(RETELL|VAPI|BLAND|TWILIO|ELEVENLABS)_/.test(key) || key.startsWith('VOICENUM_') || key === 'FORCE_COLOR') continue;
@@ -23,7 +23,7 @@ export function runCli(args: string[], options: { home: string; env?: Record<str
   Object.assign(env, { VOICENUM_HOME: options.home, NO_COLOR: '1' }, options.env);
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'], ...options.user });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { VoicenumError, ExitCode } from '../../domain/errors.js';
+import { newerCacheError } from '../../config/local-state.js';
 import { initial } from './0001-initial.js';
 import { auditLog } from './0002-audit-log.js';
 import { numberLocks } from './0003-number-locks.js';
@@ -25,7 +25,7 @@ export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 export function migrate(db: Database.Database, file: string, target: number = SCHEMA_VERSION): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
-    throw new VoicenumError(`the cache ${file} was written by a newer voicenum (schema ${current}; this one knows ${SCHEMA_VERSION})`, ExitCode.Internal, 'upgrade voicenum, or delete the cache file and run `voicenum sync` again');
+    throw newerCacheError(file, current, SCHEMA_VERSION);
   }
   for (const migration of MIGRATIONS) {
     if (migration.version <= current || migration.version > target) continue;
