@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RemoteNumber } from '../../src/domain/model.js';
 import { createRetellAdapter } from '../../src/providers/retell/index.js';
 import { toRemoteNumber } from '../../src/providers/retell/map.js';
-import { pageSchema, phoneNumberSchema } from '../../src/providers/retell/schema.js';
+import { pageSchema, phoneNumberSchema, retellErrorMessage } from '../../src/providers/retell/schema.js';
 import type { ProviderAdapter } from '../../src/providers/types.js';
+import type { RecordedRequest } from '../../src/sandbox/fake-server.js';
 import { SANDBOX_KEYS, startSandbox, type SandboxEnvironment } from '../../src/sandbox/index.js';
 import { generateInstance, OpenApiSpec, specsPresent, SPECS_DIR, type Relaxation } from '../helpers/openapi.js';
 
@@ -85,11 +86,20 @@ describe.skipIf(!specsPresent('retell'))(`Retell contract (specs from ${SPECS_DI
       expect(spec.check(spec.responseValidator('get', GET_NUMBER), body).valid).toBe(true);
       expect(toRemoteNumber(phoneNumberSchema.parse(body)).slots.inbound).toEqual([{ agentId: 'a', weight: 1, version: 'latest_published' }]);
     });
+    it("the spec's error bodies give the adapter their message", () => {
+      const statuses = ['400', '401', '422', '500'];
+      expect(statuses.length).toBeGreaterThan(0);
+      const messages = statuses.map((status) => retellErrorMessage(generateInstance(spec, spec.responseSchema('get', GET_NUMBER, status), { optional: true })));
+      expect(messages).toEqual(expect.arrayContaining(['API key is missing or invalid.', 'Cannot find requested asset under given api key.']));
+      expect(messages.every((message) => typeof message === 'string' && message.length > 0)).toBe(true);
+    });
   });
 
   describe('the sandbox fake answers and the adapter sends what the spec describes', () => {
     let sandbox: SandboxEnvironment;
     let adapter: ProviderAdapter;
+    /** What the adapter exchanged with the fake, taken before any test adds requests of its own. */
+    let exchanges: RecordedRequest[];
 
     beforeAll(async () => {
       sandbox = await startSandbox();
@@ -110,6 +120,7 @@ describe.skipIf(!specsPresent('retell'))(`Retell contract (specs from ${SPECS_DI
       const fallback = snapshot.numbers[1]!.e164;
       const labelled = await adapter.writeSettings(key, { label: 'contract line', fallback }, cleared);
       await adapter.writeSettings(key, { label: null, fallback: null }, labelled);
+      exchanges = [...sandbox.fakes.retell.requests];
     });
 
     afterAll(async () => {
@@ -117,7 +128,6 @@ describe.skipIf(!specsPresent('retell'))(`Retell contract (specs from ${SPECS_DI
     });
 
     it('every answer of a route in the spec matches its response schema, and every body sent matches its request schema', () => {
-      const exchanges = sandbox.fakes.retell.requests;
       expect(exchanges.length).toBeGreaterThan(0);
       const problems: string[] = [];
       const covered = new Set<string>();
@@ -145,8 +155,27 @@ describe.skipIf(!specsPresent('retell'))(`Retell contract (specs from ${SPECS_DI
       expect([...outside].sort()).toEqual(['GET /list-agent-versions/{agent_id}', 'POST /v2/list-agents']);
     });
 
+    it("the fake's refusals are Retell's error bodies: 401, 422 for an unknown number, 400 for a removed field", async () => {
+      const url = sandbox.fakes.retell.url;
+      const auth = { Authorization: `Bearer ${SANDBOX_KEYS.retell}`, 'Content-Type': 'application/json' };
+      const cases: { status: string; response: Response }[] = [
+        { status: '401', response: await fetch(`${url}/get-phone-number/+14155550000`, { headers: { Authorization: 'Bearer wrong' } }) },
+        { status: '422', response: await fetch(`${url}/get-phone-number/+19995550000`, { headers: auth }) },
+        { status: '400', response: await fetch(`${url}/update-phone-number/${encodeURIComponent(sandbox.state().retell.numbers[0]!.phone_number)}`, { method: 'PATCH', headers: auth, body: JSON.stringify({ inbound_agent_id: 'agent_x' }) }) },
+      ];
+      expect(cases.length).toBeGreaterThan(0);
+      for (const { status, response } of cases) {
+        expect(String(response.status)).toBe(status);
+        const method = status === '400' ? 'patch' : 'get';
+        const path = status === '400' ? UPDATE_NUMBER : GET_NUMBER;
+        const body = (await response.json()) as unknown;
+        expect(spec.check(spec.responseValidator(method, path, status), body), status).toEqual({ valid: true, errors: [] });
+        expect(retellErrorMessage(body), status).toEqual(expect.any(String));
+      }
+    });
+
     it('the PATCH bodies sent are the ones meant: a split with pins, both SMS lists, clears as null', () => {
-      const patches = sandbox.fakes.retell.requests.filter((exchange) => exchange.method === 'PATCH').map((exchange) => JSON.parse(exchange.rawBody) as Record<string, unknown>);
+      const patches = exchanges.filter((exchange) => exchange.method === 'PATCH').map((exchange) => JSON.parse(exchange.rawBody) as Record<string, unknown>);
       expect(patches).toHaveLength(4);
       expect(patches[0]!.inbound_agents).toEqual([expect.objectContaining({ agent_version: 1, weight: 0.5 }), expect.objectContaining({ agent_version: 'latest_published', weight: 0.5 })]);
       expect(patches[0]!.outbound_sms_agents).toEqual(patches[0]!.inbound_sms_agents);

@@ -312,11 +312,13 @@ export class OpenApiSpec {
 }
 
 /**
- * ajv's errors, one line each. A oneOf failure lists every branch's complaints, which is noise
- * when one branch nearly fits; they are kept because the noise names the branch that was meant.
+ * ajv's errors, one line each, repeats dropped. A oneOf failure lists every branch's complaints,
+ * which is noise when one branch nearly fits; they are kept because the noise names the branch
+ * that was meant.
  */
 export function describeErrors(errors: ErrorObject[]): string[] {
-  return errors.map((error) => `${error.instancePath || '/'}: ${error.message ?? error.keyword}${error.keyword === 'enum' ? ` ${JSON.stringify((error.params as { allowedValues?: unknown }).allowedValues)}` : ''}`);
+  const lines = errors.map((error) => `${error.instancePath || '/'}: ${error.message ?? error.keyword}${error.keyword === 'enum' ? ` ${JSON.stringify((error.params as { allowedValues?: unknown }).allowedValues)}` : ''}`);
+  return [...new Set(lines)];
 }
 
 // ---------------------------------------------------------------------------------------------
