@@ -185,6 +185,9 @@ describe.skipIf(!specsPresent('vapi'))(`Vapi contract (specs from ${SPECS_DIR})`
       }
       expect(problems).toEqual([]);
       expect([...new Set(nulls)].sort()).toEqual(['assistantId', 'fallbackDestination', 'name', 'squadId']);
+      // The exception is real: the spec itself refuses a clearing null.
+      const clearing = patches.map((exchange) => JSON.parse(exchange.rawBody) as Record<string, unknown>).find((body) => body.assistantId === null)!;
+      expect(spec.check(spec.requestValidator('patch', ONE), clearing).errors).toContain('/assistantId: must be string');
     });
   });
 });
