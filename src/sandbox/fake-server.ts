@@ -101,6 +101,10 @@ export interface RecordedRequest {
   rawBody: string;
   /** The body as the routes see it (parsed JSON or form); undefined when there was none. */
   body: unknown;
+  /** The status answered; undefined while unanswered (hung, reset). */
+  responseStatus?: number;
+  /** The answer's body exactly as sent, for tests that check it against the provider's spec. */
+  responseBody?: string;
 }
 
 export interface StateAccess<S> {
@@ -189,10 +193,13 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const rawBody = Buffer.concat(chunks).toString('utf8');
       const parsedBody = parseBody(rawBody, req.headers['content-type']);
-      requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.search.slice(1), rawBody, body: parsedBody === INVALID_JSON ? undefined : parsedBody });
+      const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.search.slice(1), rawBody, body: parsedBody === INVALID_JSON ? undefined : parsedBody };
+      requests.push(recorded);
       const send = (response: FakeResponse) => {
         log.push({ method: req.method ?? 'GET', path: url.pathname, status: response.status });
         const body = response.raw ?? (response.body === undefined ? '' : JSON.stringify(response.body));
+        recorded.responseStatus = response.status;
+        recorded.responseBody = body;
         res.writeHead(response.status, { 'Content-Type': response.raw === undefined ? 'application/json' : 'text/plain', ...response.headers });
         res.end(body);
       };

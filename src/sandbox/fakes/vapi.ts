@@ -273,9 +273,18 @@ function listNewestFirst<T extends Timestamped>(records: T[], request: FakeReque
   return byCreatedAt(records.filter((record) => withinWindow(record, filters)), 'DESC').slice(0, limit);
 }
 
+/**
+ * A phone number as Vapi answers it. The state keeps a cleared field as null, but the spec types
+ * none of these fields as nullable (PhoneNumber variants, VapiAI/docs openapi.json 2026-08-18), so
+ * an empty field is left out of the answer rather than sent as null.
+ */
+function wireNumber(record: VapiPhoneNumber): VapiPhoneNumber {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== null)) as unknown as VapiPhoneNumber;
+}
+
 function listPhoneNumbers(request: FakeRequest, state: VapiState): FakeResponse {
   const result = listNewestFirst(state.phoneNumbers, request);
-  return Array.isArray(result) ? ok(result) : result;
+  return Array.isArray(result) ? ok(result.map(wireNumber)) : result;
 }
 
 function matchesSearch(record: VapiPhoneNumber, search: string): boolean {
@@ -300,7 +309,7 @@ function listPhoneNumbersPaged(request: FakeRequest, state: VapiState): FakeResp
   );
   const totalPages = limit > 0 ? Math.ceil(matching.length / limit) : 0;
   return ok({
-    results: matching.slice((page - 1) * limit, page * limit),
+    results: matching.slice((page - 1) * limit, page * limit).map(wireNumber),
     metadata: { itemsPerPage: limit, totalItems: matching.length, currentPage: page, totalPages, hasNextPage: page < totalPages, sortOrder },
   });
 }
@@ -327,7 +336,7 @@ function findNumber(state: VapiState, id: string): VapiPhoneNumber | undefined {
 function getPhoneNumber(request: FakeRequest, state: VapiState): FakeResponse {
   const id = request.params.id ?? '';
   const record = findNumber(state, id);
-  return checkUuid(id) ?? (record ? ok(record) : fail(404, 'Phone Number not found'));
+  return checkUuid(id) ?? (record ? ok(wireNumber(record)) : fail(404, 'Phone Number not found'));
 }
 
 function getAssistant(request: FakeRequest, state: VapiState): FakeResponse {
@@ -463,7 +472,7 @@ function updatePhoneNumber(request: FakeRequest, state: VapiState): FakeResponse
   const patch: Body = { ...body };
   delete patch.provider;
   Object.assign(record, patch, { updatedAt: new Date().toISOString() });
-  return ok(record);
+  return ok(wireNumber(record));
 }
 
 // --- the provider -----------------------------------------------------------------------------
