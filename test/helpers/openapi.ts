@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
@@ -15,8 +16,11 @@ import addFormatsModule from 'ajv-formats';
  * more. A 3.1 document is JSON Schema 2020-12 already and is refused here rather than half-handled.
  */
 
-/** Where the saved specs are; VOICENUM_PROVIDER_SPECS points elsewhere (a CI cache, a checkout). */
-export const SPECS_DIR = process.env.VOICENUM_PROVIDER_SPECS ?? '/work/shared/provider-apis/specs';
+/**
+ * Where the saved specs are: the team's shared folder beside the checkout (`../shared`), or wherever
+ * VOICENUM_PROVIDER_SPECS points (a CI cache, another checkout).
+ */
+export const SPECS_DIR = process.env.VOICENUM_PROVIDER_SPECS ?? fileURLToPath(new URL('../../../shared/provider-apis/specs', import.meta.url));
 
 /** The files the contract tests were written against (SHA-256 from the specs folder's SHA256SUMS). */
 export const SPEC_FILES = {
