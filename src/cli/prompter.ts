@@ -43,7 +43,7 @@ export function terminalPrompter(io: IO): Prompter {
     };
     stdin.on('keypress', onKey);
     try {
-      return await run(prompts, { input: stdin, output: io.stderr as NodeJS.WritableStream, signal: controller.signal });
+      return await run(prompts, { input: stdin, output: io.promptStream ?? (io.stderr as NodeJS.WritableStream), signal: controller.signal });
     } catch (error) {
       const name = (error as Error).name;
       if (name === 'ExitPromptError' || name === 'AbortPromptError' || name === 'CancelPromptError') throw new CancelledError();

@@ -5,6 +5,8 @@ import type { Readable } from 'node:stream';
 export interface IO {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
+  /** The real stream interactive prompts draw on (they pipe into it); stderr's own stream. */
+  promptStream?: NodeJS.WritableStream;
   stdin: Readable;
   isStdoutTTY: boolean;
   isStderrTTY: boolean;
@@ -86,6 +88,7 @@ export function systemIO(env: NodeJS.ProcessEnv, noColorFlag: boolean): IO {
     stdout: guardedWriter(process.stdout, (error) => (outputFailure = error), process.stdout.isTTY ? undefined : fileSink(1)),
     // stderr shares a pipe with stdout under `2>&1 | head`; failing to print a message is not news.
     stderr: guardedWriter(process.stderr, () => undefined),
+    promptStream: process.stderr,
     stdin: process.stdin,
     isStdoutTTY,
     isStderrTTY,
