@@ -89,14 +89,17 @@ Output: a table on a terminal; tab-separated rows when piped (first column: the 
       .option('--sms <agent>', 'agent that sends and receives texts')
       .option('--provider <name>', 'which record, when two platforms hold a number', collectList)
       .option('-y, --yes', 'confirm moves (replacing an agent) without asking')
-      .option('--dry-run', 'print the plan and change nothing')
-      .option('--force', 'overwrite even if the number changed upstream since the last sync')
+      .option('--dry-run', 'print the plan, with conflicts found by reading each number upstream, and change nothing')
+      .option('--force', 'overwrite even if the number changed upstream since the last sync (a move still needs a yes)')
       .option('--allow-draft', 'allow an agent that has no published version')
       .addHelpText('after', `
 Examples:
   $ voicenum assign +14155551234 --inbound receptionist
   $ voicenum assign +14155551234 --inbound sales=0.7,support=0.3 --dry-run
-  $ voicenum numbers list --unassigned inbound --plain | head -20 | voicenum assign - --inbound sales --yes`)
+  $ voicenum numbers list --unassigned inbound --plain | head -20 | voicenum assign - --inbound sales --yes
+
+Every write is journalled before it is sent; Ctrl-C lets the writes in flight finish and be recorded,
+starts nothing new and reports each number (exit 130); a second Ctrl-C quits at once.`)
       .action((numbers: string[], _options, cmd: Command) => dispatch(async (ctx) => (await import('./commands/assign.js')).runAssign(ctx, numbers, cmd.optsWithGlobals()), cmd));
   const unassignCommand = (command: Command) =>
     command
@@ -107,8 +110,8 @@ Examples:
       .option('--sms', 'empty the sms slot')
       .option('--provider <name>', 'which record, when two platforms hold a number', collectList)
       .option('-y, --yes', 'confirm without asking (calls or texts to the number stop being answered)')
-      .option('--dry-run', 'print the plan and change nothing')
-      .option('--force', 'overwrite even if the number changed upstream since the last sync')
+      .option('--dry-run', 'print the plan, with conflicts found by reading each number upstream, and change nothing')
+      .option('--force', 'overwrite even if the number changed upstream since the last sync (a move still needs a yes)')
       .action((numbers: string[], _options, cmd: Command) => dispatch(async (ctx) => (await import('./commands/assign.js')).runUnassign(ctx, numbers, cmd.optsWithGlobals()), cmd));
   assignCommand(numbers.command('assign'));
   unassignCommand(numbers.command('unassign'));
@@ -118,7 +121,7 @@ Examples:
   const settingFlags = (command: Command) =>
     command
       .option('--provider <name>', 'which record, when two platforms hold the number', collectList)
-      .option('--dry-run', 'print the plan and change nothing')
+      .option('--dry-run', 'print the plan, with conflicts found by reading each number upstream, and change nothing')
       .option('--force', 'overwrite even if it changed upstream since the last sync');
   const regionCommand = (command: Command) =>
     settingFlags(
@@ -182,7 +185,7 @@ Examples:
     .command('wizard')
     .description('assign interactively: pick a number, slots and agents (only ones the rules accept), see the plan, confirm')
     .option('--allow-draft', 'offer agents that have no published version')
-    .option('--force', 'overwrite even if the number changed upstream since the last sync')
+    .option('--force', 'overwrite even if the number changed upstream since the last sync (a move still needs a yes)')
     .action((_options, command: Command) => dispatch(async (ctx) => (await import('./commands/wizard.js')).runWizard(ctx, command.optsWithGlobals()), command));
 
   const auth = program.command('auth').description('provider credentials of the profile');
