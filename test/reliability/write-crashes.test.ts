@@ -80,8 +80,26 @@ describe('writes interrupted by SIGKILL and Ctrl-C', () => {
     }
   };
 
-  /** Run the CLI; `stop` after `delayMs`: SIGKILL, or SIGINT (then SIGINT again after `secondMs`). */
-  const runStopped = (args: string[], input: string, stop: { signal: 'SIGKILL' | 'SIGINT'; delayMs: number | null; secondMs?: number }) =>
+  /** How many changes the journal has settled as applied so far. */
+  const appliedCount = () => {
+    const db = new Database(cacheFile, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare("SELECT count(*) FROM audit_log WHERE outcome = 'applied'").pluck().get() as number;
+    } finally {
+      db.close();
+    }
+  };
+  /** A delay that ends once the run has applied its first change (polled in the cache), or after 30 s. */
+  const afterFirstApplied = async () => {
+    const before = appliedCount();
+    for (let i = 0; i < 3000 && appliedCount() === before; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  };
+
+  /**
+   * Run the CLI; stop it after `delayMs` (or once `when` resolves): SIGKILL, or SIGINT (then SIGINT
+   * again after `secondMs`).
+   */
+  const runStopped = (args: string[], input: string, stop: { signal: 'SIGKILL' | 'SIGINT'; delayMs: number | null; when?: () => Promise<void>; secondMs?: number }) =>
     new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((resolve, reject) => {
       const child = spawn(process.execPath, [`${ROOT}bin/voicenum.js`, ...args], { env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
@@ -89,10 +107,12 @@ describe('writes interrupted by SIGKILL and Ctrl-C', () => {
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const timers: NodeJS.Timeout[] = [];
-      if (stop.delayMs !== null) {
-        timers.push(setTimeout(() => child.kill(stop.signal), stop.delayMs));
-        if (stop.secondMs !== undefined) timers.push(setTimeout(() => child.kill('SIGINT'), stop.delayMs + stop.secondMs));
-      }
+      const fire = () => {
+        child.kill(stop.signal);
+        if (stop.secondMs !== undefined) timers.push(setTimeout(() => child.kill('SIGINT'), stop.secondMs));
+      };
+      if (stop.when) void stop.when().then(fire);
+      else if (stop.delayMs !== null) timers.push(setTimeout(fire, stop.delayMs));
       child.on('error', reject);
       child.on('close', (code, signal) => {
         timers.forEach(clearTimeout);
@@ -167,7 +187,7 @@ describe('writes interrupted by SIGKILL and Ctrl-C', () => {
   it('Ctrl-C in a batch: in-flight writes finish and are recorded, the rest is reported not started, exit 130', { timeout: 120_000 }, async () => {
     const upstreamBefore = upstreamInbound();
     const target = upstreamBefore.get(numbers[0]!) === 'support' ? 'receptionist' : 'support';
-    const stopped = await runStopped(['--sandbox', 'assign', '-', '--inbound', target, '--yes'], numbers.join('\n'), { signal: 'SIGINT', delayMs: 900 });
+    const stopped = await runStopped(['--sandbox', 'assign', '-', '--inbound', target, '--yes'], numbers.join('\n'), { signal: 'SIGINT', delayMs: null, when: afterFirstApplied });
     expect(stopped.code, stopped.stderr).toBe(130);
     expect(stopped.stderr).toMatch(/stopping: letting the changes in flight finish/);
     expect(stopped.stderr).toMatch(/interrupted: \d+ of 40 numbers done, \d+ not started/);
@@ -189,7 +209,7 @@ describe('writes interrupted by SIGKILL and Ctrl-C', () => {
   it('two Ctrl-Cs end the batch at once, and the next command reconciles what was in flight', { timeout: 120_000 }, async () => {
     const upstreamBefore = upstreamInbound();
     const target = upstreamBefore.get(numbers[0]!) === 'support' ? 'receptionist' : 'support';
-    const stopped = await runStopped(['--sandbox', 'assign', '-', '--inbound', target, '--yes'], numbers.join('\n'), { signal: 'SIGINT', delayMs: 900, secondMs: 10 });
+    const stopped = await runStopped(['--sandbox', 'assign', '-', '--inbound', target, '--yes'], numbers.join('\n'), { signal: 'SIGINT', delayMs: null, when: afterFirstApplied, secondMs: 10 });
     expect(stopped.code).toBe(130);
     const after = await runCli(['--sandbox', 'history', '--json'], { home });
     expect(after.code, after.stderr).toBe(0);
