@@ -81,6 +81,31 @@ describe('the intent journal', () => {
     expect(again.stdout).toMatch(/already applied/);
   });
 
+  it('label and region writes go through the journal too: lost, uncertain, then settled by the next command', async () => {
+    const platform = new Set(plan.numbers.filter((n) => n.provider !== 'twilio').map((n) => n.e164));
+    const twilio = plan.numbers.find((n) => n.provider === 'twilio' && !platform.has(n.e164) && n.region === 'us1')!;
+    const retell = freeRetell();
+    cli.sandbox.fakes.retell.setFaults({ loseWriteAnswer: { count: 1, as: 502, thenDown: true } });
+    const label = await run(['numbers', 'label', retell.e164, 'front desk']);
+    expect(label.code).toBe(5);
+    expect(label.stderr).toMatch(/may or may not have reached retell/);
+    cli.sandbox.fakes.twilio.setFaults({ loseWriteAnswer: { count: 1, as: 'reset', thenDown: true } });
+    const region = await run(['region', twilio.e164, 'ie1']);
+    expect(region.code).toBe(5);
+    expect(openRows().map((r) => `${r.e164} ${r.outcome}`).sort()).toEqual([`${retell.e164} uncertain`, `${twilio.e164} uncertain`].sort());
+    cli.sandbox.fakes.retell.setFaults({});
+    cli.sandbox.fakes.twilio.setFaults({});
+    const next = await run(['history', '--json']);
+    expect(next.stderr).toContain(`${retell.e164} label at retell was applied upstream; recorded now`);
+    expect(next.stderr).toContain(`${twilio.e164} region at twilio was applied upstream; recorded now`);
+    expect(openRows()).toEqual([]);
+    const shownLabel = JSON.parse((await run(['numbers', 'show', retell.e164, '--json'])).stdout) as { label: string };
+    expect(shownLabel.label).toBe('front desk');
+    const shownRegion = JSON.parse((await run(['region', twilio.e164, '--json'])).stdout) as { region: string };
+    expect(shownRegion.region).toBe('ie1');
+    expect((await history(twilio.e164)).map((r) => `${r.field} ${r.outcome}`)).toEqual(['region applied']);
+  });
+
   it('a write the provider refused outright is failed, with nothing left open', async () => {
     const number = freeRetell();
     cli.sandbox.fakes.retell.setFaults({ failWritesAfter: 0 });
