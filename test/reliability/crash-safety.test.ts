@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSandboxState, type SandboxState } from '../../src/sandbox/index.js';
-import { ROOT, runCli } from '../helpers/run-cli.js';
+import { cliEnv, ROOT, runCli, seededRandom } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -33,28 +33,11 @@ function labelSlots(state: SandboxState, provider: Provider): { get(): string | 
   }
 }
 
-/** A small deterministic generator (LCG), so a failing run can be replayed exactly. */
-function random(seed: number): () => number {
-  let value = seed >>> 0;
-  return () => {
-    value = (Math.imul(value, 1664525) + 1013904223) >>> 0;
-    return value / 2 ** 32;
-  };
-}
-
 describe('a sync killed with SIGKILL part way', () => {
   const dir = tempDir('voicenum-crash-');
   const home = dir.path;
   const stateFile = join(home, 'profiles', 'sandbox', 'sandbox-state.json');
   const cacheFile = join(home, 'profiles', 'sandbox', 'cache.db');
-  const childEnv = (): NodeJS.ProcessEnv => {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [key, value] of Object.entries(process.env)) {
-      if (/^(RETELL|VAPI|BLAND|TWILIO|ELEVENLABS)_/.test(key) || key.startsWith('VOICENUM_') || key === 'FORCE_COLOR') continue;
-      env[key] = value;
-    }
-    return { ...env, VOICENUM_HOME: home, NO_COLOR: '1' };
-  };
   const counts = new Map<Provider, number>();
 
   /** Relabel every number of every provider upstream as `gen<g> <original label>`. */
@@ -87,7 +70,7 @@ describe('a sync killed with SIGKILL part way', () => {
   /** Start a sync; SIGKILL it after `delayMs` (or never). Resolves with how it ended. */
   const syncKilledAfter = (delayMs: number | null) =>
     new Promise<{ killed: boolean; code: number | null; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [`${ROOT}bin/voicenum.js`, '--sandbox', 'sync'], { env: childEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [`${ROOT}bin/voicenum.js`, '--sandbox', 'sync'], { env: cliEnv(home), stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const timer = delayMs === null ? undefined : setTimeout(() => child.kill('SIGKILL'), delayMs);
@@ -123,7 +106,7 @@ describe('a sync killed with SIGKILL part way', () => {
     for (const provider of PROVIDERS) expect([...measured.generations.get(provider)!], provider).toEqual([1]);
 
     const committed = new Map<Provider, number>(PROVIDERS.map((p) => [p, 1]));
-    const next = random(20261121);
+    const next = seededRandom(20261121);
     let sawOld = false;
     let sawNew = false;
     const trail: string[] = [];

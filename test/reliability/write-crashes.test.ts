@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxState } from '../../src/sandbox/index.js';
-import { ROOT, runCli, tsv } from '../helpers/run-cli.js';
+import { cliEnv, ROOT, runCli, seededRandom, tsv } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -26,15 +26,6 @@ interface VapiWire {
   phoneNumbers: { id: string; number?: string; assistantId?: string | null; squadId?: string | null }[];
 }
 
-/** A small deterministic generator (LCG), so a failing run can be replayed exactly. */
-function random(seed: number): () => number {
-  let value = seed >>> 0;
-  return () => {
-    value = (Math.imul(value, 1664525) + 1013904223) >>> 0;
-    return value / 2 ** 32;
-  };
-}
-
 describe('writes interrupted by SIGKILL and Ctrl-C', () => {
   const dir = tempDir('voicenum-write-crash-');
   const home = dir.path;
@@ -43,14 +34,6 @@ describe('writes interrupted by SIGKILL and Ctrl-C', () => {
   const faults = JSON.stringify({ retell: { latencyMs: 60 }, vapi: { latencyMs: 120 } });
   let numbers: string[] = [];
 
-  const childEnv = (): NodeJS.ProcessEnv => {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [key, value] of Object.entries(process.env)) {
-      if (/^(RETELL|VAPI|BLAND|TWILIO|ELEVENLABS)_/.test(key) || key.startsWith('VOICENUM_') || key === 'FORCE_COLOR') continue;
-      env[key] = value;
-    }
-    return { ...env, VOICENUM_HOME: home, NO_COLOR: '1', VOICENUM_SANDBOX_FAULTS: faults };
-  };
   const state = () => JSON.parse(readFileSync(stateFile, 'utf8')) as SandboxState;
   const retellIds = () => {
     const wire = state().retell as unknown as RetellWire;
@@ -101,7 +84,7 @@ describe('writes interrupted by SIGKILL and Ctrl-C', () => {
    */
   const runStopped = (args: string[], input: string, stop: { signal: 'SIGKILL' | 'SIGINT'; delayMs: number | null; when?: () => Promise<void>; secondMs?: number }) =>
     new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [`${ROOT}bin/voicenum.js`, ...args], { env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [`${ROOT}bin/voicenum.js`, ...args], { env: cliEnv(home, { VOICENUM_SANDBOX_FAULTS: faults }), stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -161,7 +144,7 @@ describe('writes interrupted by SIGKILL and Ctrl-C', () => {
     const duration = Date.now() - started;
     expect(whole.code, whole.stderr).toBe(0);
     let upstreamBefore = assertConsistent('whole batch', seeded);
-    const next = random(20261128);
+    const next = seededRandom(20261128);
     const RUNS = 8;
     let sawPartial = false;
     for (let run = 0; run < RUNS; run++) {
@@ -220,7 +203,7 @@ describe('writes interrupted by SIGKILL and Ctrl-C', () => {
     const set = await runCli(['--sandbox', 'config', 'set', 'policy.one-number-per-agent', 'on'], { home });
     expect(set.code, set.stderr).toBe(0);
     const vapi = () => state().vapi as unknown as VapiWire;
-    const next = random(7);
+    const next = seededRandom(7);
     const steps: number[] = [];
     for (let run = 0; run < 5; run++) {
       // A fresh account each run: the move takes booking off every number that holds it.
