@@ -72,11 +72,13 @@ describe('writes interrupted by SIGKILL and Ctrl-C', () => {
       db.close();
     }
   };
-  /** A delay that ends once the run has applied its first change (polled in the cache), or after 30 s. */
-  const afterFirstApplied = async () => {
+  /** A delay that ends once the run has applied `n` more changes (polled in the cache), or after 30 s. */
+  const afterApplied = (n: number, extraMs = 0) => async () => {
     const before = appliedCount();
-    for (let i = 0; i < 3000 && appliedCount() === before; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let i = 0; i < 3000 && appliedCount() < before + n; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, extraMs));
   };
+  const afterFirstApplied = afterApplied(1);
 
   /**
    * Run the CLI; stop it after `delayMs` (or once `when` resolves): SIGKILL, or SIGINT (then SIGINT
@@ -217,7 +219,8 @@ describe('writes interrupted by SIGKILL and Ctrl-C', () => {
       const target = (JSON.parse(candidates.stdout) as { e164: string; origin: string }[]).find((n) => n.origin === 'vapi')?.e164;
       expect(target, 'a Vapi number held by receptionist').toBeDefined();
       expect(holders.length).toBeGreaterThan(0);
-      await runStopped(['--sandbox', 'assign', target!, '--inbound', 'booking', '--yes'], '', { signal: 'SIGKILL', delayMs: Math.round(300 + next() * 900) });
+      // Killed after a different number of steps each run, at a random point inside the next step.
+      await runStopped(['--sandbox', 'assign', target!, '--inbound', 'booking', '--yes'], '', { signal: 'SIGKILL', delayMs: null, when: afterApplied(run + 1, Math.round(next() * 150)) });
       const after = await runCli(['--sandbox', 'history', '--json'], { home });
       expect(after.code, after.stderr).toBe(0);
       const db = new Database(cacheFile, { readonly: true });
