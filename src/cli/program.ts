@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import type { Context, GlobalOptions } from './context.js';
 import { collectList } from './options.js';
+import { HELP } from './help-text.js';
 
 declare const __VERSION__: string;
 export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
@@ -26,7 +27,7 @@ Exit codes:
  */
 export function buildProgram(dispatch: Dispatch): Command {
   const program = new Command('voicenum')
-    .description('See and change which agent answers, calls from and texts from every phone number across Retell, Vapi, Bland and Twilio.')
+    .description(HELP.program)
     .version(VERSION, '-V, --version', 'print the version')
     .option('--profile <name>', 'use this profile: its credentials, policies and cache (env VOICENUM_PROFILE)')
     .option('--sandbox', 'run against the built-in fake providers (the "sandbox" profile)')
@@ -57,7 +58,7 @@ ${EXIT_CODES_HELP}`);
       .option('--agent <agent>', 'only numbers held by this agent (name, id, or provider:name)')
       .option('--unassigned [slot]', 'only numbers with nothing in SLOT (inbound, outbound, sms), or in any slot')
       .option('--status <status>', 'only this status (active, blocked, removed, needs-attention, ...)')
-      .option('--region <region>', 'only this Twilio inbound processing region (us1, ie1, au1)')
+      .option('--region <region>', HELP.regionFilter)
       .option('--search <text>', 'match number, label or agent name')
       .option('--sort <field>', 'sort by e164, provider, label, status or region', 'e164')
       .option('--limit <n>', 'print at most N numbers')
@@ -84,8 +85,8 @@ Output: a table on a terminal; tab-separated rows when piped (first column: the 
     command
       .description('set the agent of a slot on one or more numbers, checked against the cache and the provider\'s rules first')
       .argument('[numbers...]', 'numbers (E.164 or national form), or - to read them from standard input, one a line')
-      .option('--inbound <agent>', 'agent that answers calls: name, id or provider:name; Retell splits as sales=0.7,support=0.3; pins as sales@3')
-      .option('--outbound <agent>', 'agent that places calls from the number (Retell only)')
+      .option('--inbound <agent>', HELP.inbound)
+      .option('--outbound <agent>', HELP.outbound)
       .option('--sms <agent>', 'agent that sends and receives texts')
       .option('--provider <name>', 'which record, when two platforms hold a number', collectList)
       .option('-y, --yes', 'confirm moves (replacing an agent) without asking')
@@ -126,25 +127,25 @@ starts nothing new and reports each number (exit 130); a second Ctrl-C quits at 
   const regionCommand = (command: Command) =>
     settingFlags(
       command
-        .description('show or set the Twilio inbound processing region of a number (us1, ie1, au1)')
-        .argument('<number>', 'a number bought in, or imported from, a configured Twilio account')
-        .argument('[region]', 'us1, ie1 or au1; without it, show the current region and the valid ones'),
+        .description(HELP.region)
+        .argument('<number>', HELP.regionNumber)
+        .argument('[region]', HELP.regionValue),
     ).action((number: string, region: string | undefined, _options, cmd: Command) => dispatch(async (ctx) => (await import('./commands/settings.js')).runRegion(ctx, number, region, cmd.optsWithGlobals()), cmd));
   regionCommand(numbers.command('region'));
   regionCommand(program.command('region'));
   settingFlags(
     numbers
       .command('label')
-      .description('set the label: Retell nickname, Vapi name (≤ 40), Bland label, Twilio friendly name (≤ 64); "" clears it')
+      .description(HELP.label)
       .argument('<number>', 'the number')
       .argument('<text>', 'the new label'),
   ).action((number: string, text: string, _options, cmd: Command) => dispatch(async (ctx) => (await import('./commands/settings.js')).runLabel(ctx, number, text, cmd.optsWithGlobals()), cmd));
   settingFlags(
     numbers
       .command('fallback')
-      .description('set where calls go when the agent cannot answer: a number (Retell, Vapi), a URL (Twilio), or none')
+      .description(HELP.fallback)
       .argument('<number>', 'the number')
-      .argument('<target>', 'a phone number, a URL for Twilio numbers, or none to clear'),
+      .argument('<target>', HELP.fallbackTarget),
   ).action((number: string, target: string, _options, cmd: Command) => dispatch(async (ctx) => (await import('./commands/settings.js')).runFallback(ctx, number, target, cmd.optsWithGlobals()), cmd));
 
   program
@@ -192,10 +193,10 @@ starts nothing new and reports each number (exit 130); a second Ctrl-C quits at 
   auth
     .command('login')
     .description('ask for a key (hidden), check it with one cheap call, and store it (file mode 0600)')
-    .argument('<provider>', 'retell, vapi, bland or twilio')
-    .option('--stdin', 'read the key (Twilio: the token or API key secret) from standard input instead of asking')
-    .option('--account-sid <sid>', 'Twilio account SID (with --stdin)')
-    .option('--api-key <sid>', 'Twilio API key SID, when the secret is an API key secret (with --stdin)')
+    .argument('<provider>', HELP.provider)
+    .option('--stdin', HELP.loginStdin)
+    .option('--account-sid <sid>', HELP.loginAccountSid)
+    .option('--api-key <sid>', HELP.loginApiKey)
     .action((name: string, _options, command: Command) => dispatch(async (ctx) => (await import('./commands/auth.js')).runAuthLogin(ctx, name, command.optsWithGlobals()), command));
   auth
     .command('status')
@@ -205,7 +206,7 @@ starts nothing new and reports each number (exit 130); a second Ctrl-C quits at 
   auth
     .command('logout')
     .description("forget the profile's stored key of a provider")
-    .argument('<provider>', 'retell, vapi, bland or twilio')
+    .argument('<provider>', HELP.provider)
     .action((name: string, _options, command: Command) => dispatch(async (ctx) => (await import('./commands/auth.js')).runAuthLogout(ctx, name), command));
 
   const config = program.command('config').description('settings of the profile: policies, default country, cache age, output').addHelpText('after', `

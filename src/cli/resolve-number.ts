@@ -1,6 +1,7 @@
 import { UsageError } from '../domain/errors.js';
 import type { ProviderName } from '../domain/model.js';
 import { toE164 } from '../domain/phone.js';
+import { capabilitiesOf } from '../providers/registry.js';
 import type { NumberRow, Store } from '../store/index.js';
 import type { Context } from './context.js';
 
@@ -20,7 +21,7 @@ export function resolveNumber(ctx: Context, store: Store, input: string, provide
     candidates = candidates.filter((row) => row.provider === provider);
     if (candidates.length === 0) throw new UsageError(`${e164} has no ${provider} record`, `it is held by: ${[...new Set(all.map((r) => r.provider))].join(', ')}`);
   } else {
-    const platforms = candidates.filter((row) => row.provider !== 'twilio');
+    const platforms = candidates.filter((row) => !capabilitiesOf(row.provider).carrier);
     if (platforms.length > 0) candidates = platforms;
   }
   if (candidates.length > 1) {

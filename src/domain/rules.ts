@@ -1,4 +1,5 @@
 import { matchAgents } from './agent-ref.js';
+import { featureOwners, type CapabilityCatalog, type ProviderCapabilities } from './capabilities.js';
 import type { ProviderName, Slot } from './model.js';
 import { SLOTS } from './model.js';
 import type { AgentSpec } from './slot-spec.js';
@@ -81,6 +82,8 @@ export interface NumberPlan {
 }
 
 export interface PlanContext {
+  /** What each provider can do (the provider registry's descriptors). */
+  capabilities: CapabilityCatalog;
   /** Every cached agent of every provider (for helpful cross-provider messages). */
   agents: readonly KnownAgent[];
   policies: Policies;
@@ -89,38 +92,22 @@ export interface PlanContext {
   force: boolean;
   /** Other numbers of the provider holding this agent in this slot (for one-number-per-agent). */
   holders(provider: ProviderName, agentId: string, slot: Slot, except: string): NumberFacts[];
-  /** The platforms (not Twilio) holding a record of this E.164: where a Twilio trunk carries its calls. */
+  /** The platforms (not the carrier) holding a record of this E.164: where a carrier's trunk carries its calls. */
   platformsOf?(e164: string): ProviderName[];
 }
 
 /** Why a provider has no such slot on this number, or null when it has. */
-export function slotUnavailable(number: Pick<NumberFacts, 'provider' | 'origin'>, slot: Slot): string | null {
-  switch (number.provider) {
-    case 'retell':
-      return null;
-    case 'vapi':
-      if (slot === 'outbound') return 'Vapi numbers have no outbound assignment: Vapi picks the assistant per call';
-      if (slot === 'sms' && number.origin !== 'twilio') return 'Vapi routes texts only on numbers imported from Twilio (smsEnabled); this one is not';
-      return null;
-    case 'bland':
-      return slot === 'outbound' ? 'Bland numbers have no outbound assignment: Bland picks the agent per call' : null;
-    case 'twilio':
-      return slot === 'outbound' ? 'Twilio numbers have no outbound assignment: the caller ID is chosen per call' : null;
-  }
+export function slotUnavailable(capabilities: ProviderCapabilities, number: Pick<NumberFacts, 'origin'>, slot: Slot): string | null {
+  const support = capabilities.slots[slot];
+  if (!support.offered) return support.reason;
+  if (slot === 'sms' && capabilities.sms.model === 'inbound-on-imported' && number.origin !== capabilities.sms.origin) return capabilities.sms.notImported;
+  return null;
 }
 
 /** The agent kinds a slot of a provider takes. */
-function acceptedKinds(provider: ProviderName, slot: Slot): readonly string[] {
-  switch (provider) {
-    case 'retell':
-      return slot === 'sms' ? ['chat'] : ['voice'];
-    case 'vapi':
-      return ['assistant', 'squad'];
-    case 'bland':
-      return slot === 'sms' ? ['pathway'] : ['agent', 'pathway', 'persona'];
-    case 'twilio':
-      return slot === 'sms' ? ['twiml-app'] : ['twiml-app', 'sip-trunk'];
-  }
+function acceptedKinds(capabilities: ProviderCapabilities, slot: Slot): readonly string[] {
+  const support = capabilities.slots[slot];
+  return support.offered ? support.kinds : [];
 }
 
 const KIND_WORDS: Record<string, string> = { chat: 'a chat agent', voice: 'a voice agent', pathway: 'a pathway', 'twiml-app': 'a TwiML application' };
@@ -177,6 +164,7 @@ export function planNumber(number: NumberFacts, requests: Partial<Record<Slot, S
   const confirmations: string[] = [];
   const changes: SlotChange[] = [];
   const sideEffects: SideEffect[] = [];
+  const capabilities = context.capabilities.of(number.provider);
 
   // Rule 5: the number itself must be usable.
   refusals.push(...recordRefusals(number, context.force));
@@ -186,7 +174,7 @@ export function planNumber(number: NumberFacts, requests: Partial<Record<Slot, S
     const request = requests[slot];
     if (!request) continue;
     // Rule 2: the provider has this slot.
-    const unavailable = slotUnavailable(number, slot);
+    const unavailable = slotUnavailable(capabilities, number, slot);
     if (unavailable) {
       refusals.push(`${slot}: ${unavailable}`);
       continue;
@@ -199,9 +187,9 @@ export function planNumber(number: NumberFacts, requests: Partial<Record<Slot, S
       continue;
     }
     // Rule 3: the number can do it, where the capability is known.
-    if (slot === 'sms' && number.capabilities.sms === false) refusals.push(`sms: ${number.e164} cannot send or receive texts (its ${number.provider === 'twilio' ? '' : 'Twilio carrier '}record says so)`);
+    if (slot === 'sms' && number.capabilities.sms === false) refusals.push(`sms: ${number.e164} cannot send or receive texts (its ${capabilities.carrier ? '' : `${carrierName(context.capabilities)} carrier `}record says so)`);
     if (slot !== 'sms' && number.capabilities.voice === false) refusals.push(`${slot}: ${number.e164} is not voice-capable`);
-    if (request.agents.length > 1 && number.provider !== 'retell') refusals.push(`${slot}: ${number.provider} takes one agent per slot; weighted splits are a Retell feature`);
+    if (request.agents.length > 1 && !capabilities.weightedSplits) refusals.push(`${slot}: ${number.provider} takes one agent per slot; weighted splits are a ${featureOwners(context.capabilities, (c) => c.weightedSplits)} feature`);
     const after: PlannedAgent[] = [];
     for (const spec of request.agents) {
       // Rules 1 and 4: the agent belongs to the number's provider, exists, is live and fits the slot.
@@ -212,11 +200,11 @@ export function planNumber(number: NumberFacts, requests: Partial<Record<Slot, S
       }
       if (agent.removed) refusals.push(`${slot}: agent ${agent.name} (${agent.id}) was deleted or archived upstream`);
       if (agent.live === false && !context.allowDraft) refusals.push(`${slot}: agent ${agent.name} (${agent.id}) has no published version; pass --allow-draft to assign a draft`);
-      const kinds = acceptedKinds(number.provider, slot);
+      const kinds = acceptedKinds(capabilities, slot);
       if (!kinds.includes(agent.kind)) {
         refusals.push(`${slot}: ${agent.name} is ${KIND_WORDS[agent.kind] ?? `a ${agent.kind}`}; a ${number.provider} ${slot} slot takes ${kinds.map((k) => KIND_WORDS[k] ?? k).join(' or ')}`);
       }
-      if (spec.version !== null && number.provider !== 'retell') refusals.push(`${slot}: version pins (${spec.text}) are a Retell feature`);
+      if (spec.version !== null && !capabilities.versionPins) refusals.push(`${slot}: version pins (${spec.text}) are a ${featureOwners(context.capabilities, (c) => c.versionPins)} feature`);
       after.push({ agentId: agent.id, name: agent.name, kind: agent.kind, weight: spec.weight, version: spec.version });
     }
     if (after.length !== request.agents.length) continue;
@@ -227,11 +215,11 @@ export function planNumber(number: NumberFacts, requests: Partial<Record<Slot, S
     if (kind === 'move') confirmations.push(`move ${slot} of ${number.e164}: ${describeSlot(before)} loses it at once, ${describeSlot(after)} takes it${note ? `; this ${note}` : ''}`);
   }
 
-  // Vapi answers texts with the inbound assistant: the two slots cannot differ.
-  if (number.provider === 'vapi' && number.origin === 'twilio') {
+  // Where texts go to the inbound agent (Vapi), the two slots cannot differ.
+  if (capabilities.sms.model === 'inbound-on-imported' && number.origin === capabilities.sms.origin) {
     const final = finalSlots(number, changes);
     if (final.sms.length && !sameAgents(final.sms.map((a) => ({ ...a, version: null })), final.inbound.map((a) => ({ ...a, version: null })))) {
-      refusals.push('sms: Vapi answers texts with the inbound assistant; assign the same agent to inbound and sms');
+      refusals.push(`sms: ${capabilities.sms.mismatch}`);
     }
   }
 
@@ -262,9 +250,9 @@ export function planNumber(number: NumberFacts, requests: Partial<Record<Slot, S
           entry.remaining[change.slot] = remaining;
           entry.requests[change.slot] = remainingRequest(remaining);
           entry.leaving.push(`${agent.name ?? agent.agentId} leaves ${other.e164} (${change.slot})`);
-          // Vapi texts go to the inbound handler: taking the handler away takes the texts too, so
-          // the sms slot is part of the change, planned and checked like a direct one.
-          if (other.provider === 'vapi' && change.slot === 'inbound' && other.slots.sms.length && sameAgents(other.slots.sms, other.slots.inbound) && !entry.requests.sms) {
+          // Where texts go to the inbound handler (Vapi): taking the handler away takes the texts
+          // too, so the sms slot is part of the change, planned and checked like a direct one.
+          if (context.capabilities.of(other.provider).sms.model === 'inbound-on-imported' && change.slot === 'inbound' && other.slots.sms.length && sameAgents(other.slots.sms, other.slots.inbound) && !entry.requests.sms) {
             entry.requests.sms = remainingRequest(remaining);
           }
           others.set(other.providerId, entry);
@@ -295,16 +283,22 @@ function remainingRequest(remaining: PlannedAgent[]): SlotRequest {
 }
 
 /**
- * A Twilio number whose inbound is a SIP trunk is how another platform (Retell, Vapi, Bland) gets
- * its calls: moving it off the trunk disconnects that platform, which the plan must say.
+ * A carrier number (Twilio) whose inbound is a trunk is how another platform (Retell, Vapi, Bland)
+ * gets its calls: moving it off the trunk disconnects that platform, which the plan must say.
  */
 function trunkNote(number: NumberFacts, slot: Slot, before: readonly PlannedAgent[], after: readonly PlannedAgent[], context: PlanContext): string | null {
-  if (number.provider !== 'twilio' || slot !== 'inbound') return null;
-  const trunk = before.find((a) => a.kind === 'sip-trunk' && !after.some((b) => b.agentId === a.agentId));
+  const carrier = context.capabilities.of(number.provider).carrier;
+  if (!carrier || slot !== 'inbound') return null;
+  const trunk = before.find((a) => a.kind === carrier.trunkKind && !after.some((b) => b.agentId === a.agentId));
   if (!trunk) return null;
   const platforms = context.platformsOf?.(number.e164) ?? [];
   if (platforms.length === 0) return null;
   return `disconnects it from ${platforms.join(' and ')} (its calls reach ${platforms.length > 1 ? 'them' : 'it'} through trunk ${trunk.name ?? trunk.agentId})`;
+}
+
+/** The carrier's display name, for messages about a platform number's carrier record. */
+function carrierName(catalog: CapabilityCatalog): string {
+  return featureOwners(catalog, (c) => c.carrier !== null);
 }
 
 function finalSlots(number: NumberFacts, changes: readonly SlotChange[]): Record<Slot, PlannedAgent[]> {

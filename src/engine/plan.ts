@@ -1,6 +1,7 @@
 import type { Settings } from '../config/settings.js';
 import type { ProviderName, Slot } from '../domain/model.js';
 import type { KnownAgent, NumberFacts, PlanContext } from '../domain/rules.js';
+import { CAPABILITIES } from '../providers/registry.js';
 import type { NumberRow, Store } from '../store/index.js';
 
 /** The rules' view of a cached number. */
@@ -31,6 +32,7 @@ export interface PlanFlags {
 export function planContext(store: Store, settings: Settings, flags: PlanFlags): PlanContext {
   const agents: KnownAgent[] = store.listAgents({ includeRemoved: true });
   return {
+    capabilities: CAPABILITIES,
     agents,
     policies: { oneAgentPerNumber: settings.oneAgentPerNumber, oneNumberPerAgent: settings.oneNumberPerAgent },
     allowDraft: flags.allowDraft,
@@ -43,7 +45,7 @@ export function planContext(store: Store, settings: Settings, flags: PlanFlags):
         .map(numberFacts);
     },
     platformsOf(e164: string) {
-      return [...new Set(store.findNumbers(e164).filter((row) => row.provider !== 'twilio' && !row.removed).map((row) => row.provider))];
+      return [...new Set(store.findNumbers(e164).filter((row) => !CAPABILITIES.of(row.provider).carrier && !row.removed).map((row) => row.provider))];
     },
   };
 }

@@ -1,7 +1,7 @@
-import { ConflictError, ProviderError, VoicenumError } from '../domain/errors.js';
+import { ConflictError, VoicenumError } from '../domain/errors.js';
 import { fieldValue, sameFieldValue } from '../domain/field-values.js';
 import type { ProviderName, RemoteNumber } from '../domain/model.js';
-import type { ProviderAdapter } from '../providers/types.js';
+import { regionsOf, type ProviderAdapter } from '../providers/types.js';
 import type { AuditRow, Store } from '../store/index.js';
 
 export interface ReconcilePorts {
@@ -25,14 +25,6 @@ export interface ReconcileReport {
   reconciled: Reconciled[];
   /** Open entries that could not be checked now (no answer upstream, no credentials): tried again next time. */
   unchecked: { e164: string; provider: ProviderName; reason: string }[];
-}
-
-interface RegionReader {
-  readRegion(e164: string): Promise<string | null>;
-}
-
-function readsRegions(adapter: ProviderAdapter): adapter is ProviderAdapter & RegionReader {
-  return typeof (adapter as Partial<RegionReader>).readRegion === 'function';
 }
 
 /**
@@ -72,8 +64,7 @@ async function settle(ports: ReconcilePorts, intent: string, report: ReconcileRe
   let remote: RemoteNumber | null = null;
   let region: string | null = null;
   if (regionOnly) {
-    if (!readsRegions(adapter)) throw new ProviderError(provider, 'has no region to read');
-    region = await adapter.readRegion(e164);
+    region = await regionsOf(adapter).read(e164);
   } else {
     remote = await adapter.readNumber({ providerId, e164 });
   }

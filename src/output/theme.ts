@@ -1,4 +1,6 @@
 import type { ChalkInstance } from 'chalk';
+import type { ProviderColour } from '../domain/capabilities.js';
+import { CAPABILITIES } from '../providers/registry.js';
 
 /** Colours for one stream, decided once from the IO's colour flag. */
 export interface Theme {
@@ -11,12 +13,8 @@ export interface Theme {
   status(status: string): string;
 }
 
-const PROVIDER_COLOURS: Record<string, (c: ChalkInstance) => ChalkInstance> = {
-  retell: (c) => c.magenta,
-  vapi: (c) => c.cyan,
-  bland: (c) => c.yellow,
-  twilio: (c) => c.red,
-};
+/** Each provider's colour, as its descriptor says. */
+const PROVIDER_COLOURS = new Map<string, ProviderColour>(CAPABILITIES.all.map((c) => [c.name, c.colour]));
 
 const plain = (text: string) => text;
 
@@ -31,7 +29,10 @@ export function makeTheme(chalk: ChalkInstance): Theme {
     success: (text) => chalk.green(text),
     warn: (text) => chalk.yellow(text),
     fail: (text) => chalk.red(text),
-    provider: (name) => (PROVIDER_COLOURS[name]?.(chalk) ?? chalk.reset)(name),
+    provider: (name) => {
+      const colour = PROVIDER_COLOURS.get(name);
+      return (colour ? chalk[colour] : chalk.reset)(name);
+    },
     status: (status) => {
       if (status === 'blocked' || status === 'needs-attention') return chalk.red(status);
       if (status === 'removed') return chalk.dim(status);

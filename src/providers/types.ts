@@ -1,3 +1,4 @@
+import { ProviderError } from '../domain/errors.js';
 import type { ProviderName, ProviderSnapshot, RemoteNumber, SlotAgent, SlotMap } from '../domain/model.js';
 import type { HttpSettings } from './http.js';
 
@@ -75,6 +76,22 @@ export interface ProviderAdapter {
    * when the versions cannot be read.
    */
   checkVersions?(pins: readonly VersionPin[]): Promise<MissingVersion[]>;
+  /** Only where the provider's descriptor lists regions (the carrier): read and set a number's region. */
+  readonly regions?: RegionCapability;
+}
+
+/** An optional capability: the inbound processing region of a number, keyed by its E.164. */
+export interface RegionCapability {
+  /** The number's region; null when the provider has no record of it. */
+  read(e164: string): Promise<string | null>;
+  /** Set the region; returns it as the provider answered. */
+  set(e164: string, region: string): Promise<string | null>;
+}
+
+/** The adapter's region capability, or a ProviderError naming the provider that has none. */
+export function regionsOf(adapter: ProviderAdapter): RegionCapability {
+  if (!adapter.regions) throw new ProviderError(adapter.name, 'has no region to read');
+  return adapter.regions;
 }
 
 /** What every adapter factory takes. */

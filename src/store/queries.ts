@@ -2,6 +2,8 @@ import type Database from 'better-sqlite3';
 import type { ProviderName, Slot } from '../domain/model.js';
 import type { KnownAgent } from '../domain/rules.js';
 import { SLOTS } from '../domain/model.js';
+import { offeredSlots } from '../domain/capabilities.js';
+import { CARRIER, perProvider, providersWithSlot } from '../providers/registry.js';
 
 /** An agent in a slot, with what the cache knows of it. */
 export interface CachedSlotAgent {
@@ -14,8 +16,9 @@ export interface CachedSlotAgent {
   version: string | null;
 }
 
+/** The carrier's record (Twilio) of a number a platform imported. */
 export interface CarrierFacts {
-  provider: 'twilio';
+  provider: ProviderName;
   providerId: string;
   label: string | null;
   region: string | null;
@@ -65,13 +68,8 @@ export interface NumberFilter {
   e164?: string[];
 }
 
-/** The slots each provider really has (product.md §1). */
-export const PROVIDER_SLOTS: Record<ProviderName, readonly Slot[]> = {
-  retell: ['inbound', 'outbound', 'sms'],
-  vapi: ['inbound', 'sms'],
-  bland: ['inbound', 'sms'],
-  twilio: ['inbound', 'sms'],
-};
+/** The slots each provider really has (product.md §1), as its descriptor says. */
+export const PROVIDER_SLOTS: Record<ProviderName, readonly Slot[]> = perProvider(offeredSlots);
 
 const ORDER: Record<SortField, string> = {
   e164: 'n.e164, n.provider',
@@ -121,10 +119,11 @@ function listClauses(filter: NumberFilter, searchAgents: readonly string[]): { s
   if (filter.agents) {
     if (filter.agents.length === 0) where.push('0');
     else {
-      // A Twilio agent (a SIP trunk) also holds the platform numbers whose carrier record it answers:
-      // that record is no list row of its own, so the platform's row stands for it.
-      const viaCarrier = filter.agents.some((agent) => agent.provider === 'twilio')
-        ? ` OR EXISTS (SELECT 1 FROM assignments a WHERE a.number_id = n.carrier_id AND a.agent_id IN (${filter.agents.flatMap((agent, i) => (agent.provider === 'twilio' ? [`@aid${i}`] : [])).join(', ')}))`
+      // A carrier agent (a Twilio SIP trunk) also holds the platform numbers whose carrier record it
+      // answers: that record is no list row of its own, so the platform's row stands for it.
+      const isCarrier = (agent: { provider: ProviderName }) => agent.provider === CARRIER?.name;
+      const viaCarrier = filter.agents.some(isCarrier)
+        ? ` OR EXISTS (SELECT 1 FROM assignments a WHERE a.number_id = n.carrier_id AND a.agent_id IN (${filter.agents.flatMap((agent, i) => (isCarrier(agent) ? [`@aid${i}`] : [])).join(', ')}))`
         : '';
       where.push(`(EXISTS (SELECT 1 FROM assignments a WHERE a.number_id = n.id AND (${filter.agents.map((_, i) => `(n.provider = @ap${i} AND a.agent_id = @aid${i})`).join(' OR ')}))${viaCarrier})`);
       filter.agents.forEach((agent, i) => {
@@ -136,7 +135,7 @@ function listClauses(filter: NumberFilter, searchAgents: readonly string[]): { s
   if (filter.unassigned === 'any') {
     where.push('NOT EXISTS (SELECT 1 FROM assignments a WHERE a.number_id = n.id)');
   } else if (filter.unassigned) {
-    const providers = (Object.keys(PROVIDER_SLOTS) as ProviderName[]).filter((p) => PROVIDER_SLOTS[p].includes(filter.unassigned as Slot));
+    const providers = providersWithSlot(filter.unassigned);
     where.push(`n.provider IN (${providers.map((p) => `'${p}'`).join(', ')})`);
     where.push('NOT EXISTS (SELECT 1 FROM assignments a WHERE a.number_id = n.id AND a.slot = @unassignedSlot)');
     params.unassignedSlot = filter.unassigned;
@@ -236,7 +235,7 @@ function withSlots(db: Database.Database, tuples: RawTuple[]): NumberRow[] {
 
 function toNumberRow(t: RawTuple): NumberRow {
   const carrier: CarrierFacts | null =
-    t[15] === null ? null : { provider: 'twilio', providerId: t[15], label: t[16], region: t[17], status: t[18], capabilities: { voice: bool(t[19]), sms: bool(t[20]) } };
+    t[15] === null || !CARRIER ? null : { provider: CARRIER.name, providerId: t[15], label: t[16], region: t[17], status: t[18], capabilities: { voice: bool(t[19]), sms: bool(t[20]) } };
   const removed = t[13] !== null;
   return {
     rowId: t[0],
@@ -263,9 +262,10 @@ export function findNumbers(db: Database.Database, e164: string): NumberRow[] {
   const active = listNumbers(db, { e164: [e164] });
   const removed = listNumbers(db, { e164: [e164], status: 'removed' });
   const rows = [...active, ...removed];
-  // A Twilio record that carries an imported number is not a row of its own in lists, but `show` wants it.
-  if (!rows.some((row) => row.provider === 'twilio')) {
-    const carriers = db.prepare("SELECT id FROM numbers WHERE provider = 'twilio' AND e164 = ?").all(e164) as { id: number }[];
+  // A carrier (Twilio) record that carries an imported number is not a row of its own in lists, but `show` wants it.
+  const carrier = CARRIER?.name;
+  if (carrier && !rows.some((row) => row.provider === carrier)) {
+    const carriers = db.prepare('SELECT id FROM numbers WHERE provider = ? AND e164 = ?').all(carrier, e164) as { id: number }[];
     if (carriers.length) {
       rows.push(...withSlots(db, db.prepare(`${SELECT_ROWS} WHERE n.id IN (SELECT value FROM json_each(?))`).raw().all(JSON.stringify(carriers.map((c) => c.id))) as RawTuple[]));
     }

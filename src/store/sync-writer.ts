@@ -3,6 +3,7 @@ import type { ProviderSnapshot, RemoteNumber } from '../domain/model.js';
 import { SLOTS } from '../domain/model.js';
 import { affectedByProvider, refreshViews } from './views.js';
 import { fieldValue, sameFieldValue } from '../domain/field-values.js';
+import { CARRIER } from '../providers/registry.js';
 
 export interface SyncCounts {
   numbers: number;
@@ -134,12 +135,16 @@ function differences(row: ExistingRow, number: RemoteNumber): string {
  * platform holds. Run inside every sync transaction, so lists never match E.164s row by row.
  */
 export function linkCarriers(db: Database.Database): void {
-  db.exec(`
-    UPDATE numbers SET carrier_id = CASE WHEN provider = 'twilio' THEN NULL ELSE
-      (SELECT c.id FROM numbers c WHERE c.e164 = numbers.e164 AND c.provider = 'twilio' AND c.removed_at IS NULL ORDER BY c.id LIMIT 1) END;
-    UPDATE numbers SET held = CASE WHEN provider = 'twilio' AND EXISTS
-      (SELECT 1 FROM numbers o WHERE o.e164 = numbers.e164 AND o.provider <> 'twilio' AND o.removed_at IS NULL) THEN 1 ELSE 0 END;
-  `);
+  // The carrier is whichever provider the registry marks as one; with none, nothing is linked.
+  const carrier = { carrier: CARRIER?.name ?? null };
+  db.prepare(
+    `UPDATE numbers SET carrier_id = CASE WHEN provider = @carrier THEN NULL ELSE
+      (SELECT c.id FROM numbers c WHERE c.e164 = numbers.e164 AND c.provider = @carrier AND c.removed_at IS NULL ORDER BY c.id LIMIT 1) END`,
+  ).run(carrier);
+  db.prepare(
+    `UPDATE numbers SET held = CASE WHEN provider = @carrier AND EXISTS
+      (SELECT 1 FROM numbers o WHERE o.e164 = numbers.e164 AND o.provider <> @carrier AND o.removed_at IS NULL) THEN 1 ELSE 0 END`,
+  ).run(carrier);
 }
 
 function numberValues(number: RemoteNumber, at: string) {

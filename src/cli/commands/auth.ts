@@ -2,7 +2,7 @@ import { updateConfig } from '../../config/store.js';
 import { UsageError, VoicenumError } from '../../domain/errors.js';
 import { PROVIDERS, type ProviderName } from '../../domain/model.js';
 import { CREDENTIAL_VARIABLES, resolveCredentials, type ResolvedCredentials } from '../../providers/credentials.js';
-import { createAdapter } from '../../providers/registry.js';
+import { capabilitiesOf, createAdapter } from '../../providers/registry.js';
 import type { Context } from '../context.js';
 import { parseProviders } from '../options.js';
 import { canPrompt } from '../prompter.js';
@@ -34,10 +34,10 @@ async function readStdinSecret(ctx: Context): Promise<string> {
 async function ask(ctx: Context, name: ProviderName, options: LoginOptions): Promise<Record<string, string>> {
   const interactive = !options.stdin;
   if (interactive && !canPrompt(ctx.io)) {
-    throw new UsageError(`auth login asks for the key with hidden input, but there is no terminal`, `pipe the key in with --stdin${name === 'twilio' ? ' (with --account-sid, and --api-key when the secret is an API key secret)' : ''}, or set ${CREDENTIAL_VARIABLES[name]}`);
+    throw new UsageError(`auth login asks for the key with hidden input, but there is no terminal`, `pipe the key in with --stdin${capabilitiesOf(name).credentials === 'account' ? ' (with --account-sid, and --api-key when the secret is an API key secret)' : ''}, or set ${CREDENTIAL_VARIABLES[name]}`);
   }
   const prompter = interactive ? ctx.prompter() : null;
-  if (name !== 'twilio') {
+  if (capabilitiesOf(name).credentials === 'api-key') {
     const apiKey = prompter ? await prompter.password(`${name} API key`) : await readStdinSecret(ctx);
     return { apiKey: apiKey.trim() };
   }

@@ -1,4 +1,5 @@
 import { neutralize } from '../../output/sanitize.js';
+import { capabilitiesOf, REGION_PROVIDER } from '../../providers/registry.js';
 import { numberRecord, PROVIDER_SLOTS, statusText, type NumberRow } from '../../store/index.js';
 import { auditText } from '../audit-text.js';
 import type { Context } from '../context.js';
@@ -17,7 +18,7 @@ export async function runNumbersShow(ctx: Context, input: string, options: ShowO
   const store = await ctx.store();
   const { row, all } = resolveNumber(ctx, store, input, parseProviders(options.provider)?.[0]);
   warnIfStale(ctx, store);
-  const others = all.filter((other) => other !== row && !(other.provider === 'twilio' && row.carrier?.providerId === other.providerId));
+  const others = all.filter((other) => other !== row && !(other.provider === row.carrier?.provider && row.carrier.providerId === other.providerId));
   if (ctx.printer.format({ json: options.json, plain: options.plain }) === 'json') {
     ctx.printer.json({ ...numberRecord(row), removed: row.removed, firstSeenAt: row.firstSeenAt, otherRecords: others.map(numberRecord), history: store.readAudit({ e164: row.e164, limit: 20 }).map(({ at, osUser, field, before, after, outcome }) => ({ at, osUser, field, before: JSON.parse(before) as unknown, after: JSON.parse(after) as unknown, outcome })) });
     return 0;
@@ -62,10 +63,10 @@ function describe(ctx: Context, row: NumberRow): [string, string][] {
     ]);
   }
   lines.push(['voice', yesNo(row.capabilities.voice)], ['sms capable', yesNo(row.capabilities.sms)]);
-  lines.push(['region', row.region ?? theme.dim(row.carrier || row.provider === 'twilio' ? 'unknown' : 'none (not a Twilio number)')]);
+  lines.push(['region', row.region ?? theme.dim(row.carrier || capabilitiesOf(row.provider).regions ? 'unknown' : `none (not a ${REGION_PROVIDER?.displayName ?? 'regional'} number)`)]);
   lines.push(['fallback', neutralize(row.fallback ?? '') || theme.dim('none')]);
   if (row.origin) lines.push(['origin', neutralize(row.origin)]);
-  if (row.carrier) lines.push(['carrier', `twilio ${row.carrier.providerId}${row.carrier.label ? ` "${neutralize(row.carrier.label)}"` : ''}${row.carrier.status ? ` ${neutralize(row.carrier.status)}` : ''}`]);
+  if (row.carrier) lines.push(['carrier', `${row.carrier.provider} ${row.carrier.providerId}${row.carrier.label ? ` "${neutralize(row.carrier.label)}"` : ''}${row.carrier.status ? ` ${neutralize(row.carrier.status)}` : ''}`]);
   lines.push(['synced', row.syncedAt], ['first seen', row.firstSeenAt]);
   return lines;
 }

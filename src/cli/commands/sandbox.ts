@@ -1,4 +1,5 @@
 import { UsageError } from '../../domain/errors.js';
+import { PROVIDERS } from '../../domain/model.js';
 import { cacheFile, sandboxStateFile } from '../../config/paths.js';
 import type { Context } from '../context.js';
 
@@ -35,7 +36,7 @@ export async function runSandboxServe(ctx: Context, options: ServeOptions, until
   const latency = options.latency === undefined ? 0 : Number(options.latency);
   if (!Number.isInteger(latency) || latency < 0 || latency > 60_000) throw new UsageError(`--latency takes milliseconds from 0 to 60000, not "${options.latency}"`);
   const { seedSandboxState, startSandbox } = await import('../../sandbox/index.js');
-  const faults = latency ? Object.fromEntries((['retell', 'vapi', 'bland', 'twilio'] as const).map((p) => [p, { latencyMs: latency }])) : {};
+  const faults = latency ? Object.fromEntries(PROVIDERS.map((p) => [p, { latencyMs: latency }])) : {};
   const sandbox = await startSandbox({ state: seedSandboxState(size), faults });
   ctx.printer.data(`${Object.entries(sandbox.env).map(([key, value]) => `export ${key}=${value}`).join('\n')}\n`);
   ctx.printer.info(`fake providers listening on 127.0.0.1 (state in memory${latency ? `, ${latency} ms a request` : ''}); Ctrl-C stops them`);

@@ -1,12 +1,13 @@
 import { ExitCode, RefusedError, VoicenumError } from '../../domain/errors.js';
-import { REGIONS, type ProviderName, type RemoteNumber } from '../../domain/model.js';
+import type { ProviderName, RemoteNumber } from '../../domain/model.js';
 import { toE164 } from '../../domain/phone.js';
 import { recordRefusals } from '../../domain/rules.js';
 import { fallbackRefusals, labelRefusals, regionRefusals } from '../../domain/settings-rules.js';
 import { push, type PushOperation } from '../../engine/push.js';
 import { jsonRequested } from '../../output/printer.js';
 import { neutralize } from '../../output/sanitize.js';
-import type { TwilioAdapter } from '../../providers/twilio/index.js';
+import { capabilitiesOf, REGION_PROVIDER } from '../../providers/registry.js';
+import { regionsOf } from '../../providers/types.js';
 import type { NumberRow, Store } from '../../store/index.js';
 import { applyPorts } from '../apply-ports.js';
 import type { Context } from '../context.js';
@@ -26,7 +27,7 @@ const show = (value: Value) => (value === null || value === '' ? '(none)' : valu
 
 interface SettingChange {
   row: NumberRow;
-  /** The record written: the number's own, or (region) its Twilio carrier record. */
+  /** The record written: the number's own, or (region) its carrier's (Twilio) record. */
   provider: ProviderName;
   providerId: string;
   field: 'label' | 'fallback' | 'region';
@@ -95,7 +96,7 @@ export async function runLabel(ctx: Context, input: string, text: string, flags:
   const store = await ctx.store();
   const { row } = resolveNumber(ctx, store, input, parseProviders(flags.provider)?.[0]);
   const label = text === '' ? null : text;
-  const refusals = [...recordRefusals(row, Boolean(flags.force)), ...labelRefusals(row.provider, label)];
+  const refusals = [...recordRefusals(row, Boolean(flags.force)), ...labelRefusals(capabilitiesOf(row.provider), label)];
   if (refusals.length) throw new RefusedError(refusals);
   const change: SettingChange = { row, provider: row.provider, providerId: row.providerId, field: 'label', before: row.label, after: label };
   return runSetting(ctx, store, change, flags, (ports) => recordOperation(ctx, ports, row, 'label', change));
@@ -107,7 +108,8 @@ export async function runFallback(ctx: Context, input: string, target: string, f
   const { row } = resolveNumber(ctx, store, input, parseProviders(flags.provider)?.[0]);
   let value: Value = null;
   if (target.toLowerCase() !== 'none') {
-    if (row.provider === 'twilio') value = target;
+    // A URL is taken as typed; anything else is read as a phone number where it can be.
+    if (capabilitiesOf(row.provider).fallback.kind === 'url') value = target;
     else {
       try {
         value = toE164(target, ctx.settings().defaultCountry);
@@ -117,16 +119,16 @@ export async function runFallback(ctx: Context, input: string, target: string, f
     }
   }
   const targetRecord = value ? (store.findNumbers(value).find((r) => r.provider === row.provider && !r.removed) ?? null) : null;
-  const refusals = [...recordRefusals(row, Boolean(flags.force)), ...fallbackRefusals(row.provider, row.e164, value, targetRecord)];
+  const refusals = [...recordRefusals(row, Boolean(flags.force)), ...fallbackRefusals(capabilitiesOf(row.provider), row.e164, value, targetRecord)];
   if (refusals.length) throw new RefusedError(refusals);
   const change: SettingChange = { row, provider: row.provider, providerId: row.providerId, field: 'fallback', before: row.fallback, after: value };
   return runSetting(ctx, store, change, flags, (ports) => recordOperation(ctx, ports, row, 'fallback', change));
 }
 
-/** The Twilio record that carries a number's region: its own, or the carrier of an imported number. */
-function twilioRecord(row: NumberRow): { providerId: string; region: string | null } | null {
-  if (row.provider === 'twilio') return { providerId: row.providerId, region: row.region };
-  return row.carrier ? { providerId: row.carrier.providerId, region: row.carrier.region } : null;
+/** The record that carries a number's region (Twilio's): its own, or the carrier record of an imported number. */
+function regionRecord(row: NumberRow): { provider: ProviderName; providerId: string; region: string | null } | null {
+  if (capabilitiesOf(row.provider).regions) return { provider: row.provider, providerId: row.providerId, region: row.region };
+  return row.carrier && capabilitiesOf(row.carrier.provider).regions ? { provider: row.carrier.provider, providerId: row.carrier.providerId, region: row.carrier.region } : null;
 }
 
 /** `numbers region NUMBER [REGION]`: show or set the Twilio inbound processing region (Routes v2). */
@@ -135,42 +137,46 @@ export async function runRegion(ctx: Context, input: string, region: string | un
   const { row } = resolveNumber(ctx, store, input, parseProviders(flags.provider)?.[0]);
   const json = jsonRequested(flags.json);
   const wanted = region?.toLowerCase();
+  const regional = REGION_PROVIDER;
+  if (!regional) throw new RefusedError(['no configured provider has inbound processing regions']);
+  const regions = regional.regions ?? [];
   if (wanted !== undefined) {
-    const invalid = regionRefusals(wanted);
+    const invalid = regionRefusals(regional, wanted);
     if (invalid.length) throw new RefusedError(invalid);
   }
-  const record = twilioRecord(row);
+  const record = regionRecord(row);
   if (!record) {
-    throw new RefusedError([`the inbound processing region is a Twilio setting, and ${row.e164} has no Twilio record (it lives at ${row.provider} only)`], 'region works for numbers bought in, or imported from, a configured Twilio account');
+    const name = regional.displayName;
+    throw new RefusedError([`the inbound processing region is a ${name} setting, and ${row.e164} has no ${name} record (it lives at ${row.provider} only)`], `region works for numbers bought in, or imported from, a configured ${name} account`);
   }
   if (wanted === undefined) {
-    if (json) ctx.printer.json({ e164: row.e164, provider: 'twilio', id: record.providerId, region: record.region, valid: REGIONS });
-    else if (ctx.io.isStdoutTTY) ctx.printer.data(`${row.e164}  region ${record.region ?? 'unknown'}  ${ctx.printer.out.dim(`(valid: ${REGIONS.join(', ')})`)}\n`);
-    else ctx.printer.data(`${row.e164}\t${record.region ?? ''}\t${REGIONS.join(',')}\n`);
+    if (json) ctx.printer.json({ e164: row.e164, provider: record.provider, id: record.providerId, region: record.region, valid: regions });
+    else if (ctx.io.isStdoutTTY) ctx.printer.data(`${row.e164}  region ${record.region ?? 'unknown'}  ${ctx.printer.out.dim(`(valid: ${regions.join(', ')})`)}\n`);
+    else ctx.printer.data(`${row.e164}\t${record.region ?? ''}\t${regions.join(',')}\n`);
     return 0;
   }
   const refusals = recordRefusals(row, Boolean(flags.force));
   if (refusals.length) throw new RefusedError(refusals);
-  const change: SettingChange = { row, provider: 'twilio', providerId: record.providerId, field: 'region', before: record.region, after: wanted };
+  const change: SettingChange = { row, provider: record.provider, providerId: record.providerId, field: 'region', before: record.region, after: wanted };
   const code = await runSetting(ctx, store, change, flags, async (ports) => {
-    const twilio = (await ports.adapter('twilio')) as TwilioAdapter;
+    const regionsAt = regionsOf(await ports.adapter(record.provider));
     return {
-      provider: 'twilio',
+      provider: record.provider,
       e164: row.e164,
       providerId: record.providerId,
       changes: [{ field: 'region', before: record.region, after: wanted }],
-      read: async () => ({ value: await twilio.readRegion(row.e164) }),
+      read: async () => ({ value: await regionsAt.read(row.e164) }),
       valueOf: (state) => state.value,
       same: (a, b) => a === b,
       describe: (value) => show(value),
-      write: async () => ({ value: await twilio.setRegion(row.e164, wanted) }),
-      save: (answer, entries) => ports.store.applyRegion('twilio', record.providerId, answer.value, ctx.now().toISOString(), entries),
+      write: async () => ({ value: await regionsAt.set(row.e164, wanted) }),
+      save: (answer, entries) => ports.store.applyRegion(record.provider, record.providerId, answer.value, ctx.now().toISOString(), entries),
       log: (entries) => ports.store.appendAudit(entries),
       auditValue: (value) => value,
     };
   });
   if (!flags.dryRun && record.region !== wanted) {
-    ctx.printer.info(`note: Twilio takes a few minutes to move ${row.e164} to ${wanted}; its voice configuration (URL, TwiML app or trunk) must already exist in ${wanted}, which keeps its own copy`);
+    ctx.printer.info(`note: ${regional.displayName} takes a few minutes to move ${row.e164} to ${wanted}; its voice configuration (URL, TwiML app or trunk) must already exist in ${wanted}, which keeps its own copy`);
   }
   return code;
 }

@@ -1,5 +1,5 @@
 import { AuthError, ExitCode, VoicenumError } from '../../domain/errors.js';
-import type { ProviderName, ProviderSnapshot } from '../../domain/model.js';
+import { PROVIDERS, type ProviderName, type ProviderSnapshot } from '../../domain/model.js';
 import { jsonRequested } from '../../output/printer.js';
 import { neutralize } from '../../output/sanitize.js';
 import { CREDENTIAL_VARIABLES } from '../../providers/credentials.js';
@@ -30,7 +30,7 @@ export async function runSync(ctx: Context, options: SyncOptions): Promise<numbe
   const only = parseProviders(options.provider);
   const { adapters, skipped } = await ctx.adapters(only);
   if (adapters.length === 0) {
-    const which = only ?? (['retell', 'vapi', 'bland', 'twilio'] as ProviderName[]);
+    const which = only ?? [...PROVIDERS];
     throw new AuthError(
       `no credentials for ${only ? which.join(', ') : 'any provider'}`,
       `set ${which.map((p) => CREDENTIAL_VARIABLES[p]).join('; ')} — or try everything on built-in fake providers: voicenum --sandbox sync`,

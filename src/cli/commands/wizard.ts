@@ -32,7 +32,7 @@ export async function runWizard(ctx: Context, options: WizardOptions): Promise<n
 
   const row = await prompter.search('Which number? (type to filter by number, provider, label or agent)', numberChoices(rows));
   const facts = numberFacts(row);
-  const slots = await prompter.checkbox<Slot>(`Which slot${'s'} of ${row.e164}?`, slotChoices(facts));
+  const slots = await prompter.checkbox<Slot>(`Which slot${'s'} of ${row.e164}?`, slotChoices(facts, context));
   const requests: Partial<Record<Slot, SlotRequest>> = {};
   for (const slot of slots) {
     const agent = await prompter.search(`Which agent for ${slot}? (type to filter)`, agentChoices(facts, slot, context));

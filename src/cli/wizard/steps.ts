@@ -27,11 +27,11 @@ export function numberChoices(rows: readonly NumberRow[]): Choice<NumberRow>[] {
   }));
 }
 
-export function slotChoices(number: NumberFacts): Choice<Slot>[] {
+export function slotChoices(number: NumberFacts, context: Pick<PlanContext, 'capabilities'>): Choice<Slot>[] {
   return SLOTS.map((slot) => ({
     name: `${slot.padEnd(8)} now: ${neutralize(describeSlot(number.slots[slot]))}`,
     value: slot,
-    disabled: slotUnavailable(number, slot) ?? false,
+    disabled: slotUnavailable(context.capabilities.of(number.provider), number, slot) ?? false,
   }));
 }
 

@@ -3,7 +3,7 @@ import type { IncomingPhoneNumberContextUpdateOptions, IncomingPhoneNumberInstan
 import { AuthError, ProviderError, VoicenumError } from '../../domain/errors.js';
 import type { ProviderSnapshot, RemoteAgent, RemoteNumber, SkippedRecord } from '../../domain/model.js';
 import { HttpClient, type HttpSettings } from '../http.js';
-import type { FetchOptions, NumberKey, ProviderAdapter, SettingsWrite, SlotWrite, WriteSlotAgent } from '../types.js';
+import type { FetchOptions, NumberKey, ProviderAdapter, RegionCapability, SettingsWrite, SlotWrite, WriteSlotAgent } from '../types.js';
 import { checkNumber, toApplicationAgent, toRemoteNumber, trunkAgents } from './map.js';
 import { createForwardingClient } from './request-client.js';
 import { routeSchema, twilioErrorMessage } from './schema.js';
@@ -24,12 +24,16 @@ export interface TwilioAdapterSettings {
   regionConcurrency?: number;
 }
 
-/** The Twilio adapter also reads and sets what only Twilio has: the inbound processing region. */
+/**
+ * The Twilio adapter also reads and sets what only Twilio has: the inbound processing region. The
+ * rest of voicenum reaches it through the `regions` capability (see regionsOf in ../types.ts).
+ */
 export interface TwilioAdapter extends ProviderAdapter {
   /** The number's inbound processing region (Routes v2); null when Routes has no record of it. */
   readRegion(e164: string): Promise<string | null>;
   /** Set the inbound processing region; returns the region as Routes v2 answered it. */
   setRegion(e164: string, region: string): Promise<string | null>;
+  readonly regions: RegionCapability;
 }
 
 type Client = ReturnType<typeof TwilioSdk>;
@@ -204,6 +208,13 @@ export function createTwilioAdapter(settings: TwilioAdapterSettings): TwilioAdap
     return toRemoteNumber(checked.value, region);
   };
 
+  const setRegion = async (e164: string, region: string): Promise<string | null> => {
+    const route = (await sdk()).routes.v2.phoneNumbers(e164);
+    const what = `setting the region of ${e164}`;
+    const answer = await upstream(what, () => route.update({ voiceRegion: region }));
+    return regionOf(answer, what);
+  };
+
   const readRegion = async (e164: string): Promise<string | null> => {
     const route = (await sdk()).routes.v2.phoneNumbers(e164);
     try {
@@ -312,12 +323,7 @@ export function createTwilioAdapter(settings: TwilioAdapterSettings): TwilioAdap
     },
 
     readRegion,
-
-    async setRegion(e164: string, region: string): Promise<string | null> {
-      const route = (await sdk()).routes.v2.phoneNumbers(e164);
-      const what = `setting the region of ${e164}`;
-      const answer = await upstream(what, () => route.update({ voiceRegion: region }));
-      return regionOf(answer, what);
-    },
+    setRegion,
+    regions: { read: readRegion, set: setRegion },
   };
 }

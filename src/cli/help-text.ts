@@ -1,0 +1,37 @@
+import { featureOwners } from '../domain/capabilities.js';
+import { PROVIDERS } from '../domain/model.js';
+import { CAPABILITIES, REGION_PROVIDER } from '../providers/registry.js';
+
+/**
+ * The parts of `--help` that say what providers can do, read from their descriptors so a new
+ * provider shows up in the help without anyone editing it.
+ */
+
+const all = CAPABILITIES.all;
+
+/** `a, b, c and d` (or `or`). */
+function series(items: readonly string[], last: 'and' | 'or'): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} ${last} ${items.at(-1)}`;
+}
+
+const regions = REGION_PROVIDER?.regions ?? [];
+const regionName = REGION_PROVIDER?.displayName ?? '';
+const fallbackOwners = (kind: 'number' | 'url') => featureOwners(CAPABILITIES, (c) => c.fallback.kind === kind).replaceAll(' and ', ', ');
+const accountProviders = featureOwners(CAPABILITIES, (c) => c.credentials === 'account');
+
+export const HELP = {
+  program: `See and change which agent answers, calls from and texts from every phone number across ${series(all.map((c) => c.displayName), 'and')}.`,
+  regionFilter: `only this ${regionName} inbound processing region (${regions.join(', ')})`,
+  inbound: `agent that answers calls: name, id or provider:name; ${featureOwners(CAPABILITIES, (c) => c.weightedSplits)} splits as sales=0.7,support=0.3; pins as sales@3`,
+  outbound: `agent that places calls from the number (${featureOwners(CAPABILITIES, (c) => c.slots.outbound.offered)} only)`,
+  region: `show or set the ${regionName} inbound processing region of a number (${regions.join(', ')})`,
+  regionNumber: `a number bought in, or imported from, a configured ${regionName} account`,
+  regionValue: `${series(regions, 'or')}; without it, show the current region and the valid ones`,
+  label: `set the label: ${all.map((c) => `${c.displayName} ${c.label.field.replaceAll('_', ' ')}${c.label.limit === null ? '' : ` (≤ ${c.label.limit})`}`).join(', ')}; "" clears it`,
+  fallback: `set where calls go when the agent cannot answer: a number (${fallbackOwners('number')}), a URL (${fallbackOwners('url')}), or none`,
+  fallbackTarget: `a phone number, a URL for ${fallbackOwners('url')} numbers, or none to clear`,
+  provider: series(PROVIDERS, 'or'),
+  loginStdin: `read the key (${accountProviders}: the token or API key secret) from standard input instead of asking`,
+  loginAccountSid: `${accountProviders} account SID (with --stdin)`,
+  loginApiKey: `${accountProviders} API key SID, when the secret is an API key secret (with --stdin)`,
+};

@@ -1,0 +1,23 @@
+import type { ProviderCapabilities } from '../../domain/capabilities.js';
+
+/** Retell: all three slots as weighted agent lists with version pins; the fallback is a number. */
+export const retellCapabilities: ProviderCapabilities = {
+  name: 'retell',
+  displayName: 'Retell',
+  slots: {
+    inbound: { offered: true, kinds: ['voice'] },
+    outbound: { offered: true, kinds: ['voice'] },
+    sms: { offered: true, kinds: ['chat'] },
+  },
+  sms: { model: 'own-slot' },
+  weightedSplits: true,
+  versionPins: true,
+  label: { field: 'nickname', limit: null },
+  fallback: { kind: 'number', noChaining: 'Retell does not chain fallbacks' },
+  regions: null,
+  carrier: null,
+  // POST /create-phone-number, POST /import-phone-number, DELETE /delete-phone-number/{number}.
+  lifecycle: { buy: true, import: true, release: true },
+  credentials: 'api-key',
+  colour: 'magenta',
+};
