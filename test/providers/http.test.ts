@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
@@ -201,5 +202,24 @@ describe('sync with a failing provider', () => {
     const after = log.length;
     await delay(1000);
     expect(log.slice(after)).toEqual([]);
+  });
+
+  it('the first Ctrl-C cancels the reads of a sync: it ends with exit 130 at once, and nothing is retried', async () => {
+    // Every Vapi request hangs, with a timeout far past the test's own: only the signal ends them.
+    sandbox.fakes.vapi.setFaults({ hang: { count: -1 } });
+    const signals = new EventEmitter();
+    const io = testIO();
+    const env = { ...sandbox.env, VOICENUM_HOME: dir.path, VOICENUM_HTTP_TIMEOUT_MS: '600000' };
+    // No `exit`: the process is not ended by the signal, so only the cancelled reads can end the sync.
+    const running = main(['sync'], { io, env, signals: signals as unknown as Pick<NodeJS.Process, 'on' | 'off'> });
+    const log = sandbox.fakes.vapi.log;
+    while (log.length < 3) await delay(5);
+    signals.emit('SIGINT');
+    expect(await running).toBe(ExitCode.Cancelled);
+    expect(io.err()).toMatch(/vapi: GET .* was cancelled/);
+    const after = log.length;
+    await delay(200);
+    expect(log.slice(after)).toEqual([]);
+    expect(log.every((entry) => entry.status === 'hang')).toBe(true);
   });
 });
