@@ -10,6 +10,7 @@ export class Interrupt {
   private stopRequested = false;
   private writing = 0;
   private readonly listeners = new Set<() => void>();
+  private readonly stopReads = new AbortController();
 
   constructor(private readonly exitNow: () => void, private readonly notice: (text: string) => void) {}
 
@@ -18,8 +19,17 @@ export class Interrupt {
     return this.stopRequested;
   }
 
+  /**
+   * Aborted by the first signal, in a write phase or not: for reads (sync's), which are safe to
+   * abandon. Never hand it to a write: a write in flight finishes and is recorded.
+   */
+  get readSignal(): AbortSignal {
+    return this.stopReads.signal;
+  }
+
   /** Called for every SIGINT / SIGTERM the process receives. */
   signal(): void {
+    this.stopReads.abort();
     if (this.stopRequested || this.writing === 0) {
       this.exitNow();
       return;

@@ -1,7 +1,9 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import https from 'node:https';
+import { setTimeout as delay } from 'node:timers/promises';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { AuthError, ProviderError } from '../domain/errors.js';
+import { AuthError, CancelledError, ProviderError } from '../domain/errors.js';
 
 /** Knobs shared by every provider's client; tests shrink the delays and the timeout. */
 export interface HttpSettings {
@@ -17,8 +19,8 @@ export interface HttpSettings {
   maxBodyBytes?: number;
   /** Receives one line per request and response, secrets already removed (`--verbose`). */
   trace?: (line: string) => void;
-  /** Injected in tests to observe waits. */
-  sleep?: (ms: number) => Promise<void>;
+  /** Injected in tests to observe waits; a wait also ends when `signal` aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
 }
 
@@ -32,6 +34,12 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   /** Return the body as text without parsing (the twilio SDK parses its own). */
   rawBody?: boolean;
+  /**
+   * The caller's cancellation: once aborted, the request fails at once with a CancelledError and
+   * is neither retried nor waited for. Only for reads: a write in flight is never abandoned (it
+   * finishes and the journal records it), so no write is ever given a signal.
+   */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse<T = unknown> {
@@ -90,6 +98,8 @@ function axiosInstance(): AxiosInstance {
 export class HttpClient {
   private readonly options: Required<Omit<HttpClientOptions, 'trace'>> & Pick<HttpClientOptions, 'trace'>;
   private requests = 0;
+  /** The cancellation of the read work running (see `cancellableReads`), for every request it makes. */
+  private readonly readScope = new AsyncLocalStorage<AbortSignal>();
 
   constructor(options: HttpClientOptions) {
     this.options = {
@@ -97,7 +107,8 @@ export class HttpClient {
       maxAttempts: 4,
       baseDelayMs: 300,
       maxDelayMs: 10_000,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      // An aborted wait just ends: the retry loop then sees the signal and stops.
+      sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined),
       random: Math.random,
       ...options,
       baseUrl: options.baseUrl.replace(/\/+$/, ''),
@@ -111,12 +122,38 @@ export class HttpClient {
     return this.requests;
   }
 
+  /**
+   * Run read-only work (an adapter's fetchAll with its fan-out of pages and look-ups) so that every
+   * request it makes, however deep, can be cancelled: by the caller's `signal` (Ctrl-C), and by the
+   * work's own failure. When the work rejects (its first failed request), the requests it still has
+   * in flight or waiting to retry are cancelled at once, so a failed read stops calling upstream
+   * instead of retrying for seconds after its result is reported. `stop` cancels them earlier, for
+   * work that settles its other branches before it rejects.
+   * Never run a write in here: a write in flight must finish and be recorded.
+   */
+  async cancellableReads<T>(signal: AbortSignal | undefined, work: (stop: () => void) => Promise<T>): Promise<T> {
+    const own = new AbortController();
+    const sources = [own.signal, signal, this.readScope.getStore()].filter((source): source is AbortSignal => source !== undefined);
+    const cancel = () => own.abort(new CancelledError(`${this.options.provider}: reading stopped`));
+    try {
+      return await this.readScope.run(AbortSignal.any(sources), () => work(cancel));
+    } catch (error) {
+      cancel();
+      throw error;
+    }
+  }
+
   async request<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>> {
     const { maxAttempts } = this.options;
     const url = this.url(request);
+    const sources = [request.signal, this.readScope.getStore()].filter((source): source is AbortSignal => source !== undefined);
+    // A signal of this request's own: listeners (the retry wait's) go on it, never on the shared ones.
+    const signal = sources.length > 0 ? AbortSignal.any(sources) : undefined;
     let lastFailure = '';
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const outcome = await this.attempt(request, url);
+      if (signal?.aborted) throw this.cancelled(request, url);
+      const outcome = await this.attempt(request, url, signal);
+      if (outcome.kind === 'cancelled') throw this.cancelled(request, url);
       if (outcome.kind === 'response') {
         const { response } = outcome;
         if (response.status < 400) return this.parse<T>(request, response);
@@ -131,19 +168,26 @@ export class HttpClient {
           });
         }
         lastFailure = `HTTP ${response.status}`;
-        await this.wait(attempt, retryAfterMs(response.headers));
+        await this.wait(attempt, retryAfterMs(response.headers), signal);
       } else {
         lastFailure = outcome.reason;
         if (!outcome.retryable || attempt === maxAttempts) {
           throw new ProviderError(this.options.provider, `${request.method} ${this.redact(pathOf(url))} failed: ${outcome.reason}${attempt > 1 ? ` (after ${attempt} attempts)` : ''}`, { retryable: outcome.retryable });
         }
-        await this.wait(attempt, null);
+        await this.wait(attempt, null, signal);
       }
+      if (signal?.aborted) throw this.cancelled(request, url);
     }
     throw new ProviderError(this.options.provider, `gave up after ${maxAttempts} attempts: ${lastFailure}`);
   }
 
-  private async attempt(request: HttpRequest, url: string): Promise<{ kind: 'response'; response: AxiosResponse<string> } | { kind: 'failure'; reason: string; retryable: boolean }> {
+  /** Not a provider failure: the caller stopped reading. */
+  private cancelled(request: HttpRequest, url: string): CancelledError {
+    this.options.trace?.(`  ${this.options.provider}: ${request.method} ${this.redact(pathOf(url))} cancelled`);
+    return new CancelledError(`${this.options.provider}: ${request.method} ${this.redact(pathOf(url))} was cancelled`);
+  }
+
+  private async attempt(request: HttpRequest, url: string, cancel: AbortSignal | undefined): Promise<{ kind: 'response'; response: AxiosResponse<string> } | { kind: 'failure'; reason: string; retryable: boolean } | { kind: 'cancelled' }> {
     const { timeoutMs, trace, maxBodyBytes } = this.options;
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'voicenum', ...this.options.headers, ...request.headers };
     let data: string | undefined;
@@ -164,7 +208,7 @@ export class HttpClient {
         headers,
         data,
         timeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: cancel ? AbortSignal.any([cancel, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
         // axios stops reading (and drops the connection) as soon as the body passes the limit.
         maxContentLength: maxBodyBytes,
         maxBodyLength: maxBodyBytes,
@@ -172,6 +216,7 @@ export class HttpClient {
       trace?.(`← ${this.options.provider} ${response.status} ${request.method} ${this.redact(pathOf(url))} (${Date.now() - started} ms)`);
       return { kind: 'response', response };
     } catch (error) {
+      if (cancel?.aborted) return { kind: 'cancelled' };
       const code = (error as { code?: string }).code ?? '';
       if (code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test((error as Error).message)) {
         // The same request would bring the same body again: not worth a retry.
@@ -209,12 +254,25 @@ export class HttpClient {
     return message ? this.redact(message) : '';
   }
 
-  private async wait(attempt: number, retryAfter: number | null): Promise<void> {
+  /** The backoff before the next attempt; cut short when `signal` aborts (no retry follows then). */
+  private async wait(attempt: number, retryAfter: number | null, signal: AbortSignal | undefined): Promise<void> {
     const { baseDelayMs, maxDelayMs, random, sleep } = this.options;
     const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)) * random();
-    const delay = retryAfter === null ? backoff : Math.min(maxDelayMs, retryAfter);
-    this.options.trace?.(`  ${this.options.provider}: retrying in ${Math.round(delay)} ms`);
-    await sleep(delay);
+    const ms = retryAfter === null ? backoff : Math.min(maxDelayMs, retryAfter);
+    if (signal?.aborted) return;
+    this.options.trace?.(`  ${this.options.provider}: retrying in ${Math.round(ms)} ms`);
+    if (!signal) return sleep(ms);
+    // An injected sleep may not listen to the signal: the abort ends the wait all the same.
+    let onAbort = () => {};
+    const aborted = new Promise<void>((resolve) => {
+      onAbort = resolve;
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([sleep(ms, signal), aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
   }
 
   private url(request: HttpRequest): string {

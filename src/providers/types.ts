@@ -42,6 +42,11 @@ export interface MissingVersion extends VersionPin {
 export interface FetchOptions {
   /** Called as records arrive, for progress on a terminal. */
   onProgress?: (event: { provider: ProviderName; numbers: number; agents: number }) => void;
+  /**
+   * Cancels the read (sync passes the interrupt's): every request in flight or waiting to retry
+   * fails at once with a CancelledError. fetchAll only reads, so it is safe to abandon anywhere.
+   */
+  signal?: AbortSignal;
 }
 
 /**

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { cacheFailure } from '../config/local-state.js';
 import { migrate } from './migrations/index.js';
+import { rebuildStaleViews } from './view-format.js';
 
 /**
  * Open (creating if needed) the cache: owner-only file, WAL so readers never block the writer,
@@ -24,6 +25,8 @@ export function openDatabase(file: string, options: { busyTimeoutMs?: number } =
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
     migrate(db, file);
+    // Derived data is the application's, not a migration's: built here when missing or of another format.
+    rebuildStaleViews(db);
     return db;
   } catch (error) {
     db?.close();

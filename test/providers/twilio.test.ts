@@ -97,6 +97,18 @@ describe('twilio adapter: reading', () => {
     expect(snapshot.requests).toBe(fake.log.length);
   });
 
+  it('a failed region read cancels the others in flight: the failure is reported and the hung read is never retried', async () => {
+    // The first region read hangs, the second answers a body that is not JSON.
+    fake.setFaults({ pathContains: '/v2/PhoneNumbers/', hang: { count: 1 }, malformed: { count: 1 } });
+    const error = await rejection(adapter({ regionConcurrency: 4 }).fetchAll());
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.message).toMatch(/^twilio: GET \/v2\/PhoneNumbers\/.* answered HTTP 200 with a body that is not JSON/);
+    const hung = fake.log.find((entry) => entry.status === 'hang')!;
+    expect(hung).toBeDefined();
+    // Uncancelled, it would time out (2 s here) and be asked again before fetchAll settled.
+    expect(count((entry) => entry.path === hung.path)).toBe(1);
+  });
+
   it('stops with a ProviderError when a next_page_uri comes back', async () => {
     fake.setFaults({ stuckPaging: { pathContains: '/IncomingPhoneNumbers.json' } });
     const error = await rejection(adapter({ pageSize: 2 }).fetchAll());

@@ -1,4 +1,4 @@
-import { AuthError, ExitCode, VoicenumError } from '../../domain/errors.js';
+import { AuthError, CancelledError, ExitCode, VoicenumError } from '../../domain/errors.js';
 import { PROVIDERS, type ProviderName, type ProviderSnapshot } from '../../domain/model.js';
 import { jsonRequested } from '../../output/printer.js';
 import { neutralize } from '../../output/sanitize.js';
@@ -48,6 +48,9 @@ export async function runSync(ctx: Context, options: SyncOptions): Promise<numbe
         // Rows a write changes after this point hold newer facts than this read: the sync keeps them.
         const since = store.writeSeq();
         const snapshot = await adapter.fetchAll({
+          // Ctrl-C cancels the reads (writes never get this signal); a provider's own failure
+          // cancels its other requests inside fetchAll.
+          signal: ctx.interrupt.readSignal,
           onProgress: ({ numbers, agents }) => {
             progress.set(adapter.name, `${numbers} numbers, ${agents} agents`);
             showProgress();
@@ -59,7 +62,7 @@ export async function runSync(ctx: Context, options: SyncOptions): Promise<numbe
         return { provider: adapter.name, ok: true, counts, requests: adapter.requestCount, skippedRecords: snapshot.skipped };
       } catch (error) {
         progress.set(adapter.name, 'failed');
-        if (!(error instanceof VoicenumError)) throw error;
+        if (!(error instanceof VoicenumError) || error instanceof CancelledError) throw error;
         return { provider: adapter.name, ok: false, requests: adapter.requestCount, error: error.message, exitCode: error.exitCode };
       }
     }),

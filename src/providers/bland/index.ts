@@ -61,7 +61,12 @@ class BlandAdapter implements ProviderAdapter {
     await this.get('/v2/agents', { limit: 1 });
   }
 
-  async fetchAll(options: FetchOptions = {}): Promise<ProviderSnapshot> {
+  fetchAll(options: FetchOptions = {}): Promise<ProviderSnapshot> {
+    // Reads only: cancellable, and the first failure stops the other reads' requests.
+    return this.http.cancellableReads(options.signal, () => this.readAll(options));
+  }
+
+  private async readAll(options: FetchOptions): Promise<ProviderSnapshot> {
     const started = this.http.requestCount;
     const skipped: SkippedRecord[] = [];
     const [numberBody, agentBody, pathwayBody, sms] = await Promise.all([

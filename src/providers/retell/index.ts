@@ -169,16 +169,19 @@ export function createRetellAdapter(settings: RetellAdapterSettings): ProviderAd
       return client.requestCount;
     },
 
-    async fetchAll(options: FetchOptions = {}): Promise<ProviderSnapshot> {
-      const before = client.requestCount;
-      const skipped: SkippedRecord[] = [];
-      const counts = { numbers: 0, agents: 0 };
-      const progress = () => options.onProgress?.({ provider: PROVIDER, ...counts });
-      const [numbers, agents] = await Promise.all([
-        readNumbers(skipped, progress, counts),
-        readAgents(skipped, progress, counts).then((listed) => withLiveness(listed, skipped)),
-      ]);
-      return { provider: PROVIDER, numbers, agents, skipped, requests: client.requestCount - before };
+    fetchAll(options: FetchOptions = {}): Promise<ProviderSnapshot> {
+      // Reads only: cancellable, and the first failure stops the other lists' requests.
+      return client.cancellableReads(options.signal, async () => {
+        const before = client.requestCount;
+        const skipped: SkippedRecord[] = [];
+        const counts = { numbers: 0, agents: 0 };
+        const progress = () => options.onProgress?.({ provider: PROVIDER, ...counts });
+        const [numbers, agents] = await Promise.all([
+          readNumbers(skipped, progress, counts),
+          readAgents(skipped, progress, counts).then((listed) => withLiveness(listed, skipped)),
+        ]);
+        return { provider: PROVIDER, numbers, agents, skipped, requests: client.requestCount - before };
+      });
     },
 
     async verifyCredentials(): Promise<void> {

@@ -5,7 +5,7 @@ import type { ProviderSnapshot, RemoteAgent, RemoteNumber, SkippedRecord } from 
 import { HttpClient, type HttpSettings } from '../http.js';
 import type { FetchOptions, NumberKey, ProviderAdapter, RegionCapability, SettingsWrite, SlotWrite, WriteSlotAgent } from '../types.js';
 import { checkNumber, toApplicationAgent, toRemoteNumber, trunkAgents } from './map.js';
-import { createForwardingClient } from './request-client.js';
+import { createForwardingClient, type ListKeys } from './request-client.js';
 import { routeSchema, twilioErrorMessage } from './schema.js';
 
 export interface TwilioAdapterSettings {
@@ -44,6 +44,8 @@ const MAX_PAGES = 10_000;
 // Routes v2 has no list: one read per number. Twilio limits concurrent requests per account and
 // answers 429 (retried) beyond it; 32 keeps a 10,000-number sync to seconds.
 const DEFAULT_REGION_CONCURRENCY = 32;
+/** The 2010 lists voicenum walks, by the end of their path, and the key their records come under. */
+const LIST_KEYS: ListKeys = { '/IncomingPhoneNumbers.json': 'incoming_phone_numbers', '/Applications.json': 'applications' };
 const AUTH_HINT = 'set TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and TWILIO_API_SECRET), or run `voicenum auth login twilio`';
 
 /**
@@ -92,27 +94,26 @@ function createLimiter(limit: number) {
   };
 }
 
-/** What voicenum uses of an SDK list page. */
+/** What voicenum uses of an SDK list page: its public members only. */
 interface SdkPage<I> {
   instances: I[];
-  _payload: unknown;
+  /** The absolute URL the SDK made of the page's next_page_uri; undefined on the last page. */
+  nextPageUrl?: string;
   nextPage(): Promise<SdkPage<I>> | undefined;
 }
 
 /**
  * Follow a 2010 list to its end through the SDK (which follows next_page_uri). A page without its
- * list is malformed as a whole: the SDK would otherwise read any other array in it as the records.
+ * list never gets here: the request client refuses it from the raw answer (LIST_KEYS).
  */
 async function walkPages<I>(listKey: string, first: () => Promise<SdkPage<I>>, onRecord: (instance: I) => void, onPage: () => void): Promise<void> {
   const what = `listing ${listKey}`;
-  // Every next_page_uri followed so far: one that comes back would replay the list forever.
+  // Every next page URL followed so far: one that comes back would replay the list forever.
   const followed = new Set<string>();
   let page: SdkPage<I> | undefined = await upstream(what, first);
   for (let count = 1; page; count++) {
-    const payload = page._payload as Record<string, unknown> | null;
-    if (!payload || !Array.isArray(payload[listKey])) throw new ProviderError('twilio', `a ${listKey} page came without its ${listKey} list`);
-    const next = typeof payload.next_page_uri === 'string' && payload.next_page_uri !== '' ? payload.next_page_uri : null;
-    if (next !== null && followed.has(next)) throw new ProviderError('twilio', `${what}: paging did not advance (page ${count} handed out a next_page_uri already followed)`);
+    const next = page.nextPageUrl ? page.nextPageUrl : null;
+    if (next !== null && followed.has(next)) throw new ProviderError('twilio', `${what}: paging did not advance (page ${count} handed out a next page already followed)`);
     if (next !== null && count >= MAX_PAGES) throw new ProviderError('twilio', `${what}: paging did not advance to an end (still a next page after ${MAX_PAGES} pages)`);
     if (next !== null) followed.add(next);
     page.instances.forEach(onRecord);
@@ -195,7 +196,7 @@ export function createTwilioAdapter(settings: TwilioAdapterSettings): TwilioAdap
         throw new AuthError(`"${settings.accountSid.slice(0, 40)}" is not a Twilio account SID (AC followed by 32 hex digits)`, AUTH_HINT);
       }
       const { default: twilio } = await import('twilio');
-      const httpClient = createForwardingClient(twilio, http, settings);
+      const httpClient = createForwardingClient(twilio, http, settings, LIST_KEYS);
       return twilio(settings.username, settings.password, { accountSid: settings.accountSid, httpClient });
     })();
     return client;
@@ -267,38 +268,37 @@ export function createTwilioAdapter(settings: TwilioAdapterSettings): TwilioAdap
       return http.requestCount;
     },
 
-    async fetchAll(options: FetchOptions = {}): Promise<ProviderSnapshot> {
-      const before = http.requestCount;
-      const numbers: RemoteNumber[] = [];
-      const agents: RemoteAgent[] = [];
-      const skipped: SkippedRecord[] = [];
-      const report = () => options.onProgress?.({ provider: 'twilio', numbers: numbers.length, agents: agents.length });
-      const limiter = createLimiter(Math.max(1, settings.regionConcurrency ?? DEFAULT_REGION_CONCURRENCY));
-      const regionJobs: Promise<void>[] = [];
-      let regionFailure: unknown;
-      // Regions are read while the next pages are still coming; the first failure stops the rest.
-      const lookUpRegion = (number: RemoteNumber) => {
-        const job = limiter.run(async () => {
-          number.region = await readRegion(number.e164);
-        });
-        regionJobs.push(
-          job.catch((error: unknown) => {
-            regionFailure ??= error;
-            limiter.cancel();
-          }),
-        );
-      };
-      try {
-        await Promise.all([fetchNumbers(lookUpRegion, report, numbers, skipped), fetchApplications(report, agents, skipped)]);
-      } catch (error) {
-        limiter.cancel();
+    fetchAll(options: FetchOptions = {}): Promise<ProviderSnapshot> {
+      // Reads only, so every request (the SDK's too: they pass through `http`) can be cancelled.
+      return http.cancellableReads(options.signal, async (stop) => {
+        const before = http.requestCount;
+        const numbers: RemoteNumber[] = [];
+        const agents: RemoteAgent[] = [];
+        const skipped: SkippedRecord[] = [];
+        const report = () => options.onProgress?.({ provider: 'twilio', numbers: numbers.length, agents: agents.length });
+        const limiter = createLimiter(Math.max(1, settings.regionConcurrency ?? DEFAULT_REGION_CONCURRENCY));
+        const regionJobs: Promise<void>[] = [];
+        let failure: unknown;
+        // The first failure is the one reported; it stops the queued region reads and cancels the
+        // requests in flight, whose own (cancelled) failures come after it and are dropped.
+        const fail = (error: unknown) => {
+          failure ??= error;
+          limiter.cancel();
+          stop();
+        };
+        // Regions are read while the next pages are still coming.
+        const lookUpRegion = (number: RemoteNumber) => {
+          const job = limiter.run(async () => {
+            number.region = await readRegion(number.e164);
+          });
+          regionJobs.push(job.catch(fail));
+        };
+        await Promise.all([fetchNumbers(lookUpRegion, report, numbers, skipped), fetchApplications(report, agents, skipped)]).catch(fail);
         await Promise.all(regionJobs);
-        throw error;
-      }
-      await Promise.all(regionJobs);
-      if (regionFailure !== undefined) throw regionFailure;
-      agents.push(...trunkAgents(numbers));
-      return { provider: 'twilio', numbers, agents, skipped, requests: http.requestCount - before };
+        if (failure !== undefined) throw failure;
+        agents.push(...trunkAgents(numbers));
+        return { provider: 'twilio', numbers, agents, skipped, requests: http.requestCount - before };
+      });
     },
 
     async verifyCredentials(): Promise<void> {

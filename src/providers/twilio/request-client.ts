@@ -52,17 +52,38 @@ function httpMethod(method: string): Method {
 }
 
 /** A 2xx whose body the SDK could not parse is the provider's fault: say so before the SDK chokes. */
-function assertJsonBody(http: HttpClient, request: HttpRequest, status: number, body: string): void {
-  if (body.trim() === '') return;
+function parseJsonBody(http: HttpClient, request: HttpRequest, status: number, body: string): unknown {
+  if (body.trim() === '') return undefined;
   try {
-    JSON.parse(body);
+    return JSON.parse(body) as unknown;
   } catch {
     const path = new URL(request.path).pathname;
     throw new ProviderError('twilio', `${request.method} ${path} answered HTTP ${status} with a body that is not JSON (${JSON.stringify(http.redact(body.slice(0, 60)))})`, { status });
   }
 }
 
-export function createForwardingClient(sdk: Sdk, http: HttpClient, bases: TwilioBaseUrls): RequestClient {
+/**
+ * The 2010 lists a client walks: the end of each list's path (`/IncomingPhoneNumbers.json`) and the
+ * key its records come under (`incoming_phone_numbers`).
+ */
+export type ListKeys = Readonly<Record<string, string>>;
+
+/**
+ * Why a 2xx answer to a list request cannot be used as a page, or null when it can. A page without
+ * its list is malformed as a whole: the SDK's page class would read any other array in it as the
+ * records. Checked here, on the raw answer, because the SDK keeps the parsed page only in a private
+ * field (`_payload`).
+ */
+export function listPageProblem(path: string, body: unknown, lists: ListKeys): string | null {
+  const pathname = /^https?:\/\//.test(path) ? new URL(path).pathname : path;
+  const suffix = Object.keys(lists).find((end) => pathname.endsWith(end));
+  if (suffix === undefined) return null;
+  const key = lists[suffix]!;
+  const page = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  return Array.isArray(page[key]) ? null : `a ${key} page came without its ${key} list`;
+}
+
+export function createForwardingClient(sdk: Sdk, http: HttpClient, bases: TwilioBaseUrls, lists: ListKeys = {}): RequestClient {
   class ForwardingClient extends sdk.RequestClient {
     // Credentials come from the HttpClient's fixed headers, so the SDK's username/password go unused.
     override async request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<Response<TData>> {
@@ -75,8 +96,12 @@ export function createForwardingClient(sdk: Sdk, http: HttpClient, bases: Twilio
         headers: { Accept: 'application/json' },
         rawBody: true,
       };
+      // Reads and writes alike go through `http`: a read started inside a cancellable read (fetchAll)
+      // is cancelled with it, a write never is (no write runs inside one).
       const response = await http.request<string>(request);
-      assertJsonBody(http, request, response.status, response.data);
+      const body = parseJsonBody(http, request, response.status, response.data);
+      const problem = method === 'GET' && response.status < 300 ? listPageProblem(request.path, body, lists) : null;
+      if (problem !== null) throw new ProviderError('twilio', problem);
       return { statusCode: response.status, body: response.data, headers: response.headers } as unknown as Response<TData>;
     }
   }

@@ -168,25 +168,28 @@ export function createVapiAdapter(settings: VapiAdapterSettings): ProviderAdapte
       return http.requestCount;
     },
 
-    async fetchAll(options: FetchOptions = {}): Promise<ProviderSnapshot> {
-      const before = http.requestCount;
-      const counts = { numbers: 0, assistants: 0, squads: 0 };
-      const report = (part: Partial<typeof counts>) => {
-        Object.assign(counts, part);
-        options.onProgress?.({ provider: 'vapi', numbers: counts.numbers, agents: counts.assistants + counts.squads });
-      };
-      const [numbers, assistants, squads] = await Promise.all([
-        fetchNumbers((numbers) => report({ numbers })),
-        fetchWindowed('/assistant', mapAssistant, (_, assistants) => report({ assistants })),
-        fetchWindowed('/squad', mapSquad, (_, squads) => report({ squads })),
-      ]);
-      return {
-        provider: 'vapi',
-        numbers: numbers.records,
-        agents: [...assistants.records, ...squads.records],
-        skipped: [...numbers.skipped, ...assistants.skipped, ...squads.skipped],
-        requests: http.requestCount - before,
-      };
+    fetchAll(options: FetchOptions = {}): Promise<ProviderSnapshot> {
+      // Reads only: cancellable, and the first failure stops the other lists' requests.
+      return http.cancellableReads(options.signal, async () => {
+        const before = http.requestCount;
+        const counts = { numbers: 0, assistants: 0, squads: 0 };
+        const report = (part: Partial<typeof counts>) => {
+          Object.assign(counts, part);
+          options.onProgress?.({ provider: 'vapi', numbers: counts.numbers, agents: counts.assistants + counts.squads });
+        };
+        const [numbers, assistants, squads] = await Promise.all([
+          fetchNumbers((numbers) => report({ numbers })),
+          fetchWindowed('/assistant', mapAssistant, (_, assistants) => report({ assistants })),
+          fetchWindowed('/squad', mapSquad, (_, squads) => report({ squads })),
+        ]);
+        return {
+          provider: 'vapi',
+          numbers: numbers.records,
+          agents: [...assistants.records, ...squads.records],
+          skipped: [...numbers.skipped, ...assistants.skipped, ...squads.skipped],
+          requests: http.requestCount - before,
+        };
+      });
     },
 
     async verifyCredentials(): Promise<void> {
