@@ -206,6 +206,8 @@ describe('upstream faults on every adapter', () => {
       const state = cli.sandbox.state();
       for (const { grow } of PAGED_LISTS) grow(state);
       const from = Object.fromEntries(PROVIDERS.map((p) => [p, cli.sandbox.fakes[p].log.length]));
+      // No fault here: the short timeout the fault cases need only makes a loaded machine flaky.
+      cli.env.VOICENUM_HTTP_TIMEOUT_MS = '15000';
 
       const sync = await cli.run(['sync', '--provider', 'retell', '--provider', 'vapi', '--provider', 'twilio']);
 
