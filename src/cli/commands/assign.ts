@@ -5,8 +5,8 @@ import { describeSlot, planChangesSomething, planNumber, sameAgents, type Number
 import { parseSlotValue } from '../../domain/slot-spec.js';
 import { applyPlan, type ApplyResult } from '../../engine/apply.js';
 import { tryReadPlanConflicts, type PlanConflict } from '../../engine/freshness.js';
-import { applyPorts } from '../apply-ports.js';
-import { refuseMissingVersions } from '../version-pins.js';
+import { applyPorts, type RunPorts } from '../../engine/ports.js';
+import { refuseMissingVersions } from '../../engine/version-pins.js';
 import type { Store } from '../../store/index.js';
 import { numberFacts, planContext } from '../../engine/plan.js';
 import { jsonRequested } from '../../output/printer.js';
@@ -157,7 +157,7 @@ export async function pushTargets(ctx: Context, store: Store, targets: Target[],
  * --force, a conflict that would overwrite an agent the cache did not know of is a move the
  * operator has not seen: it joins the plan's confirmations.
  */
-export async function readFreshness(ctx: Context, store: Store, targets: Target[], force: boolean): Promise<ReturnType<typeof applyPorts>> {
+export async function readFreshness(ctx: Context, store: Store, targets: Target[], force: boolean): Promise<RunPorts> {
   const ports = applyPorts(ctx, store);
   const planned = targets.filter((t) => t.plan && !t.result && planChangesSomething(t.plan));
   await pool(planned, BATCH_CONCURRENCY, () => false, async (target) => {
