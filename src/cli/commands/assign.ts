@@ -11,6 +11,7 @@ import type { Store } from '../../store/index.js';
 import { numberFacts, planContext } from '../../engine/plan.js';
 import { jsonRequested } from '../../output/printer.js';
 import { neutralize } from '../../output/sanitize.js';
+import { forEachConcurrently } from '../../util/concurrency.js';
 import type { Context } from '../context.js';
 import { parseProviders } from '../options.js';
 import { canPrompt } from '../prompter.js';
@@ -135,10 +136,10 @@ export async function pushTargets(ctx: Context, store: Store, targets: Target[],
   const pending = targets.filter((t) => t.plan && !t.result);
   let finished = 0;
   await ctx.interrupt.writePhase(() =>
-    pool(pending, BATCH_CONCURRENCY, () => ctx.interrupt.requested, async (target) => {
+    forEachConcurrently(pending, BATCH_CONCURRENCY, async (target) => {
       target.result = await applyPlan(target.plan!, ports, { force: Boolean(options.force) });
       if (batch) ctx.printer.progress(`pushed ${++finished} of ${pending.length} numbers`);
-    }),
+    }, { stop: () => ctx.interrupt.requested }),
   );
   if (batch) ctx.printer.endProgress();
   for (const target of pending) {
@@ -160,7 +161,7 @@ export async function pushTargets(ctx: Context, store: Store, targets: Target[],
 export async function readFreshness(ctx: Context, store: Store, targets: Target[], force: boolean): Promise<RunPorts> {
   const ports = applyPorts(ctx, store);
   const planned = targets.filter((t) => t.plan && !t.result && planChangesSomething(t.plan));
-  await pool(planned, BATCH_CONCURRENCY, () => false, async (target) => {
+  await forEachConcurrently(planned, BATCH_CONCURRENCY, async (target) => {
     const plan = target.plan!;
     const read = await tryReadPlanConflicts(plan, ports);
     if ('error' in read) {
@@ -201,18 +202,6 @@ async function confirmMoves(ctx: Context, targets: Target[], options: ChangeFlag
   const question = needing.length === 1 ? 'Apply this change?' : `Apply these changes to ${needing.length} numbers?`;
   const yes = await ctx.prompter().confirm(question);
   if (!yes) throw new CancelledError();
-}
-
-/** Run `work` over the items, `size` at a time; once `stop()` is true no further item starts. */
-async function pool<T>(items: readonly T[], size: number, stop: () => boolean, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(size, items.length) }, async () => {
-    while (next < items.length && !stop()) {
-      const item = items[next++]!;
-      await work(item);
-    }
-  });
-  await Promise.all(workers);
 }
 
 function planJson(target: Target) {

@@ -2,6 +2,7 @@ import type TwilioSdk from 'twilio';
 import type { IncomingPhoneNumberContextUpdateOptions, IncomingPhoneNumberInstance, IncomingPhoneNumberListInstance } from 'twilio/lib/rest/api/v2010/account/incomingPhoneNumber.js';
 import { AuthError, ProviderError, VoicenumError } from '../../domain/errors.js';
 import type { ProviderSnapshot, RemoteAgent, RemoteNumber, SkippedRecord } from '../../domain/model.js';
+import { createLimiter } from '../../util/concurrency.js';
 import { HttpClient, type HttpSettings } from '../http.js';
 import type { FetchOptions, NumberKey, ProviderAdapter, SettingsWrite, SlotWrite, WriteSlotAgent } from '../types.js';
 import { checkNumber, toApplicationAgent, toRemoteNumber, trunkAgents } from './map.js';
@@ -53,39 +54,6 @@ async function upstream<T>(what: string, call: () => Promise<T>): Promise<T> {
     if (error instanceof VoicenumError) throw error;
     throw new ProviderError('twilio', `${what}: unusable answer (${(error as Error).message})`);
   }
-}
-
-/**
- * Runs at most `limit` tasks at once. After cancel() queued tasks are skipped (they settle without
- * running), so whoever awaits them is never left hanging.
- */
-function createLimiter(limit: number) {
-  let active = 0;
-  let cancelled = false;
-  const queue: (() => void)[] = [];
-  const next = () => {
-    while (active < limit && queue.length > 0) queue.shift()!();
-  };
-  return {
-    run(task: () => Promise<void>): Promise<void> {
-      return new Promise<void>((resolve, reject) => {
-        queue.push(() => {
-          if (cancelled) return resolve();
-          active++;
-          task()
-            .then(resolve, reject)
-            .finally(() => {
-              active--;
-              next();
-            });
-        });
-        next();
-      });
-    },
-    cancel() {
-      cancelled = true;
-    },
-  };
 }
 
 /** What voicenum uses of an SDK list page. */
@@ -263,7 +231,7 @@ export function createTwilioAdapter(settings: TwilioAdapterSettings): TwilioAdap
       const skipped: SkippedRecord[] = [];
       const report = () => options.onProgress?.({ provider: 'twilio', numbers: numbers.length, agents: agents.length });
       const limiter = createLimiter(Math.max(1, settings.regionConcurrency ?? DEFAULT_REGION_CONCURRENCY));
-      const regionJobs: Promise<void>[] = [];
+      const regionJobs: Promise<unknown>[] = [];
       let regionFailure: unknown;
       // Regions are read while the next pages are still coming; the first failure stops the rest.
       const lookUpRegion = (number: RemoteNumber) => {
@@ -273,14 +241,13 @@ export function createTwilioAdapter(settings: TwilioAdapterSettings): TwilioAdap
         regionJobs.push(
           job.catch((error: unknown) => {
             regionFailure ??= error;
-            limiter.cancel();
           }),
         );
       };
       try {
         await Promise.all([fetchNumbers(lookUpRegion, report, numbers, skipped), fetchApplications(report, agents, skipped)]);
       } catch (error) {
-        limiter.cancel();
+        limiter.stop();
         await Promise.all(regionJobs);
         throw error;
       }
