@@ -1,4 +1,4 @@
-import type { Column } from './table.js';
+import { fitToWidth, type Column } from './table.js';
 
 /**
  * Tables with wrapping cells, drawn by cli-table3, for the short ones: `numbers show`, `agents show`,
@@ -29,7 +29,7 @@ export async function renderGrid<Row>(rows: readonly Row[], allColumns: readonly
     for (const line of texts) width = Math.max(width, visible(line[i]!));
     return column.max === undefined ? width : Math.min(width, Math.max(column.max, column.header.length));
   });
-  fitToWidth(widths, columns, options.width ?? 0);
+  fitToWidth(widths, options.width ?? 0, (i) => Math.max(MIN_WRAP, columns[i]!.header.length));
   const withHeader = columns.some((column) => column.header !== '');
   const table = new Table({
     // Each cell is padded one space on the right and joined by one more: a two-space gap, which
@@ -73,20 +73,4 @@ export function renderCard(lines: readonly [string, string][], options: { key: (
 function breakLongWords(text: string, width: number): string {
   if (width < 1 || text.includes('\u001b')) return text;
   return text.replace(new RegExp(`\\S{${width + 1},}`, 'gu'), (word) => word.match(new RegExp(`\\S{1,${width}}`, 'gu'))!.join('\n'));
-}
-
-/** Shrink the widest columns (never the first) until the table fits the terminal. */
-function fitToWidth<Row>(widths: number[], columns: readonly Column<Row>[], width: number): void {
-  if (width <= 0) return;
-  const total = () => widths.reduce((sum, w) => sum + w, 0) + 2 * (widths.length - 1);
-  let guard = 10_000;
-  while (total() > width && guard-- > 0) {
-    let widest = -1;
-    widths.forEach((w, i) => {
-      if (i === 0) return;
-      if (w > Math.max(MIN_WRAP, columns[i]!.header.length) && (widest === -1 || w > widths[widest]!)) widest = i;
-    });
-    if (widest === -1) return;
-    widths[widest]!--;
-  }
 }
