@@ -107,7 +107,7 @@ export class Context {
       return;
     }
     const { reconcileJournal } = await import('../engine/reconcile.js');
-    const { applyPorts } = await import('./apply-ports.js');
+    const { applyPorts } = await import('../engine/ports.js');
     const report = await reconcileJournal(applyPorts(this, store));
     for (const item of report.reconciled) {
       const what = `${item.e164} ${item.fields.join(', ')} at ${item.provider}`;

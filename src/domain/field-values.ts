@@ -1,12 +1,17 @@
 import { isSlot, type RemoteNumber } from './model.js';
 
+/** A version pin as the cache and the audit log store it: text (Retell answers numbers too), or null for none. */
+export function versionText(version: unknown): string | null {
+  return version === undefined || version === null ? null : String(version);
+}
+
 /**
  * A field of an upstream record in the form the audit log stores it: a slot as its agents
  * (`agentId`, `weight`, `version`), a setting (`label`, `fallback`, `region`) as text or null.
  * The intent journal and the needs-attention check compare what upstream holds with these values.
  */
 export function fieldValue(number: RemoteNumber, field: string): unknown {
-  if (isSlot(field)) return number.slots[field].map((a) => ({ agentId: a.agentId, weight: a.weight, version: a.version === undefined || a.version === null ? null : String(a.version) }));
+  if (isSlot(field)) return number.slots[field].map((a) => ({ agentId: a.agentId, weight: a.weight, version: versionText(a.version) }));
   if (field === 'label') return number.label === '' ? null : number.label;
   if (field === 'fallback') return number.fallback === '' ? null : number.fallback;
   if (field === 'region') return number.region;
@@ -24,6 +29,5 @@ export function sameFieldValue(field: string, a: unknown, b: unknown): boolean {
 
 function agentKey(agent: { agentId?: unknown; weight?: unknown; version?: unknown }): string {
   const weight = typeof agent.weight === 'number' ? Math.round(agent.weight * 1e6) : '';
-  const version = agent.version === undefined || agent.version === null ? '' : String(agent.version);
-  return `${String(agent.agentId)}|${weight}|${version}`;
+  return `${String(agent.agentId)}|${weight}|${versionText(agent.version) ?? ''}`;
 }

@@ -1,6 +1,7 @@
 import { ExitCode, VoicenumError, type ExitCodeValue } from '../domain/errors.js';
 import type { ProviderName, RemoteNumber, Slot, SlotAgent } from '../domain/model.js';
 import { describeSlot, sameAgents, type NumberFacts, type NumberPlan, type PlannedAgent } from '../domain/rules.js';
+import { versionText } from '../domain/field-values.js';
 import type { ProviderAdapter, SlotWrite } from '../providers/types.js';
 import type { Store } from '../store/index.js';
 import { auditEntry, push, type AuditSource, type PushOperation, type PushResult } from './push.js';
@@ -53,7 +54,7 @@ function key(number: NumberFacts) {
 function normalize(agents: readonly SlotAgent[], provider: ProviderName, ports: ApplyPorts): PlannedAgent[] {
   return agents.map((a) => {
     const info = ports.agentInfo(provider, a.agentId);
-    return { agentId: a.agentId, name: info.name, kind: info.kind, weight: a.weight, version: a.version === undefined || a.version === null ? null : String(a.version) };
+    return { agentId: a.agentId, name: info.name, kind: info.kind, weight: a.weight, version: versionText(a.version) };
   });
 }
 

@@ -1,6 +1,7 @@
 import { RefusedError, UsageError, VoicenumError } from '../domain/errors.js';
 import type { IO } from './io.js';
 import { csvCell, neutralize } from './sanitize.js';
+import { renderGrid } from './grid.js';
 import { renderTable, renderTsv, type Column } from './table.js';
 import type { ChalkInstance } from 'chalk';
 import { makeTheme, PLAIN_THEME, type Theme } from './theme.js';
@@ -64,6 +65,16 @@ export class Printer {
       for (const row of rows) lines.push(columns.map((column) => csvCell(column.value(row))).join(','));
       this.data(`${lines.join('\n')}\n`);
     }
+  }
+
+  /**
+   * Like rows(), but the terminal table wraps long cells instead of cutting them (cli-table3, loaded
+   * here on first use): for tables of a bounded size only, since it is quadratic in rows.
+   */
+  async shortRows<Row>(rows: readonly Row[], columns: readonly Column<Row>[], format: Exclude<OutputFormat, 'json'>): Promise<void> {
+    if (format !== 'table') return this.rows(rows, columns, format);
+    if (rows.length === 0) return;
+    this.data(await renderGrid(rows, columns, { color: this.io.colorOut, header: this.out.header, width: this.io.columns }));
   }
 
   /** A note for the operator (stderr); silenced by --quiet. */

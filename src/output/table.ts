@@ -48,8 +48,11 @@ function truncate(text: string, max: number | undefined): string {
   return `${text.slice(0, Math.max(1, max - 1))}…`;
 }
 
-/** Shrink the widest columns first until the table fits the terminal (never below 8). */
-function fitToWidth(widths: number[], width: number): void {
+/**
+ * Shrink the widest columns first until the table fits the terminal: never the first (the number
+ * itself), and none below its floor (8 unless told). Shared with the wrapping grid (grid.ts).
+ */
+export function fitToWidth(widths: number[], width: number, floor: (column: number) => number = () => 8): void {
   if (width <= 0) return;
   const total = () => widths.reduce((sum, w) => sum + w, 0) + 2 * (widths.length - 1);
   let guard = 1000;
@@ -57,7 +60,7 @@ function fitToWidth(widths: number[], width: number): void {
     let widest = -1;
     widths.forEach((w, i) => {
       if (i === 0) return; // the number itself is never cut
-      if (w > 8 && (widest === -1 || w > widths[widest]!)) widest = i;
+      if (w > floor(i) && (widest === -1 || w > widths[widest]!)) widest = i;
     });
     if (widest === -1) return;
     widths[widest]!--;

@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { ProviderName, RemoteNumber } from '../domain/model.js';
 import { SLOTS } from '../domain/model.js';
+import { versionText } from '../domain/field-values.js';
+import { flag } from './sqlite-values.js';
 import { affectedBy, refreshViews } from './views.js';
 
 /** One line of the audit log. */
@@ -58,7 +60,7 @@ export function applyRemoteNumber(db: Database.Database, remote: RemoteNumber, a
       db.prepare('DELETE FROM assignments WHERE number_id = ?').run(row.id);
       const insert = db.prepare('INSERT INTO assignments (number_id, slot, position, agent_id, weight, version) VALUES (?, ?, ?, ?, ?, ?)');
       for (const slot of SLOTS) {
-        remote.slots[slot].forEach((agent, position) => insert.run(row.id, slot, position, agent.agentId, agent.weight, agent.version === undefined || agent.version === null ? null : String(agent.version)));
+        remote.slots[slot].forEach((agent, position) => insert.run(row.id, slot, position, agent.agentId, agent.weight, versionText(agent.version)));
       }
     }
     refreshViews(db, affectedBy(db, remote.provider, remote.providerId));
@@ -142,8 +144,4 @@ export function readAudit(db: Database.Database, filter: { e164?: string; limit?
     )
     .all({ e164: filter.e164, limit: filter.limit }) as AuditRow[];
   return rows.reverse();
-}
-
-function flag(value: boolean | null): number | null {
-  return value === null ? null : value ? 1 : 0;
 }

@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { ProviderSnapshot, RemoteNumber } from '../domain/model.js';
 import { SLOTS } from '../domain/model.js';
+import { flag } from './sqlite-values.js';
 import { affectedByProvider, refreshViews } from './views.js';
-import { fieldValue, sameFieldValue } from '../domain/field-values.js';
+import { fieldValue, sameFieldValue, versionText } from '../domain/field-values.js';
 import { CARRIER } from '../providers/registry.js';
 
 export interface SyncCounts {
@@ -70,7 +71,7 @@ export function replaceProvider(db: Database.Database, snapshot: ProviderSnapsho
         statements.clearAssignments.run(id);
         for (const slot of SLOTS) {
           number.slots[slot].forEach((agent, position) => {
-            statements.insertAssignment.run({ number_id: id, slot, position, agent_id: agent.agentId, weight: agent.weight, version: agent.version === undefined || agent.version === null ? null : String(agent.version) });
+            statements.insertAssignment.run({ number_id: id, slot, position, agent_id: agent.agentId, weight: agent.weight, version: versionText(agent.version) });
           });
         }
       }
@@ -82,7 +83,7 @@ export function replaceProvider(db: Database.Database, snapshot: ProviderSnapsho
       }
       statements.markAgentsRemoved.run(at, provider);
       for (const agent of snapshot.agents) {
-        statements.upsertAgent.run({ provider, agent_id: agent.id, name: agent.name, kind: agent.kind, live: agent.live === null ? null : agent.live ? 1 : 0, synced_at: at });
+        statements.upsertAgent.run({ provider, agent_id: agent.id, name: agent.name, kind: agent.kind, live: flag(agent.live), synced_at: at });
       }
       linkCarriers(db);
       refreshViews(db, affectedByProvider(db, provider));
@@ -159,10 +160,6 @@ function numberValues(number: RemoteNumber, at: string) {
     origin: number.origin,
     synced_at: at,
   };
-}
-
-function flag(value: boolean | null): number | null {
-  return value === null ? null : value ? 1 : 0;
 }
 
 const cache = new WeakMap<Database.Database, ReturnType<typeof build>>();

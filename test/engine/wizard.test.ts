@@ -24,8 +24,8 @@ describe('the wizard', () => {
     ]);
     const result = await cli.run(['wizard'], undefined, prompter);
     expect(result.code, result.stderr).toBe(0);
-    // The plan is the one --dry-run prints, drawn on stderr before the question; stdout has the result.
-    expect(result.stderr).toContain(`${retellVacant.e164}  retell\n  inbound  (none) → receptionist`);
+    // The plan is the one --dry-run prints (on a terminal, a table), drawn on stderr before the question; stdout has the result.
+    expect(result.stderr).toMatch(new RegExp(`^${escape(retellVacant.e164)} +retell +inbound +\\(none\\) → receptionist$`, 'm'));
     expect(result.stdout).toMatch(new RegExp(`${escape(retellVacant.e164)}\\s+inbound: \\(none\\) → receptionist`));
     expect(cli.writesUpstream().map((w) => w.path)).toEqual([`/update-phone-number/${retellVacant.e164}`]);
     const history = JSON.parse((await cli.run(['history', '--json'])).stdout) as { outcome: string }[];

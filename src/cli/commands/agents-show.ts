@@ -1,6 +1,7 @@
 import { matchAgents, parseAgentRef } from '../../domain/agent-ref.js';
 import { UsageError } from '../../domain/errors.js';
 import { SLOTS } from '../../domain/model.js';
+import { renderCard } from '../../output/grid.js';
 import { neutralize } from '../../output/sanitize.js';
 import type { Context } from '../context.js';
 import { warnIfStale } from '../staleness.js';
@@ -41,8 +42,7 @@ export async function runAgentsShow(ctx: Context, input: string, options: { json
     lines.push([slot, held.length ? held.map((n) => `${n.e164}${n.weight !== 1 ? ` (${Math.round(n.weight * 100)}%)` : ''}${n.version !== null ? ` @${neutralize(n.version)}` : ''}`).join(', ') : theme.dim('none')]);
   }
   if (ctx.io.isStdoutTTY && !options.plain) {
-    const width = Math.max(...lines.map(([key]) => key.length));
-    ctx.printer.data(lines.map(([key, value]) => `${theme.dim(key.padEnd(width))}  ${value}`).join('\n') + '\n');
+    ctx.printer.data(await renderCard(lines, { key: theme.dim, width: ctx.io.columns }));
   } else {
     ctx.printer.data(lines.map(([key, value]) => `${key}\t${value}`).join('\n') + '\n');
   }

@@ -5,12 +5,15 @@ import { describeSlot, planChangesSomething, planNumber, sameAgents, type Number
 import { parseSlotValue } from '../../domain/slot-spec.js';
 import { applyPlan, type ApplyResult } from '../../engine/apply.js';
 import { tryReadPlanConflicts, type PlanConflict } from '../../engine/freshness.js';
-import { applyPorts } from '../apply-ports.js';
-import { refuseMissingVersions } from '../version-pins.js';
+import { applyPorts, type RunPorts } from '../../engine/ports.js';
+import { refuseMissingVersions } from '../../engine/version-pins.js';
 import type { Store } from '../../store/index.js';
 import { numberFacts, planContext } from '../../engine/plan.js';
 import { jsonRequested } from '../../output/printer.js';
+import { renderGrid } from '../../output/grid.js';
 import { neutralize } from '../../output/sanitize.js';
+import type { Column } from '../../output/table.js';
+import { forEachConcurrently } from '../../util/concurrency.js';
 import type { Context } from '../context.js';
 import { parseProviders } from '../options.js';
 import { canPrompt } from '../prompter.js';
@@ -114,7 +117,7 @@ async function runChange(ctx: Context, args: string[], requestsFor: (number: Num
   const ports = (options.dryRun || force) && !ctx.options.offline ? await readFreshness(ctx, store, targets, force) : undefined;
 
   if (options.dryRun) {
-    printPlans(ctx, targets, json);
+    await printPlans(ctx, targets, json);
     return exitCodeOf(targets.map((t) => ({ exitCode: t.result?.exitCode ?? (t.conflicts?.length && !force ? ExitCode.Conflict : ExitCode.Ok) })));
   }
 
@@ -135,10 +138,10 @@ export async function pushTargets(ctx: Context, store: Store, targets: Target[],
   const pending = targets.filter((t) => t.plan && !t.result);
   let finished = 0;
   await ctx.interrupt.writePhase(() =>
-    pool(pending, BATCH_CONCURRENCY, () => ctx.interrupt.requested, async (target) => {
+    forEachConcurrently(pending, BATCH_CONCURRENCY, async (target) => {
       target.result = await applyPlan(target.plan!, ports, { force: Boolean(options.force) });
       if (batch) ctx.printer.progress(`pushed ${++finished} of ${pending.length} numbers`);
-    }),
+    }, { stop: () => ctx.interrupt.requested }),
   );
   if (batch) ctx.printer.endProgress();
   for (const target of pending) {
@@ -157,10 +160,10 @@ export async function pushTargets(ctx: Context, store: Store, targets: Target[],
  * --force, a conflict that would overwrite an agent the cache did not know of is a move the
  * operator has not seen: it joins the plan's confirmations.
  */
-export async function readFreshness(ctx: Context, store: Store, targets: Target[], force: boolean): Promise<ReturnType<typeof applyPorts>> {
+export async function readFreshness(ctx: Context, store: Store, targets: Target[], force: boolean): Promise<RunPorts> {
   const ports = applyPorts(ctx, store);
   const planned = targets.filter((t) => t.plan && !t.result && planChangesSomething(t.plan));
-  await pool(planned, BATCH_CONCURRENCY, () => false, async (target) => {
+  await forEachConcurrently(planned, BATCH_CONCURRENCY, async (target) => {
     const plan = target.plan!;
     const read = await tryReadPlanConflicts(plan, ports);
     if ('error' in read) {
@@ -197,22 +200,10 @@ async function confirmMoves(ctx: Context, targets: Target[], options: ChangeFlag
     if (targets.length === 1) throw new RefusedError([needing[0]!.result!.message!], 'pass --yes to confirm, or --dry-run to see the plan');
     return;
   }
-  printPlans(ctx, needing, json, true);
+  await printPlans(ctx, needing, json, true);
   const question = needing.length === 1 ? 'Apply this change?' : `Apply these changes to ${needing.length} numbers?`;
   const yes = await ctx.prompter().confirm(question);
   if (!yes) throw new CancelledError();
-}
-
-/** Run `work` over the items, `size` at a time; once `stop()` is true no further item starts. */
-async function pool<T>(items: readonly T[], size: number, stop: () => boolean, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(size, items.length) }, async () => {
-    while (next < items.length && !stop()) {
-      const item = items[next++]!;
-      await work(item);
-    }
-  });
-  await Promise.all(workers);
 }
 
 function planJson(target: Target) {
@@ -241,12 +232,19 @@ function changeMark(theme: Context['printer']['out'], change: SlotChange): strin
 }
 
 /** The plan: per number, per slot, before → after, moves marked; refusals under it. */
-export function printPlans(ctx: Context, targets: Target[], json: boolean, toStderr = false): void {
+export async function printPlans(ctx: Context, targets: Target[], json: boolean, toStderr = false): Promise<void> {
   if (json && !toStderr) {
     ctx.printer.json(targets.map(planJson));
     return;
   }
   const theme = toStderr ? ctx.printer.err : ctx.printer.out;
+  if (toStderr ? ctx.io.isStderrTTY : ctx.io.isStdoutTTY) {
+    // A person reads it: a table whose long cells wrap. Piped, the lines below stay as they are.
+    const text = await renderGrid(planLines(targets), planColumns(theme), { color: toStderr ? ctx.io.colorErr : ctx.io.colorOut, header: theme.header, width: ctx.io.columns });
+    if (toStderr) ctx.io.stderr.write(text);
+    else ctx.printer.data(text);
+    return;
+  }
   const lines: string[] = [];
   for (const target of targets) {
     const plan = target.plan;
@@ -273,6 +271,58 @@ export function printPlans(ctx: Context, targets: Target[], json: boolean, toStd
   const text = `${lines.join('\n')}\n`;
   if (toStderr) ctx.io.stderr.write(text);
   else ctx.printer.data(text);
+}
+
+/** One line of a plan's table: a slot change, a side effect, a conflict or a refusal. */
+interface PlanLine {
+  number: string;
+  provider: string;
+  slot: string;
+  change: string;
+  note: string;
+  tone: 'warn' | 'fail' | 'dim' | null;
+}
+
+function planColumns(theme: Context['printer']['out']): Column<PlanLine>[] {
+  return [
+    { header: 'NUMBER', value: (l) => l.number },
+    { header: 'PROVIDER', value: (l) => l.provider, style: (t) => theme.provider(t) },
+    { header: 'SLOT', value: (l) => l.slot },
+    { header: 'CHANGE', value: (l) => l.change },
+    { header: 'NOTE', value: (l) => l.note, style: (t, l) => (l.tone ? theme[l.tone](t) : t) },
+  ];
+}
+
+function planLines(targets: Target[]): PlanLine[] {
+  const lines: PlanLine[] = [];
+  const change = (c: SlotChange) => neutralize(`${describeSlot(c.before)} → ${describeSlot(c.after)}`);
+  const mark = (c: SlotChange) => neutralize([c.kind === 'move' || c.kind === 'unassign' || c.kind === 'unchanged' ? c.kind : '', c.note ?? ''].filter(Boolean).join('; '));
+  for (const target of targets) {
+    const plan = target.plan;
+    if (!plan) {
+      lines.push({ number: neutralize(target.input), provider: '', slot: '', change: '', note: `refused: ${neutralize(target.result?.message ?? '')}`, tone: 'fail' });
+      continue;
+    }
+    const own: PlanLine[] = [];
+    const line = (fields: Omit<PlanLine, 'number' | 'provider'> & { number?: string; provider?: string }) => own.push({ number: '', provider: '', ...fields });
+    for (const c of plan.changes) line({ slot: c.slot, change: change(c), note: mark(c), tone: c.kind === 'unchanged' ? 'dim' : 'warn' });
+    for (const side of plan.sideEffects) {
+      for (const c of side.changes) {
+        if (c.kind !== 'unchanged') line({ number: side.number.e164, provider: side.number.provider, slot: c.slot, change: change(c), note: `${mark(c)} (${neutralize(side.reason)})`.trim(), tone: 'warn' });
+      }
+    }
+    for (const conflict of target.conflicts ?? []) {
+      line({ number: conflict.e164 === plan.number.e164 ? '' : conflict.e164, slot: conflict.slot, change: '', note: `conflict: ${conflict.slot} of ${conflict.e164} is ${neutralize(describeSlot(conflict.upstream))} upstream but ${neutralize(describeSlot(conflict.cached))} in the cache`, tone: 'fail' });
+    }
+    for (const refusal of plan.refusals) line({ slot: '', change: '', note: `refused: ${neutralize(refusal)}`, tone: 'fail' });
+    if (target.result && !plan.refusals.length) line({ slot: '', change: '', note: `${target.result.outcome}: ${neutralize(target.result.message ?? '')}`, tone: 'fail' });
+    if (!planChangesSomething(plan) && own.length === 0) line({ slot: '', change: '', note: 'nothing to change', tone: 'dim' });
+    // The number and provider head the plan's first line (a line of its own if that one names another number).
+    if (own[0]?.number === '') own[0] = { ...own[0], number: plan.number.e164, provider: plan.number.provider };
+    else own.unshift({ number: plan.number.e164, provider: plan.number.provider, slot: '', change: '', note: '', tone: null });
+    lines.push(...own);
+  }
+  return lines;
 }
 
 function printResults(ctx: Context, targets: Target[], json: boolean, batch: boolean): void {

@@ -136,7 +136,7 @@ export async function runAuthStatus(ctx: Context, options: { check?: boolean }):
   if (format === 'json') ctx.printer.json({ profile: ctx.profile, providers: rows });
   else {
     const theme = ctx.printer.out;
-    ctx.printer.rows(rows, [
+    await ctx.printer.shortRows(rows, [
       { header: 'PROVIDER', value: (r) => r.provider, style: (t) => theme.provider(t) },
       { header: 'STATUS', value: (r) => (r.configured ? 'configured' : 'not configured'), style: (t) => (t === 'configured' ? theme.success(t) : theme.dim(t)) },
       { header: 'FROM', value: (r) => r.source ?? '' },

@@ -1,3 +1,4 @@
+import { renderCard } from '../../output/grid.js';
 import { neutralize } from '../../output/sanitize.js';
 import { capabilitiesOf, REGION_PROVIDER } from '../../providers/registry.js';
 import { numberRecord, PROVIDER_SLOTS, statusText, type NumberRow } from '../../store/index.js';
@@ -29,8 +30,7 @@ export async function runNumbersShow(ctx: Context, input: string, options: ShowO
     lines.push(['history', `${change.at} ${neutralize(change.osUser)} ${change.field}: ${neutralize(auditText(change.before))} → ${neutralize(auditText(change.after))} (${change.outcome})`]);
   }
   if (ctx.io.isStdoutTTY && !options.plain) {
-    const width = Math.max(...lines.map(([key]) => key.length));
-    ctx.printer.data(lines.map(([key, value]) => `${ctx.printer.out.dim(key.padEnd(width))}  ${value}`).join('\n') + '\n');
+    ctx.printer.data(await renderCard(lines, { key: ctx.printer.out.dim, width: ctx.io.columns }));
   } else {
     ctx.printer.data(lines.map(([key, value]) => `${key}\t${value}`).join('\n') + '\n');
   }

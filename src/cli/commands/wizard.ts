@@ -42,7 +42,7 @@ export async function runWizard(ctx: Context, options: WizardOptions): Promise<n
   const target: Target = { input: row.e164, plan };
   // --force: what it overwrites upstream is shown and confirmed like any move.
   const ports = options.force && !plan.refusals.length && !ctx.options.offline ? await readFreshness(ctx, store, [target], true) : undefined;
-  printPlans(ctx, [target], false, true);
+  await printPlans(ctx, [target], false, true);
   if (plan.refusals.length) throw new UsageError(`the rules refuse this change: ${plan.refusals.join('; ')}`);
   if (!(await prompter.confirm(plan.confirmations.length ? `${plan.confirmations.join('; ')}. Apply?` : 'Apply this change?'))) throw new CancelledError();
   return pushTargets(ctx, store, [target], { force: options.force }, jsonRequested(options.json), false, ports);

@@ -2,7 +2,9 @@ import type { z } from 'zod';
 import { AuthError, PartialWriteError, ProviderError } from '../../domain/errors.js';
 import type { ProviderSnapshot, RemoteAgent, RemoteNumber, SkippedRecord, SlotMap } from '../../domain/model.js';
 import { isStrictE164 } from '../../domain/phone.js';
+import { forEachConcurrently, mapConcurrently } from '../../util/concurrency.js';
 import { HttpClient } from '../http.js';
+import { describeIssue } from '../schema-issue.js';
 import type { AdapterSettings, FetchOptions, NumberKey, ProviderAdapter, SettingsWrite, SlotWrite, WriteSlotAgent } from '../types.js';
 import { inboundHolder, pathwayAgent, personaAgent, singleSlot, toRemoteNumber, v2Agent, type BlandKind, type InboundHolder } from './map.js';
 import * as wire from './schema.js';
@@ -218,7 +220,7 @@ class BlandAdapter implements ProviderAdapter {
 
   /** The list has no environments; an agent is live when its `production` environment pins a version. */
   private async v2Agents(records: wire.AgentRecord[], skipped: SkippedRecord[]): Promise<RemoteAgent[]> {
-    const out: (RemoteAgent | null)[] = await mapLimit(records, this.concurrency, async (record) => {
+    const out: (RemoteAgent | null)[] = await mapConcurrently(records, this.concurrency, async (record) => {
       this.kinds.set(record.id, 'agent');
       try {
         const detail = wire.agentDetail.safeParse(await this.get(`/v2/agents/${encodeURIComponent(record.id)}`));
@@ -244,9 +246,7 @@ class BlandAdapter implements ProviderAdapter {
     const known = new Set(this.agentOfPersona.values());
     const pending = () => [...personaIds].some((id) => !this.agentOfPersona.has(id));
     const candidates = agents.filter((agent) => !known.has(agent.id));
-    for (let index = 0; index < candidates.length && pending(); index += this.concurrency) {
-      await Promise.all(candidates.slice(index, index + this.concurrency).map((agent) => this.learnBinding(agent.id)));
-    }
+    await forEachConcurrently(candidates, this.concurrency, (agent) => this.learnBinding(agent.id), { stop: () => !pending() });
   }
 
   private async learnBinding(agentId: string): Promise<void> {
@@ -263,7 +263,7 @@ class BlandAdapter implements ProviderAdapter {
   /** Personas that belong to no v2 agent: made in the v1 personas API, they answer numbers too. */
   private async personas(ids: string[]): Promise<{ found: RemoteAgent[]; missing: Set<string> }> {
     const missing = new Set<string>();
-    const found = await mapLimit(ids, this.concurrency, async (id) => {
+    const found = await mapConcurrently(ids, this.concurrency, async (id) => {
       try {
         const parsed = wire.personaAnswer.safeParse(await this.get(`/v1/personas/${encodeURIComponent(id)}`));
         if (!parsed.success) {
@@ -453,24 +453,4 @@ function page<S extends z.ZodType>(schema: S, body: unknown, request: string, wh
 function idOf(item: unknown, field: string): string {
   const value = typeof item === 'object' && item !== null ? (item as Record<string, unknown>)[field] : undefined;
   return typeof value === 'string' && value !== '' ? value : '(no id)';
-}
-
-function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'malformed record';
-  const at = issue.path.length > 0 ? issue.path.join('.') : 'record';
-  return `${at}: ${issue.message}`;
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      out[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }

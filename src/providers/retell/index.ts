@@ -1,10 +1,12 @@
 import { ProviderError } from '../../domain/errors.js';
 import type { ProviderSnapshot, RemoteAgent, RemoteNumber, SkippedRecord } from '../../domain/model.js';
 import { isStrictE164 } from '../../domain/phone.js';
+import { mapConcurrently } from '../../util/concurrency.js';
 import { HttpClient } from '../http.js';
+import { describeIssue } from '../schema-issue.js';
 import type { AdapterSettings, FetchOptions, MissingVersion, NumberKey, ProviderAdapter, SettingsWrite, SlotWrite, VersionPin } from '../types.js';
 import { toRemoteAgent, toRemoteNumber, toSettingsBody, toUpdateBody } from './map.js';
-import { agentSchema, agentVersionSchema, describeIssue, pageSchema, phoneNumberSchema, retellErrorMessage, type AgentVersionWire, type AgentWire } from './schema.js';
+import { agentSchema, agentVersionSchema, pageSchema, phoneNumberSchema, retellErrorMessage, type AgentVersionWire, type AgentWire } from './schema.js';
 
 export interface RetellAdapterSettings extends AdapterSettings {
   apiKey: string;
@@ -112,7 +114,7 @@ export function createRetellAdapter(settings: RetellAdapterSettings): ProviderAd
   }
 
   async function withLiveness(agents: AgentWire[], skipped: SkippedRecord[]): Promise<RemoteAgent[]> {
-    const results = await mapPool(agents, VERSION_CONCURRENCY, async (agent) => {
+    const results = await mapConcurrently(agents, VERSION_CONCURRENCY, async (agent) => {
       try {
         return toRemoteAgent(agent, await isLive(agent.agent_id));
       } catch (error) {
@@ -211,7 +213,7 @@ export function createRetellAdapter(settings: RetellAdapterSettings): ProviderAd
      */
     async checkVersions(pins: readonly VersionPin[]): Promise<MissingVersion[]> {
       const checked = pins.filter((pin) => /^\d+$/.test(pin.version) || pin.version === 'latest_published');
-      await mapPool([...new Set(checked.map((pin) => pin.agentId))], VERSION_CONCURRENCY, versionsOf);
+      await mapConcurrently([...new Set(checked.map((pin) => pin.agentId))], VERSION_CONCURRENCY, versionsOf);
       const missing: MissingVersion[] = [];
       const seen = new Set<string>();
       for (const pin of checked) {
@@ -274,27 +276,4 @@ function versionId(item: unknown): string | undefined {
 /** Retell's own SDK puts the E.164 into the path with a literal `+`; everything else is escaped. */
 function numberPath(e164: string): string {
   return encodeURIComponent(e164).replace(/%2B/g, '+');
-}
-
-/**
- * Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order. After a
- * failure no new call starts, so a broken upstream is not hammered by the remaining workers.
- */
-async function mapPool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const index = next++;
-      try {
-        results[index] = await fn(items[index]!);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -1,4 +1,5 @@
 import type { RemoteAgent, RemoteNumber, SlotAgent } from '../../domain/model.js';
+import { versionText } from '../../domain/field-values.js';
 import type { SettingsWrite, SlotWrite, WriteSlotAgent } from '../types.js';
 import type { AgentWeightWire, AgentWire, PhoneNumberWire } from './schema.js';
 
@@ -27,7 +28,7 @@ function toSlotAgents(list: AgentWeightWire[] | null | undefined): SlotAgent[] {
   return (list ?? []).map((entry) => ({
     agentId: entry.agent_id,
     weight: entry.weight,
-    version: entry.agent_version === undefined || entry.agent_version === null ? null : String(entry.agent_version),
+    version: versionText(entry.agent_version),
   }));
 }
 

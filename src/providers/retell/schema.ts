@@ -60,11 +60,3 @@ export function retellErrorMessage(body: unknown): string | undefined {
   }
   return undefined;
 }
-
-/** The first problem zod found, as one short line for a skipped record or an error. */
-export function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'unexpected shape';
-  const path = issue.path.length > 0 ? issue.path.join('.') : 'record';
-  return `${path}: ${issue.message}`;
-}

@@ -2,6 +2,7 @@ import type TwilioSdk from 'twilio';
 import type { IncomingPhoneNumberContextUpdateOptions, IncomingPhoneNumberInstance, IncomingPhoneNumberListInstance } from 'twilio/lib/rest/api/v2010/account/incomingPhoneNumber.js';
 import { AuthError, ProviderError, VoicenumError } from '../../domain/errors.js';
 import type { ProviderSnapshot, RemoteAgent, RemoteNumber, SkippedRecord } from '../../domain/model.js';
+import { createLimiter } from '../../util/concurrency.js';
 import { HttpClient, type HttpSettings } from '../http.js';
 import type { FetchOptions, NumberKey, ProviderAdapter, RegionCapability, SettingsWrite, SlotWrite, WriteSlotAgent } from '../types.js';
 import { checkNumber, toApplicationAgent, toRemoteNumber, trunkAgents } from './map.js';
@@ -59,39 +60,6 @@ async function upstream<T>(what: string, call: () => Promise<T>): Promise<T> {
     if (error instanceof VoicenumError) throw error;
     throw new ProviderError('twilio', `${what}: unusable answer (${(error as Error).message})`);
   }
-}
-
-/**
- * Runs at most `limit` tasks at once. After cancel() queued tasks are skipped (they settle without
- * running), so whoever awaits them is never left hanging.
- */
-function createLimiter(limit: number) {
-  let active = 0;
-  let cancelled = false;
-  const queue: (() => void)[] = [];
-  const next = () => {
-    while (active < limit && queue.length > 0) queue.shift()!();
-  };
-  return {
-    run(task: () => Promise<void>): Promise<void> {
-      return new Promise<void>((resolve, reject) => {
-        queue.push(() => {
-          if (cancelled) return resolve();
-          active++;
-          task()
-            .then(resolve, reject)
-            .finally(() => {
-              active--;
-              next();
-            });
-        });
-        next();
-      });
-    },
-    cancel() {
-      cancelled = true;
-    },
-  };
 }
 
 /** What voicenum uses of an SDK list page: its public members only. */
@@ -277,13 +245,13 @@ export function createTwilioAdapter(settings: TwilioAdapterSettings): TwilioAdap
         const skipped: SkippedRecord[] = [];
         const report = () => options.onProgress?.({ provider: 'twilio', numbers: numbers.length, agents: agents.length });
         const limiter = createLimiter(Math.max(1, settings.regionConcurrency ?? DEFAULT_REGION_CONCURRENCY));
-        const regionJobs: Promise<void>[] = [];
+        const regionJobs: Promise<unknown>[] = [];
         let failure: unknown;
         // The first failure is the one reported; it stops the queued region reads and cancels the
         // requests in flight, whose own (cancelled) failures come after it and are dropped.
         const fail = (error: unknown) => {
           failure ??= error;
-          limiter.cancel();
+          limiter.stop();
           stop();
         };
         // Regions are read while the next pages are still coming.

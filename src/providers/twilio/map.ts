@@ -1,5 +1,6 @@
 import { emptySlots, type RemoteAgent, type RemoteNumber, type SkippedRecord, type SlotAgent } from '../../domain/model.js';
-import { applicationSchema, incomingNumberSchema, issuesText, type IncomingNumberFields } from './schema.js';
+import { describeIssue } from '../schema-issue.js';
+import { applicationSchema, incomingNumberSchema, type IncomingNumberFields } from './schema.js';
 
 /**
  * Twilio records → voicenum's provider-neutral shapes. A Twilio number routes calls to one target
@@ -28,7 +29,7 @@ export function checkNumber(instance: object): Checked<IncomingNumberFields> {
   const fields = numberFields(instance);
   const parsed = incomingNumberSchema.safeParse(fields);
   if (parsed.success) return { ok: true, value: parsed.data };
-  return { ok: false, skipped: { provider: 'twilio', kind: 'number', id: recordId(fields, 'sid', 'phoneNumber'), reason: issuesText(parsed.error) } };
+  return { ok: false, skipped: { provider: 'twilio', kind: 'number', id: recordId(fields, 'sid', 'phoneNumber'), reason: describeIssue(parsed.error) } };
 }
 
 const present = (value: string | null | undefined): string | null => (value === undefined || value === null || value === '' ? null : value);
@@ -63,7 +64,7 @@ export function toApplicationAgent(instance: object): Checked<RemoteAgent> {
   const fields = { sid: record.sid, friendlyName: record.friendlyName };
   const parsed = applicationSchema.safeParse(fields);
   if (!parsed.success) {
-    return { ok: false, skipped: { provider: 'twilio', kind: 'agent', id: recordId(fields, 'sid', 'friendlyName'), reason: issuesText(parsed.error) } };
+    return { ok: false, skipped: { provider: 'twilio', kind: 'agent', id: recordId(fields, 'sid', 'friendlyName'), reason: describeIssue(parsed.error) } };
   }
   const { sid, friendlyName } = parsed.data;
   return { ok: true, value: { provider: 'twilio', id: sid, name: present(friendlyName) ?? sid, kind: 'twiml-app', live: null } };

@@ -43,8 +43,3 @@ export function twilioErrorMessage(body: unknown): string | undefined {
   if (text === undefined) return undefined;
   return typeof code === 'number' || typeof code === 'string' ? `${text} (${code})` : text;
 }
-
-/** Why zod refused a record, in one line for the skipped report. */
-export function issuesText(error: z.ZodError): string {
-  return error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
-}

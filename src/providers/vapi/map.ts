@@ -1,7 +1,8 @@
 import type { RemoteAgent, RemoteNumber, SkippedRecord, SlotAgent } from '../../domain/model.js';
 import { isStrictE164 } from '../../domain/phone.js';
 import type { SettingsWrite, SlotWrite, WriteSlotAgent } from '../types.js';
-import { AssistantSchema, describeIssue, PhoneNumberSchema, SquadSchema, type VapiPhoneNumberRecord } from './schema.js';
+import { describeIssue } from '../schema-issue.js';
+import { AssistantSchema, PhoneNumberSchema, SquadSchema, type VapiPhoneNumberRecord } from './schema.js';
 
 /** Vapi's phone-number variants, the discriminator its update DTOs are chosen by. */
 const PHONE_PROVIDERS = new Set(['byo-phone-number', 'twilio', 'vonage', 'vapi', 'telnyx']);

@@ -71,11 +71,3 @@ export function vapiErrorMessage(body: unknown): string | undefined {
   if (Array.isArray(message)) return message.length > 0 ? message.join('; ') : error;
   return message ?? error;
 }
-
-/** The first problem zod found, worded for a skipped-record report. */
-export function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'unreadable record';
-  const path = issue.path.join('.') || 'record';
-  return `${path}: ${issue.message}`;
-}

@@ -399,9 +399,35 @@ function listAgents(request: FakeRequest, state: BlandState): FakeResponse {
   return envelope(newestFirst.slice(0, limit).map((agent) => agentView(agent, false)));
 }
 
-function getAgent(request: FakeRequest, state: BlandState): FakeResponse {
+/** What Bland answers instead when a request names something it does not have or sends a bad body. */
+class Refusal {
+  constructor(readonly response: FakeResponse) {}
+}
+
+/** The agent the route names (`:id`), or Bland's 404. */
+function agentOf(request: FakeRequest, state: BlandState): BlandAgentRecord | Refusal {
   const agent = state.agents.find((candidate) => candidate.id === request.params.id);
-  if (!agent) return envelopeError(404, 'AGENT_NOT_FOUND', `Agent ${request.params.id ?? ''} not found`);
+  return agent ?? new Refusal(envelopeError(404, 'AGENT_NOT_FOUND', `Agent ${request.params.id ?? ''} not found`));
+}
+
+/** The live persona the route names (`:id`), or Bland's 404. */
+function personaOf(request: FakeRequest, state: BlandState): BlandPersonaRecord | Refusal {
+  const persona = state.personas.find((candidate) => candidate.id === request.params.id && candidate.deleted_at === null);
+  return persona ?? new Refusal(envelopeError(404, 'PERSONA_NOT_FOUND', `Persona ${request.params.id ?? ''} not found`));
+}
+
+/** The body's `inbound_numbers`; to attach them, every one must be a number on the account. */
+function numbersOf(request: FakeRequest, state: BlandState, mustExist: boolean): string[] | Refusal {
+  const requested = inboundNumbersFrom(request.body);
+  if (!requested) return new Refusal(envelopeError(400, 'INVALID_BODY', 'inbound_numbers must be a non-empty array of non-empty strings'));
+  const missing = mustExist ? requested.filter((e164) => !findNumber(state, e164)) : [];
+  if (missing.length > 0) return new Refusal(envelopeError(400, 'INVALID_INBOUND_NUMBERS', `Not on your account: ${missing.join(', ')}`));
+  return requested;
+}
+
+function getAgent(request: FakeRequest, state: BlandState): FakeResponse {
+  const agent = agentOf(request, state);
+  if (agent instanceof Refusal) return agent.response;
   return envelope(agentView(agent, true));
 }
 
@@ -412,12 +438,10 @@ function getAgentBinding(request: FakeRequest, state: BlandState): FakeResponse 
 }
 
 function attachToAgent(request: FakeRequest, state: BlandState): FakeResponse {
-  const agent = state.agents.find((candidate) => candidate.id === request.params.id);
-  if (!agent) return envelopeError(404, 'AGENT_NOT_FOUND', `Agent ${request.params.id ?? ''} not found`);
-  const requested = inboundNumbersFrom(request.body);
-  if (!requested) return envelopeError(400, 'INVALID_BODY', 'inbound_numbers must be a non-empty array of non-empty strings');
-  const missing = requested.filter((e164) => !findNumber(state, e164));
-  if (missing.length > 0) return envelopeError(400, 'INVALID_INBOUND_NUMBERS', `Not on your account: ${missing.join(', ')}`);
+  const agent = agentOf(request, state);
+  if (agent instanceof Refusal) return agent.response;
+  const requested = numbersOf(request, state, true);
+  if (requested instanceof Refusal) return requested.response;
   if (agent.version_ids.length === 0) return envelopeError(400, 'AGENT_HAS_NO_VERSION', 'The agent has no saved version to run');
   const persona = personaForAgent(state, agent.id);
   attachToPersona(persona, requested.map((e164) => findNumber(state, e164)!));
@@ -425,40 +449,34 @@ function attachToAgent(request: FakeRequest, state: BlandState): FakeResponse {
 }
 
 function detachFromAgent(request: FakeRequest, state: BlandState): FakeResponse {
-  const agent = state.agents.find((candidate) => candidate.id === request.params.id);
-  if (!agent) return envelopeError(404, 'AGENT_NOT_FOUND', `Agent ${request.params.id ?? ''} not found`);
-  const requested = inboundNumbersFrom(request.body);
-  if (!requested) return envelopeError(400, 'INVALID_BODY', 'inbound_numbers must be a non-empty array of non-empty strings');
+  const agent = agentOf(request, state);
+  if (agent instanceof Refusal) return agent.response;
+  const requested = numbersOf(request, state, false);
+  if (requested instanceof Refusal) return requested.response;
   const persona = state.personas.find((candidate) => candidate.agent_id === agent.id);
   const count = persona ? detachFromPersona(state, persona, requested) : 0;
   return envelope({ agent_id: agent.id, detached_count: count });
 }
 
 function getPersona(request: FakeRequest, state: BlandState): FakeResponse {
-  const persona = state.personas.find((candidate) => candidate.id === request.params.id && candidate.deleted_at === null);
-  if (!persona) return envelopeError(404, 'PERSONA_NOT_FOUND', `Persona ${request.params.id ?? ''} not found`);
+  const persona = personaOf(request, state);
+  if (persona instanceof Refusal) return persona.response;
   return envelope(personaView(state, persona));
 }
 
-function attachPersona(request: FakeRequest, state: BlandState): FakeResponse {
-  const persona = state.personas.find((candidate) => candidate.id === request.params.id && candidate.deleted_at === null);
-  if (!persona) return envelopeError(404, 'PERSONA_NOT_FOUND', `Persona ${request.params.id ?? ''} not found`);
-  const requested = inboundNumbersFrom(request.body);
-  if (!requested) return envelopeError(400, 'INVALID_BODY', 'inbound_numbers must be a non-empty array of non-empty strings');
-  const missing = requested.filter((e164) => !findNumber(state, e164));
-  if (missing.length > 0) return envelopeError(400, 'INVALID_INBOUND_NUMBERS', `Not on your account: ${missing.join(', ')}`);
-  attachToPersona(persona, requested.map((e164) => findNumber(state, e164)!));
+/** Attach (or, with `attach` false, detach) the body's numbers to the persona the route names. */
+function changePersonaNumbers(request: FakeRequest, state: BlandState, attach: boolean): FakeResponse {
+  const persona = personaOf(request, state);
+  if (persona instanceof Refusal) return persona.response;
+  const requested = numbersOf(request, state, attach);
+  if (requested instanceof Refusal) return requested.response;
+  if (attach) attachToPersona(persona, requested.map((e164) => findNumber(state, e164)!));
+  else detachFromPersona(state, persona, requested);
   return envelope(personaView(state, persona));
 }
 
-function detachPersona(request: FakeRequest, state: BlandState): FakeResponse {
-  const persona = state.personas.find((candidate) => candidate.id === request.params.id && candidate.deleted_at === null);
-  if (!persona) return envelopeError(404, 'PERSONA_NOT_FOUND', `Persona ${request.params.id ?? ''} not found`);
-  const requested = inboundNumbersFrom(request.body);
-  if (!requested) return envelopeError(400, 'INVALID_BODY', 'inbound_numbers must be a non-empty array of non-empty strings');
-  detachFromPersona(state, persona, requested);
-  return envelope(personaView(state, persona));
-}
+const attachPersona = (request: FakeRequest, state: BlandState) => changePersonaNumbers(request, state, true);
+const detachPersona = (request: FakeRequest, state: BlandState) => changePersonaNumbers(request, state, false);
 
 function smsRefusal(state: BlandState): FakeResponse | null {
   return state.smsEnabled ? null : envelopeError(403, 'SMS_NOT_ENABLED', 'SMS is only available on Enterprise plans');

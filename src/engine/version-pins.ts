@@ -1,7 +1,7 @@
 import { ExitCode, RefusedError, VoicenumError } from '../domain/errors.js';
 import type { ProviderName, Slot } from '../domain/model.js';
 import type { NumberPlan, PlannedAgent } from '../domain/rules.js';
-import type { ApplyPorts, ApplyResult } from '../engine/apply.js';
+import type { ApplyPorts, ApplyResult } from './apply.js';
 import type { MissingVersion, VersionPin } from '../providers/types.js';
 
 /** A number about to be pushed: its checked plan, and its result once it has one. */
