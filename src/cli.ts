@@ -39,7 +39,7 @@ export async function main(argv: string[], deps: MainDependencies = {}): Promise
     const { Context } = await import('./cli/context.js');
     // chalk loads only when a stream will show colour.
     const chalk = io.colorOut || io.colorErr ? new (await import('chalk')).Chalk({ level: 1 }) : undefined;
-    context = new Context(io, env, { ...globalOptions(command), ...overrides }, deps.now, deps.prompter, chalk, interrupt);
+    context = new Context(io, env, { ...globalOptions(command), ...overrides }, interrupt, deps.now, deps.prompter, chalk);
     exitCode = await load(context);
   });
   program.exitOverride();

@@ -11,7 +11,7 @@ import type { HttpSettings } from '../providers/http.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import type { SandboxEnvironment } from '../sandbox/index.js';
 import type { Store } from '../store/index.js';
-import { Interrupt } from './interrupt.js';
+import type { Interrupt } from './interrupt.js';
 import { terminalPrompter, type Prompter } from './prompter.js';
 
 /** The global flags every command sees. */
@@ -45,11 +45,11 @@ export class Context {
     readonly io: IO,
     readonly env: NodeJS.ProcessEnv,
     readonly options: GlobalOptions,
+    /** Ctrl-C and SIGTERM: what a write phase checks before it starts the next number or step. */
+    readonly interrupt: Interrupt,
     readonly now: () => Date = () => new Date(),
     private readonly makePrompter: (io: IO) => Prompter = terminalPrompter,
     chalk?: ChalkInstance,
-    /** Ctrl-C and SIGTERM: what a write phase checks before it starts the next number or step. */
-    readonly interrupt: Interrupt = new Interrupt(() => undefined, () => undefined),
   ) {
     this.printer = new Printer(io, { quiet: Boolean(options.quiet), verbose: Boolean(options.verbose), terminalFormat: () => this.settings().output, chalk });
     const requested = options.profile ?? env.VOICENUM_PROFILE;

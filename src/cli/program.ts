@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { Context, GlobalOptions } from './context.js';
 import { collectList } from './options.js';
-import { HELP } from './help-text.js';
+import { HELP } from '../providers/help-text.js';
 
 declare const __VERSION__: string;
 export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';

@@ -1,25 +1,23 @@
-import { featureOwners } from '../domain/capabilities.js';
-import { PROVIDERS } from '../domain/model.js';
-import { CAPABILITIES, REGION_PROVIDER } from '../providers/registry.js';
-
-/**
- * The parts of `--help` that say what providers can do, read from their descriptors so a new
- * provider shows up in the help without anyone editing it.
- */
-
-const all = CAPABILITIES.all;
+import { describe, expect, it } from 'vitest';
+import { featureOwners } from '../../src/domain/capabilities.js';
+import { PROVIDERS } from '../../src/domain/model.js';
+import { HELP } from '../../src/providers/help-text.js';
+import { CAPABILITIES, REGION_PROVIDER } from '../../src/providers/registry.js';
 
 /** `a, b, c and d` (or `or`). */
 function series(items: readonly string[], last: 'and' | 'or'): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} ${last} ${items.at(-1)}`;
 }
 
-const regions = REGION_PROVIDER?.regions ?? [];
-const regionName = REGION_PROVIDER?.displayName ?? '';
-const fallbackOwners = (kind: 'number' | 'url') => featureOwners(CAPABILITIES, (c) => c.fallback.kind === kind).replaceAll(' and ', ', ');
-const accountProviders = featureOwners(CAPABILITIES, (c) => c.credentials === 'account');
+/** What the help says of the providers, derived from their descriptors. */
+function helpFromCapabilities() {
+  const all = CAPABILITIES.all;
 
-export const HELP = {
+  const regions = REGION_PROVIDER?.regions ?? [];
+  const regionName = REGION_PROVIDER?.displayName ?? '';
+  const fallbackOwners = (kind: 'number' | 'url') => featureOwners(CAPABILITIES, (c) => c.fallback.kind === kind).replaceAll(' and ', ', ');
+  const accountProviders = featureOwners(CAPABILITIES, (c) => c.credentials === 'account');
+  return {
   program: `See and change which agent answers, calls from and texts from every phone number across ${series(all.map((c) => c.displayName), 'and')}.`,
   regionFilter: `only this ${regionName} inbound processing region (${regions.join(', ')})`,
   inbound: `agent that answers calls: name, id or provider:name; ${featureOwners(CAPABILITIES, (c) => c.weightedSplits)} splits as sales=0.7,support=0.3; pins as sales@3`,
@@ -34,4 +32,11 @@ export const HELP = {
   loginStdin: `read the key (${accountProviders}: the token or API key secret) from standard input instead of asking`,
   loginAccountSid: `${accountProviders} account SID (with --stdin)`,
   loginApiKey: `${accountProviders} API key SID, when the secret is an API key secret (with --stdin)`,
-};
+  };
+}
+
+describe('the help text', () => {
+  it("says what the providers' descriptors say (a new provider: paste the expected text into src/providers/help-text.ts)", () => {
+    expect(HELP).toEqual(helpFromCapabilities());
+  });
+});
