@@ -9,6 +9,7 @@ import { memoryState, startFakeServer, type FakeProvider, type RunningFake } fro
 import { startSandbox, type SandboxEnvironment } from '../../src/sandbox/index.js';
 import { testIO } from '../helpers/io.js';
 import { tempDir } from '../helpers/tmp.js';
+import { rejection } from '../helpers/await.js';
 
 /**
  * Cancelling reads: a caller's AbortSignal through the HttpClient, and a failed read stopping its
@@ -62,15 +63,6 @@ function client(settings: HttpSettings = {}): HttpClient {
 /** Resolves once the fake has logged `count` requests. */
 async function logged(count: number): Promise<void> {
   while (fake.log.length < count) await delay(5);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('a caller signal', () => {

@@ -6,6 +6,7 @@ import { SANDBOX_KEYS } from '../../src/sandbox/credentials.js';
 import { memoryState, startFakeServer, type FakeProvider, type RunningFake } from '../../src/sandbox/fake-server.js';
 import { createTwilioFake, sidFor, TWILIO_SANDBOX_API_KEY, twilioStateFromSeed, type TwilioIncomingPhoneNumber, type TwilioState } from '../../src/sandbox/fakes/twilio.js';
 import { buildSeedPlan, type SeedNumber } from '../../src/sandbox/seed.js';
+import { rejection } from '../helpers/await.js';
 
 const plan = buildSeedPlan(40);
 const accountSid = plan.twilioAccountSid;
@@ -70,15 +71,6 @@ async function raw(path: string, init: { method?: string; authorization?: string
   if (init.form) headers['Content-Type'] = 'application/x-www-form-urlencoded';
   const response = await fetch(`${fake.url}${path}`, { method: init.method ?? 'GET', headers, body: init.form ? new URLSearchParams(init.form).toString() : undefined });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 const count = (predicate: (entry: RunningFake['log'][number]) => boolean) => fake.log.filter(predicate).length;

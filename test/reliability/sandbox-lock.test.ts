@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FileSandboxStore } from '../../src/sandbox/index.js';
 import { currentProcess, processStartTime } from '../../src/store/process-identity.js';
 import { tempDir } from '../helpers/tmp.js';
+import { exitedPid, spawnSleeper } from '../helpers/await.js';
 
 /**
  * The sandbox state file's lock, as a crashed `--sandbox` command leaves it. The deadline for a live
@@ -31,7 +32,7 @@ describe('the sandbox lock file', () => {
   const leaveLock = (owner: object) => writeFileSync(`${stateFile}.lock`, JSON.stringify(owner));
 
   beforeAll(() => {
-    sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 600000)'], { stdio: 'ignore' });
+    sleeper = spawnSleeper();
   });
   afterAll(() => {
     sleeper.kill('SIGKILL');
@@ -44,9 +45,7 @@ describe('the sandbox lock file', () => {
   afterEach(() => dir.cleanup());
 
   it('takes over at once the lock of a holder whose process exited', async () => {
-    const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
-    await new Promise((resolve) => child.on('exit', resolve));
-    leaveLock({ pid: child.pid, startTime: '12345', scope: currentProcess().scope, token: 'dead', hold: 'dead' });
+    leaveLock({ pid: await exitedPid(), startTime: '12345', scope: currentProcess().scope, token: 'dead', hold: 'dead' });
     const store = new FileSandboxStore(stateFile, { lockDeadlineMs: TEN_MINUTES, pause });
     relabel(store, 'after the crash');
     expect(waits).toBe(0);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { migrate } from '../../src/store/migrations/index.js';
 import { withNumberLock } from '../../src/store/number-locks.js';
 import { currentProcess, processStartTime } from '../../src/store/process-identity.js';
 import { tempDir } from '../helpers/tmp.js';
+import { exitedPid, spawnSleeper } from '../helpers/await.js';
 
 /**
  * Number locks judged by who holds them: a real cache file, rows written as other processes would
@@ -26,13 +27,6 @@ interface Holder {
   hold?: string;
 }
 
-/** A process that has exited: its pid is free (and not reused this soon). */
-async function exitedPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
-  await new Promise((resolve) => child.on('exit', resolve));
-  return child.pid!;
-}
-
 describe('number locks', () => {
   let dir: ReturnType<typeof tempDir>;
   let store: Store;
@@ -49,7 +43,7 @@ describe('number locks', () => {
 
   beforeAll(() => {
     // Another live process, to hold locks that must be respected.
-    sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 600000)'], { stdio: 'ignore' });
+    sleeper = spawnSleeper();
   });
   afterAll(() => {
     sleeper.kill('SIGKILL');
