@@ -103,7 +103,7 @@ export class Context {
   private async reconcile(store: Store): Promise<void> {
     const open = store.openIntents().length;
     if (this.options.offline) {
-      this.printer.warn(`${open} journal ${open === 1 ? 'entry' : 'entries'} of an interrupted change wait to be checked upstream; run without --offline (or \`${this.hintCommand('sync')}\`) to settle them`);
+      this.printer.warn(`${open} journal ${open === 1 ? 'entry' : 'entries'} of an interrupted change ${open === 1 ? 'waits' : 'wait'} to be checked upstream; run without --offline (or \`${this.hintCommand('sync')}\`) to settle them`);
       return;
     }
     const { reconcileJournal } = await import('../engine/reconcile.js');

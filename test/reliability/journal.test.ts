@@ -67,8 +67,13 @@ describe('the intent journal', () => {
     expect(result.stderr).toMatch(/may or may not have reached retell/);
     expect(result.stderr).toMatch(/the next voicenum command checks it upstream/);
     expect((await history(number.e164)).map((r) => r.outcome)).toEqual(['uncertain']);
-    // The provider is back: any command that opens the cache settles the entry.
+    // The provider is back. Offline, the entry waits and the command says so.
     cli.sandbox.fakes.retell.setFaults({});
+    const offline = await run(['--offline', 'numbers', 'list', '--json', 'e164']);
+    expect(offline.code, offline.stderr).toBe(0);
+    expect(offline.stderr).toMatch(/1 journal entry of an interrupted change waits to be checked upstream; run without --offline/);
+    expect(openRows().map((r) => r.outcome)).toEqual(['uncertain']);
+    // Any command that opens the cache online settles it.
     const next = await run(['numbers', 'list', '--json', 'e164']);
     expect(next.code, next.stderr).toBe(0);
     expect(next.stderr).toMatch(new RegExp(`recovered an interrupted change: \\${number.e164} inbound at retell was applied upstream; recorded now`));
