@@ -104,6 +104,8 @@ describe('assign and unassign, end to end on the sandbox', () => {
     // first assign + split assign (2 slots) + unassign (2 slots) + move + 3 batch numbers
     expect(history.filter((h) => h.outcome === 'applied')).toHaveLength(9);
     expect(history.every((h) => typeof h.osUser === 'string' && h.osUser.length > 0)).toBe(true);
+    // The three batch numbers are the only outbound writes.
+    expect(history.filter((h) => h.field === 'outbound' && h.outcome === 'applied')).toHaveLength(3);
     expect(history.filter((h) => h.field === 'outbound').every((h) => h.after[0]?.name === 'outbound-dialer')).toBe(true);
   });
 

@@ -45,6 +45,7 @@ describe('the read side, end to end on the sandbox', () => {
   it('lists one row per platform record plus the Twilio numbers no platform holds', () => {
     expect(list).toHaveLength(expectedRows);
     expect(new Set(list.map((n) => `${n.provider} ${n.e164}`)).size).toBe(expectedRows);
+    expect(twilioOnly.length).toBeGreaterThan(0);
     for (const twilio of twilioOnly) expect(list.some((n) => n.provider === 'twilio' && n.e164 === twilio.e164)).toBe(true);
   });
 
@@ -123,6 +124,8 @@ describe('the read side, end to end on the sandbox', () => {
     expect(vacant.length).toBe(list.filter((n) => n.slots.inbound?.length === 0).length);
 
     const outboundVacant = await json('--unassigned', 'outbound');
+    expect(outboundVacant.length).toBeGreaterThan(0);
+    expect(outboundVacant.length).toBe(list.filter((n) => n.slots.outbound?.length === 0).length);
     expect(outboundVacant.every((n) => n.provider === 'retell')).toBe(true);
 
     const blocked = await json('--status', 'blocked');
@@ -198,6 +201,9 @@ describe('the read side, end to end on the sandbox', () => {
     const draft = agents.find((a) => a.provider === 'retell' && a.name === 'after-hours')!;
     expect(draft.live).toBe(false);
     const piped = await cli(['--sandbox', 'agents', 'list', '--provider', 'vapi']);
+    const vapiAgents = agents.filter((a) => a.provider === 'vapi').length;
+    expect(vapiAgents).toBeGreaterThan(0);
+    expect(tsv(piped.stdout)).toHaveLength(vapiAgents);
     expect(tsv(piped.stdout).every((cells) => cells[0] === 'vapi')).toBe(true);
   });
 

@@ -50,6 +50,7 @@ describe('the wizard', () => {
     const receptionists = inbound.filter((c) => c.name.startsWith('receptionist'));
     expect(receptionists).toHaveLength(4);
     expect(new Set(receptionists.map((c) => c.name)).size).toBe(4);
+    expect(receptionists.filter((c) => c.disabled)).toHaveLength(3);
     expect(receptionists.filter((c) => c.disabled).every((c) => /takes retell agents only/.test(String(c.disabled)))).toBe(true);
     const sms = agentStep(prompter.asked, 1);
     expect(sms.filter((c) => !c.disabled).map((c) => c.name.split('  ')[0])).toEqual(['sms-concierge']);

@@ -108,7 +108,10 @@ describe('Retell adapter: reading', () => {
 
     expect(requestsTo('/v2/list-phone-numbers')).toBe(1);
     expect(requestsTo('/v2/list-agents')).toBe(1);
-    expect(traces.filter((line) => line.startsWith('→') && line.includes('/v2/list-')).every((line) => line.includes('limit=1000'))).toBe(true);
+    const listTraces = traces.filter((line) => line.startsWith('→') && line.includes('/v2/list-'));
+    // One traced request per list: an empty trace would make the `every` below pass on nothing.
+    expect(listTraces).toHaveLength(2);
+    expect(listTraces.every((line) => line.includes('limit=1000'))).toBe(true);
     expect(snapshot.numbers).toHaveLength(seedNumbers.length);
   });
 

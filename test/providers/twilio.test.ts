@@ -143,12 +143,15 @@ describe('twilio adapter: reading', () => {
     expect(second.body).toMatchObject({ page: 1, start: 3, end: 5 });
     const firstSids = (first.body.incoming_phone_numbers as TwilioIncomingPhoneNumber[]).map((record) => record.sid);
     const secondSids = (second.body.incoming_phone_numbers as TwilioIncomingPhoneNumber[]).map((record) => record.sid);
+    expect(secondSids).toHaveLength(3);
     expect(secondSids.every((sid) => sid > lastSid && !firstSids.includes(sid))).toBe(true);
   });
 
   it('maps numbers, slots and agents as the seed plan describes them', async () => {
     const snapshot = await adapter().fetchAll();
     const byId = new Map(snapshot.numbers.map((number) => [number.providerId, number]));
+    // The loops below check each kind of seeded number; an empty kind would pass them on nothing.
+    expect([twilioOnly.length, retellCarriers.length, vapiCarriers.length].every((count) => count > 0)).toBe(true);
     for (const seeded of planTwilio) {
       const number = byId.get(seeded.id)!;
       expect(number).toMatchObject({

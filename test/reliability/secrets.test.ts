@@ -82,6 +82,8 @@ describe('secrets never leak', () => {
 
   const expectNoCanary = (options: { exceptConfig: boolean }) => {
     const all = canaries();
+    // Nothing run, nothing checked: the loop below must have outputs to look at.
+    expect(outputs.length).toBeGreaterThan(0);
     for (const { what, text } of outputs) {
       for (const canary of all) expect(text.includes(canary), `"${what}" printed a key (${canary.slice(0, 8)}…)`).toBe(false);
     }
@@ -171,7 +173,9 @@ describe('secrets never leak', () => {
     for (const key of [GOOD.retell, GOOD.vapi, GOOD.bland, GOOD.twilioAuthToken]) expect(config).toContain(key);
     expectOwnerOnly();
     const status = JSON.parse((await run(['auth', 'status', '--check', '--json'])).stdout) as { providers: { provider: string; source: string; key: string; check: string }[] };
-    for (const provider of status.providers.filter((p) => p.provider !== 'elevenlabs')) {
+    const loggedIn = status.providers.filter((p) => p.provider !== 'elevenlabs');
+    expect(loggedIn.map((p) => p.provider).sort()).toEqual(['bland', 'retell', 'twilio', 'vapi']);
+    for (const provider of loggedIn) {
       expect(provider, provider.provider).toMatchObject({ source: 'config', check: 'ok' });
       expect(provider.key).toMatch(/^••••.{4}$/);
     }
