@@ -15,7 +15,8 @@ function codeOf(error: unknown): string {
   return typeof code === 'string' ? code : '';
 }
 
-function isSqliteError(error: unknown): boolean {
+/** An error from SQLite itself (busy past the timeout, full, read-only, damaged). */
+export function isSqliteError(error: unknown): boolean {
   return (error as Failure | null)?.name === 'SqliteError' || codeOf(error).startsWith('SQLITE_');
 }
 

@@ -125,9 +125,9 @@ export async function applyPlan(plan: NumberPlan, ports: ApplyPorts, options: { 
       sideEffects[index - 1]!.outcome = failure.outcome;
       return rollback(base, changes, done, ports, step.number, failure.message, failure.exitCode);
     }
-    const { actualBefore, answer } = result;
+    const { actualBefore } = result;
     if (result.unrecorded) unrecorded.push(result.unrecorded);
-    done.push({ number: step.number, adapter, answer, slots: step.changes.map((c) => ({ slot: c.slot, before: actualBefore.get(c.slot)!, after: c.after })), side: index === 0 ? undefined : sideEffects[index - 1] });
+    done.push({ number: step.number, adapter, slots: step.changes.map((c) => ({ slot: c.slot, before: actualBefore.get(c.slot)!, after: c.after })), side: index === 0 ? undefined : sideEffects[index - 1] });
     if (index > 0) sideEffects[index - 1]!.outcome = result.unrecorded ? 'unrecorded' : 'applied';
   }
   if (unrecorded.length) {
@@ -140,7 +140,6 @@ export async function applyPlan(plan: NumberPlan, ports: ApplyPorts, options: { 
 interface Step {
   number: NumberFacts;
   adapter: ProviderAdapter;
-  answer: RemoteNumber;
   slots: { slot: Slot; before: PlannedAgent[]; after: PlannedAgent[] }[];
   /** The result entry of a policy side effect, whose outcome the undo updates. */
   side?: SideEffectResult;

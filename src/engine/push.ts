@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, ExitCode, PartialWriteError, ProviderError, VoicenumError, type ExitCodeValue } from '../domain/errors.js';
 import type { ProviderName } from '../domain/model.js';
+import { isSqliteError } from '../config/local-state.js';
 import type { AuditEntry } from '../store/index.js';
 
 /**
@@ -93,7 +94,7 @@ export async function push<V, S>(op: PushOperation<V, S>, source: AuditSource, o
       try {
         op.log(entries);
       } catch (error) {
-        if (!isCacheError(error)) throw error;
+        if (!isSqliteError(error)) throw error;
       }
     },
   };
@@ -105,16 +106,10 @@ export async function push<V, S>(op: PushOperation<V, S>, source: AuditSource, o
       return pushLocked(logged, source, options);
     });
   } catch (error) {
-    if (started || !isCacheError(error)) throw error;
-    const message = `${op.e164}: nothing was pushed, because the local cache could not be locked for it (${cacheFailure(error)})`;
+    if (started || !isSqliteError(error)) throw error;
+    const message = `${op.e164}: nothing was pushed, because the local cache could not be locked for it (${errorText(error)})`;
     return { ok: false, outcome: 'failed', message, exitCode: ExitCode.LocalState, hint: LOCAL_STATE_HINT };
   }
-}
-
-/** An error from SQLite itself (busy past the timeout, full, read-only, damaged). */
-export function isCacheError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_');
 }
 
 /** A write error after which the change may still have landed: the request left, the answer did not come back. */
@@ -123,7 +118,7 @@ function mayHaveLanded(error: VoicenumError): boolean {
 }
 
 /** A cache error (locked past the busy timeout, disk full, read-only) as the words an operator can act on. */
-function cacheFailure(error: unknown): string {
+function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -159,7 +154,7 @@ async function pushLocked<V, S>(op: PushOperation<V, S>, source: AuditSource, op
   try {
     source.journal.beginIntent(intent, entries('pending', null, intended));
   } catch (error) {
-    const message = `${op.e164}: nothing was pushed, because the change could not be recorded first (${cacheFailure(error)})`;
+    const message = `${op.e164}: nothing was pushed, because the change could not be recorded first (${errorText(error)})`;
     return { ok: false, outcome: 'failed', message, exitCode: ExitCode.LocalState, hint: LOCAL_STATE_HINT };
   }
 
@@ -210,7 +205,7 @@ async function pushLocked<V, S>(op: PushOperation<V, S>, source: AuditSource, op
     op.save(answer, op.changes.map((c) => auditEntry(source, op, c.field, actualBefore.get(c.field)!, mismatched.length ? op.valueOf(answer, c.field) : c.after, outcome, message, intent)));
   } catch (error) {
     // Upstream holds the change; the cache could not take it. The pending entry keeps the truth.
-    const unrecorded = `${op.e164}: ${outcome === 'failed' ? 'written' : 'applied'} at ${op.provider}, but the local cache could not record it (${cacheFailure(error)}); the journal keeps it as pending`;
+    const unrecorded = `${op.e164}: ${outcome === 'failed' ? 'written' : 'applied'} at ${op.provider}, but the local cache could not record it (${errorText(error)}); the journal keeps it as pending`;
     if (outcome !== 'failed') return { ok: true, fresh, answer, actualBefore, intent, unrecorded: { message: unrecorded, hint: RECOVERY_HINT } };
     return { ok: false, outcome: 'uncertain', message: unrecorded, exitCode: ExitCode.LocalState, hint: RECOVERY_HINT };
   }

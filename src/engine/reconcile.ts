@@ -34,12 +34,14 @@ export interface ReconcileReport {
  * the old values mean it never did (recorded `failed`), anything else is a conflict the operator is
  * shown. A write whose number another live voicenum holds is its own business and is skipped.
  */
+/** The write a journal row belongs to (a row without an intent stands alone). */
+const intentOf = (row: AuditRow) => row.intent ?? `row:${row.id}`;
+
 export async function reconcileJournal(ports: ReconcilePorts): Promise<ReconcileReport> {
   const report: ReconcileReport = { reconciled: [], unchecked: [] };
   const groups = new Map<string, AuditRow[]>();
   for (const row of ports.store.openIntents()) {
-    const key = row.intent ?? `row:${row.id}`;
-    groups.set(key, [...(groups.get(key) ?? []), row]);
+    groups.set(intentOf(row), [...(groups.get(intentOf(row)) ?? []), row]);
   }
   for (const [intent, rows] of groups) {
     const first = rows[0]!;
@@ -56,7 +58,7 @@ export async function reconcileJournal(ports: ReconcilePorts): Promise<Reconcile
 
 async function settle(ports: ReconcilePorts, intent: string, report: ReconcileReport): Promise<void> {
   // Read again under the lock: the run that wrote it may have settled it meanwhile.
-  const rows = ports.store.openIntents().filter((row) => (row.intent ?? `row:${row.id}`) === intent);
+  const rows = ports.store.openIntents().filter((row) => intentOf(row) === intent);
   if (rows.length === 0) return;
   const { provider, providerId, e164 } = rows[0]!;
   const adapter = await ports.adapter(provider);
