@@ -15,9 +15,10 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: true,
-  // commander is on every start-up path: bundled, it loads faster. Everything else stays a
-  // package import, loaded only by the commands that need it.
-  external: Object.keys(pkg.dependencies).filter((name) => name !== 'commander'),
+  // commander (and its typed face, extra-typings, which re-exports it) is on every start-up path:
+  // bundled, it loads faster. Everything else stays a package import, loaded only by the commands
+  // that need it.
+  external: Object.keys(pkg.dependencies).filter((name) => name !== 'commander' && name !== '@commander-js/extra-typings'),
   define: { __VERSION__: JSON.stringify(pkg.version) },
   // Bundled CommonJS (commander) calls require() for Node built-ins; give ESM chunks one.
   banner: { js: "import { createRequire as __voicenumCreateRequire } from 'node:module'; const require = __voicenumCreateRequire(import.meta.url);" },

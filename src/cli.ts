@@ -1,6 +1,6 @@
-import { CommanderError, type Command } from 'commander';
+import { CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import type { Context } from './cli/context.js';
-import { buildProgram, globalOptions, normalizeJsonFlag } from './cli/program.js';
+import { buildProgram, globalOptions } from './cli/program.js';
 import { ExitCode, VoicenumError } from './domain/errors.js';
 import { Interrupt } from './cli/interrupt.js';
 import { systemIO, type IO } from './output/io.js';
@@ -35,7 +35,7 @@ export async function main(argv: string[], deps: MainDependencies = {}): Promise
   // `--help` and `--version` load commander and nothing else.
   const fallbackPrinter = async () => new (await import('./output/printer.js')).Printer(io, { quiet: false, verbose: false, chalk: io.colorErr ? new (await import('chalk')).Chalk({ level: 1 }) : undefined });
 
-  const program = buildProgram(async (load, command: Command, overrides) => {
+  const program = buildProgram(async (load, command, overrides) => {
     const { Context } = await import('./cli/context.js');
     // chalk loads only when a stream will show colour.
     const chalk = io.colorOut || io.colorErr ? new (await import('chalk')).Chalk({ level: 1 }) : undefined;
@@ -51,10 +51,9 @@ export async function main(argv: string[], deps: MainDependencies = {}): Promise
     command.exitOverride();
     command.configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
   }
-  const words = new Set(allCommands(program).flatMap((c) => [c.name(), ...c.aliases()]));
 
   try {
-    await program.parseAsync(normalizeJsonFlag(argv, words), { from: 'user' });
+    await program.parseAsync(argv, { from: 'user' });
     if (argv.length === 0) {
       program.outputHelp();
     }
@@ -95,6 +94,6 @@ async function explainLocalFailure(error: unknown, env: NodeJS.ProcessEnv, conte
   return localStateFailure(error, { home, cache: context ? cacheFile(home, context.profile) : undefined }) ?? error;
 }
 
-function allCommands(command: Command): Command[] {
+function allCommands(command: CommandUnknownOpts): CommandUnknownOpts[] {
   return command.commands.flatMap((child) => [child, ...allCommands(child)]);
 }

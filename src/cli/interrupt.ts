@@ -10,6 +10,7 @@ export class Interrupt {
   private stopRequested = false;
   private writing = 0;
   private readonly listeners = new Set<() => void>();
+  private readonly waiters = new Set<() => void>();
   private readonly stopReads = new AbortController();
 
   constructor(private readonly exitNow: () => void, private readonly notice: (text: string) => void) {}
@@ -30,6 +31,12 @@ export class Interrupt {
   /** Called for every SIGINT / SIGTERM the process receives. */
   signal(): void {
     this.stopReads.abort();
+    if (this.waiters.size && !this.stopRequested) {
+      // A server waiting for its stop: it shuts down in order; a second signal still quits at once.
+      this.stopRequested = true;
+      for (const wake of this.waiters) wake();
+      return;
+    }
     if (this.stopRequested || this.writing === 0) {
       this.exitNow();
       return;
@@ -47,6 +54,11 @@ export class Interrupt {
     } finally {
       this.writing--;
     }
+  }
+
+  /** Resolves at the first signal, which then ends nothing by itself (`sandbox serve` closes its servers). */
+  untilSignal(): Promise<void> {
+    return new Promise((resolve) => this.waiters.add(resolve));
   }
 
   onStop(listener: () => void): () => void {

@@ -6,15 +6,18 @@ import { renderTable, renderTsv, type Column } from './table.js';
 import type { ChalkInstance } from 'chalk';
 import { makeTheme, PLAIN_THEME, type Theme } from './theme.js';
 
+/** A command's parsed `--json`: every field (`true` or an empty list), or the chosen names. */
+export type JsonSelection = true | readonly string[] | undefined;
+
 /** Whether `--json` was given, with or without a field list. */
-export function jsonRequested(flag: boolean | string | undefined): boolean {
-  return flag !== undefined && flag !== false;
+export function jsonRequested(flag: JsonSelection): boolean {
+  return flag !== undefined;
 }
 
 export type OutputFormat = 'table' | 'tsv' | 'csv' | 'json';
 
 export interface FormatFlags {
-  json?: boolean | string;
+  json?: JsonSelection;
   csv?: boolean;
   plain?: boolean;
 }
@@ -126,13 +129,16 @@ export class Printer {
 }
 
 /**
- * `--json` alone prints every field; `--json a,b` only those, refusing unknown names with the list
- * of valid ones.
+ * The fields `--json a,b` chose, in that order, of each record (a list) or of the one record; the
+ * names were checked against the command's field list when its command line was parsed. `within`
+ * names the list inside a wrapper object (`{ profile, providers: [...] }`) whose items are the records.
  */
-export function pickFields<T extends Record<string, unknown>>(records: T[], json: boolean | string | undefined, valid: readonly string[]): Record<string, unknown>[] {
-  if (typeof json !== 'string' || json === '') return records;
-  const fields = json.split(',').map((f) => f.trim()).filter(Boolean);
-  const unknown = fields.filter((f) => !valid.includes(f));
-  if (unknown.length) throw new UsageError(`unknown JSON field${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, `valid fields: ${valid.join(', ')}`);
-  return records.map((record) => Object.fromEntries(fields.map((f) => [f, record[f]])));
+export function selectFields(value: unknown, json: JsonSelection, within?: string): unknown {
+  if (json === undefined || json === true || json.length === 0) return value;
+  const pick = (record: unknown) => (record && typeof record === 'object' ? Object.fromEntries(json.map((field) => [field, (record as Record<string, unknown>)[field] ?? null])) : record);
+  if (within && value && typeof value === 'object' && !Array.isArray(value)) {
+    const wrapper = value as Record<string, unknown>;
+    return { ...wrapper, [within]: Array.isArray(wrapper[within]) ? (wrapper[within] as unknown[]).map(pick) : wrapper[within] };
+  }
+  return Array.isArray(value) ? value.map(pick) : pick(value);
 }

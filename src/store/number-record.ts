@@ -29,7 +29,7 @@ export interface NumberRecord {
   syncedAt: string;
 }
 
-export const NUMBER_RECORD_FIELDS = ['e164', 'provider', 'id', 'label', 'status', 'needsAttention', 'region', 'capabilities', 'fallback', 'origin', 'carrier', 'slots', 'syncedAt'] as const;
+export { NUMBER_RECORD_FIELDS } from './record-fields.js';
 
 export function numberRecord(row: NumberRow): NumberRecord {
   const slot = (name: Slot) => (PROVIDER_SLOTS[row.provider].includes(name) ? row.slots[name].map((a) => ({ agentId: a.agentId, name: a.name, kind: a.kind, weight: a.weight, version: a.version })) : null);

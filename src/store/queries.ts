@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { ProviderName, Slot } from '../domain/model.js';
 import type { KnownAgent } from '../domain/rules.js';
 import { SLOTS } from '../domain/model.js';
+import { SORT_FIELDS } from './record-fields.js';
 import { offeredSlots } from '../domain/capabilities.js';
 import { CARRIER, perProvider, providersWithSlot } from '../providers/registry.js';
 
@@ -49,7 +50,7 @@ export interface NumberRow {
   slots: Record<Slot, CachedSlotAgent[]>;
 }
 
-export const SORT_FIELDS = ['e164', 'provider', 'label', 'status', 'region'] as const;
+export { SORT_FIELDS };
 export type SortField = (typeof SORT_FIELDS)[number];
 
 export interface NumberFilter {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeJsonFlag } from '../../src/cli/program.js';
-import { pickFields } from '../../src/output/printer.js';
+import { parseFieldList, requireJsonFields } from '../../src/cli/json-fields.js';
+import { selectFields } from '../../src/output/printer.js';
 import { csvCell, neutralize } from '../../src/output/sanitize.js';
 import { renderTable, renderTsv, type Column } from '../../src/output/table.js';
 
@@ -73,18 +73,31 @@ describe('tables', () => {
 });
 
 describe('--json field lists', () => {
-  it('keeps only the asked fields and refuses unknown ones', () => {
-    expect(pickFields([{ e164: '+1', provider: 'vapi', label: 'x' }], 'e164,label', ['e164', 'provider', 'label'])).toEqual([{ e164: '+1', label: 'x' }]);
-    expect(() => pickFields([{ e164: '+1' }], 'e164,nope', ['e164'])).toThrow(/unknown JSON field: nope/);
-    expect(pickFields([{ e164: '+1' }], true, ['e164'])).toEqual([{ e164: '+1' }]);
+  const fields = ['e164', 'provider', 'label', 'slots'];
+
+  it('parses a list of known names and refuses, with the reason, anything else', () => {
+    expect(parseFieldList('e164,label', fields)).toEqual(['e164', 'label']);
+    expect(parseFieldList('', fields)).toEqual([]);
+    expect(() => parseFieldList('e164,', fields)).toThrow(/empty name/);
+    expect(() => parseFieldList('slots.inbound', fields)).toThrow(/"slots.inbound" is not a field name: fields are top-level names/);
+    expect(() => parseFieldList('lable', fields)).toThrow(/unknown field "lable" \(did you mean label\?\); fields: e164, provider, label, slots/);
+    expect(() => parseFieldList('bogus', fields)).toThrow(/^unknown field "bogus"; fields/);
+    // A number or `-` after --json was meant as the command's argument.
+    expect(() => parseFieldList('+14155550100', fields)).toThrow(/put --json after the command's arguments/);
+    expect(() => parseFieldList('-', fields)).toThrow(/not a list of field names/);
   });
 
-  it('does not let --json swallow a command word or a phone number', () => {
-    const words = new Set(['numbers', 'list', 'show']);
-    expect(normalizeJsonFlag(['--json', 'numbers', 'list'], words)).toEqual(['--json=', 'numbers', 'list']);
-    expect(normalizeJsonFlag(['numbers', 'show', '--json', '+14155550100'], words)).toEqual(['numbers', 'show', '--json=', '+14155550100']);
-    expect(normalizeJsonFlag(['numbers', 'list', '--json', 'e164,slots'], words)).toEqual(['numbers', 'list', '--json', 'e164,slots']);
-    // A field that is also a command word stays a field after the command.
-    expect(normalizeJsonFlag(['numbers', 'list', '--json', 'show'], words)).toEqual(['numbers', 'list', '--json', 'show']);
+  it('keeps only the asked fields, in the asked order, of a list, a record, or the list inside a wrapper', () => {
+    expect(selectFields([{ e164: '+1', provider: 'vapi', label: 'x' }], ['label', 'e164'])).toEqual([{ label: 'x', e164: '+1' }]);
+    expect(selectFields({ e164: '+1', provider: 'vapi' }, ['provider'])).toEqual({ provider: 'vapi' });
+    expect(selectFields({ profile: 'p', providers: [{ provider: 'vapi', key: 'k' }] }, ['provider'], 'providers')).toEqual({ profile: 'p', providers: [{ provider: 'vapi' }] });
+    expect(selectFields([{ e164: '+1' }], true)).toEqual([{ e164: '+1' }]);
+    expect(selectFields([{ e164: '+1' }], [])).toEqual([{ e164: '+1' }]);
+  });
+
+  it('checks a command line list against the shape a run will print', () => {
+    expect(() => requireJsonFields(['outcome'], ['e164', 'changes'], 'the plan')).toThrow(/the plan has no field outcome/);
+    expect(() => requireJsonFields(['e164'], ['e164'], 'the plan')).not.toThrow();
+    expect(() => requireJsonFields(true, [], 'the plan')).not.toThrow();
   });
 });

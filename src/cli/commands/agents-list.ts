@@ -1,19 +1,12 @@
-import { pickFields } from '../../output/printer.js';
+import { selectFields } from '../../output/printer.js';
 import { neutralize } from '../../output/sanitize.js';
 import type { Column } from '../../output/table.js';
 import type { AgentRow } from '../../store/index.js';
 import type { Context } from '../context.js';
+import type { AgentsListOptions } from './agents-list.command.js';
 import { parseProviders } from '../options.js';
 import { warnIfStale } from '../staleness.js';
 
-export interface AgentsListOptions {
-  provider?: string[];
-  json?: boolean | string;
-  csv?: boolean;
-  plain?: boolean;
-}
-
-const AGENT_JSON_FIELDS = ['provider', 'id', 'name', 'kind', 'live', 'numbers'] as const;
 
 export async function runAgentsList(ctx: Context, options: AgentsListOptions): Promise<number> {
   const format = ctx.printer.format(options);
@@ -21,7 +14,7 @@ export async function runAgentsList(ctx: Context, options: AgentsListOptions): P
   warnIfStale(ctx, store);
   const agents = store.listAgents({ providers: parseProviders(options.provider) });
   if (format === 'json') {
-    ctx.printer.json(pickFields(agents.map(({ provider, id, name, kind, live, numbers }) => ({ provider, id, name, kind, live, numbers })), options.json, AGENT_JSON_FIELDS));
+    ctx.printer.json(selectFields(agents.map(({ provider, id, name, kind, live, numbers }) => ({ provider, id, name, kind, live, numbers })), options.json));
     return 0;
   }
   const theme = ctx.printer.out;

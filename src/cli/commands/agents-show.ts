@@ -2,12 +2,14 @@ import { matchAgents, parseAgentRef } from '../../domain/agent-ref.js';
 import { UsageError } from '../../domain/errors.js';
 import { SLOTS } from '../../domain/model.js';
 import { renderCard } from '../../output/grid.js';
+import { selectFields } from '../../output/printer.js';
 import { neutralize } from '../../output/sanitize.js';
 import type { Context } from '../context.js';
+import type { AgentsShowOptions } from './agents-show.command.js';
 import { warnIfStale } from '../staleness.js';
 
 /** `agents show AGENT`: the agent, whether it is live, and its numbers per slot. */
-export async function runAgentsShow(ctx: Context, input: string, options: { json?: boolean | string; plain?: boolean }): Promise<number> {
+export async function runAgentsShow(ctx: Context, input: string, options: AgentsShowOptions): Promise<number> {
   const store = await ctx.store();
   warnIfStale(ctx, store);
   const matches = matchAgents(parseAgentRef(input), store.listAgents({ includeRemoved: true }));
@@ -25,7 +27,7 @@ export async function runAgentsShow(ctx: Context, input: string, options: { json
     ]),
   ) as Record<(typeof SLOTS)[number], { e164: string; id: string; label: string | null; weight: number; version: string | null }[]>;
   if (ctx.printer.format({ json: options.json, plain: options.plain }) === 'json') {
-    ctx.printer.json({ provider: agent.provider, id: agent.id, name: agent.name, kind: agent.kind, live: agent.live, removed: agent.removed, numbers });
+    ctx.printer.json(selectFields({ provider: agent.provider, id: agent.id, name: agent.name, kind: agent.kind, live: agent.live, removed: agent.removed, numbers }, options.json));
     return 0;
   }
   const theme = ctx.printer.out;

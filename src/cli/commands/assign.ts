@@ -9,12 +9,14 @@ import { applyPorts, type RunPorts } from '../../engine/ports.js';
 import { refuseMissingVersions } from '../../engine/version-pins.js';
 import type { Store } from '../../store/index.js';
 import { numberFacts, planContext } from '../../engine/plan.js';
-import { jsonRequested } from '../../output/printer.js';
+import { selectFields, type JsonSelection } from '../../output/printer.js';
 import { renderGrid } from '../../output/grid.js';
 import { neutralize } from '../../output/sanitize.js';
 import type { Column } from '../../output/table.js';
 import { forEachConcurrently } from '../../util/concurrency.js';
 import type { Context } from '../context.js';
+import { requireJsonFields } from '../json-fields.js';
+import { PLAN_FIELDS, RESULT_FIELDS, type AssignOptions, type UnassignOptions } from './assign.command.js';
 import { parseProviders } from '../options.js';
 import { canPrompt } from '../prompter.js';
 import { readNumberArguments } from '../read-numbers.js';
@@ -27,19 +29,7 @@ export interface ChangeFlags {
   dryRun?: boolean;
   force?: boolean;
   allowDraft?: boolean;
-  json?: boolean | string;
-}
-
-export interface AssignOptions extends ChangeFlags {
-  inbound?: string;
-  outbound?: string;
-  sms?: string;
-}
-
-export interface UnassignOptions extends ChangeFlags {
-  inbound?: boolean;
-  outbound?: boolean;
-  sms?: boolean;
+  json?: JsonSelection;
 }
 
 /** How many numbers of a batch are pushed at once. */
@@ -54,7 +44,7 @@ export async function runAssign(ctx: Context, args: string[], options: AssignOpt
   if (Object.keys(requests).length === 0 && args.length === 0 && canPrompt(ctx.io)) {
     // `voicenum assign` alone on a terminal is the wizard.
     const { runWizard } = await import('./wizard.js');
-    return runWizard(ctx, options);
+    return runWizard(ctx, { allowDraft: options.allowDraft, force: options.force, json: options.json });
   }
   if (Object.keys(requests).length === 0) {
     throw new UsageError('name an agent for at least one slot: --inbound, --outbound or --sms', 'e.g. voicenum assign +14155551234 --inbound receptionist');
@@ -80,6 +70,7 @@ export interface Target {
 }
 
 async function runChange(ctx: Context, args: string[], requestsFor: (number: NumberPlan['number']) => Partial<Record<Slot, SlotRequest>>, options: ChangeFlags): Promise<number> {
+  requireJsonFields(options.json, options.dryRun ? PLAN_FIELDS : RESULT_FIELDS, options.dryRun ? 'the plan of --dry-run' : 'a result');
   const inputs = await readNumberArguments(args, ctx.io.stdin, ctx.io.isStdinTTY);
   if (inputs.length === 0) throw new UsageError('name at least one number, or `-` to read them from standard input');
   const provider = parseProviders(options.provider)?.[0];
@@ -110,7 +101,7 @@ async function runChange(ctx: Context, args: string[], requestsFor: (number: Num
       target.result = { e164: target.plan.number.e164, provider: target.plan.number.provider, outcome: 'refused', changes: [], message: error.message, exitCode: ExitCode.Refused };
     }
   }
-  const json = jsonRequested(options.json);
+  const json = options.json;
   const force = Boolean(options.force);
   // Rule 8 ahead of time: a dry run shows the conflicts the real run would stop at, and --force
   // must show (and have confirmed) what it is about to overwrite.
@@ -132,7 +123,7 @@ async function runChange(ctx: Context, args: string[], requestsFor: (number: Num
  * On Ctrl-C / SIGTERM no new number starts; the ones in flight finish and are recorded, and the
  * numbers never started are reported as such (exit 130).
  */
-export async function pushTargets(ctx: Context, store: Store, targets: Target[], options: ChangeFlags, json: boolean, batch: boolean, ports = applyPorts(ctx, store)): Promise<number> {
+export async function pushTargets(ctx: Context, store: Store, targets: Target[], options: ChangeFlags, json: JsonSelection, batch: boolean, ports = applyPorts(ctx, store)): Promise<number> {
   // Version pins name versions the cache does not know: checked upstream, before anything is written.
   await refuseMissingVersions(ports, targets);
   const pending = targets.filter((t) => t.plan && !t.result);
@@ -189,7 +180,7 @@ function exitCodeOf(results: Pick<ApplyResult, 'exitCode'>[]): number {
 }
 
 /** Moves and unassigning held slots need a yes: from --yes, or from a person at a terminal. */
-async function confirmMoves(ctx: Context, targets: Target[], options: ChangeFlags, json: boolean): Promise<void> {
+async function confirmMoves(ctx: Context, targets: Target[], options: ChangeFlags, json: JsonSelection): Promise<void> {
   const needing = targets.filter((t) => t.plan && !t.result && t.plan.confirmations.length);
   if (needing.length === 0 || options.yes) return;
   if (!canPrompt(ctx.io)) {
@@ -232,9 +223,9 @@ function changeMark(theme: Context['printer']['out'], change: SlotChange): strin
 }
 
 /** The plan: per number, per slot, before → after, moves marked; refusals under it. */
-export async function printPlans(ctx: Context, targets: Target[], json: boolean, toStderr = false): Promise<void> {
+export async function printPlans(ctx: Context, targets: Target[], json: JsonSelection, toStderr = false): Promise<void> {
   if (json && !toStderr) {
-    ctx.printer.json(targets.map(planJson));
+    ctx.printer.json(selectFields(targets.map(planJson), json));
     return;
   }
   const theme = toStderr ? ctx.printer.err : ctx.printer.out;
@@ -325,10 +316,10 @@ function planLines(targets: Target[]): PlanLine[] {
   return lines;
 }
 
-function printResults(ctx: Context, targets: Target[], json: boolean, batch: boolean): void {
+function printResults(ctx: Context, targets: Target[], json: JsonSelection, batch: boolean): void {
   const results = targets.map((t) => t.result!);
   if (json) {
-    ctx.printer.json(results.map((r) => ({ e164: r.e164, provider: r.provider, outcome: r.outcome, changes: r.changes, sideEffects: r.sideEffects ?? [], error: r.message && r.outcome !== 'applied' && r.outcome !== 'unchanged' ? r.message : null })));
+    ctx.printer.json(selectFields(results.map((r) => ({ e164: r.e164, provider: r.provider, outcome: r.outcome, changes: r.changes, sideEffects: r.sideEffects ?? [], error: r.message && r.outcome !== 'applied' && r.outcome !== 'unchanged' ? r.message : null })), json));
     return;
   }
   const { printer } = ctx;

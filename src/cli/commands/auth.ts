@@ -3,15 +3,12 @@ import { UsageError, VoicenumError } from '../../domain/errors.js';
 import { PROVIDERS, type ProviderName } from '../../domain/model.js';
 import { CREDENTIAL_VARIABLES, resolveCredentials, type ResolvedCredentials } from '../../providers/credentials.js';
 import { capabilitiesOf, createAdapter } from '../../providers/registry.js';
+import { selectFields } from '../../output/printer.js';
 import type { Context } from '../context.js';
+import type { AuthStatusOptions, LoginOptions } from './auth.command.js';
 import { parseProviders } from '../options.js';
 import { canPrompt } from '../prompter.js';
 
-export interface LoginOptions {
-  stdin?: boolean;
-  accountSid?: string;
-  apiKey?: string;
-}
 
 /** Show only the last four characters of a secret. */
 export function mask(secret: string): string {
@@ -103,7 +100,7 @@ interface StatusRow {
 }
 
 /** `auth status [--check]`: each provider, where its key comes from (masked), and whether it works. */
-export async function runAuthStatus(ctx: Context, options: { check?: boolean }): Promise<number> {
+export async function runAuthStatus(ctx: Context, options: AuthStatusOptions): Promise<number> {
   const credentials: ResolvedCredentials = await ctx.credentials();
   const rows: StatusRow[] = [];
   for (const name of PROVIDERS) {
@@ -132,8 +129,8 @@ export async function runAuthStatus(ctx: Context, options: { check?: boolean }):
       }),
     );
   }
-  const format = ctx.printer.format({ json: ctx.jsonFlag });
-  if (format === 'json') ctx.printer.json({ profile: ctx.profile, providers: rows });
+  const format = ctx.printer.format({ json: options.json });
+  if (format === 'json') ctx.printer.json(selectFields({ profile: ctx.profile, providers: rows }, options.json, 'providers'));
   else {
     const theme = ctx.printer.out;
     await ctx.printer.shortRows(rows, [

@@ -1,20 +1,13 @@
 import { toE164 } from '../../domain/phone.js';
-import { pickFields } from '../../output/printer.js';
+import { selectFields } from '../../output/printer.js';
 import { neutralize } from '../../output/sanitize.js';
 import type { Column } from '../../output/table.js';
 import type { AuditRow } from '../../store/index.js';
 import { auditText } from '../audit-text.js';
 import type { Context } from '../context.js';
+import type { HistoryOptions } from './history.command.js';
 import { parseLimit } from '../options.js';
 
-export interface HistoryOptions {
-  json?: boolean | string;
-  limit?: string;
-  plain?: boolean;
-  csv?: boolean;
-}
-
-const FIELDS = ['at', 'osUser', 'profile', 'batch', 'e164', 'provider', 'providerId', 'field', 'before', 'after', 'outcome', 'error'] as const;
 
 /** The audit log: every change voicenum pushed or tried to push, oldest first. */
 export async function runHistory(ctx: Context, number: string | undefined, options: HistoryOptions): Promise<number> {
@@ -23,7 +16,7 @@ export async function runHistory(ctx: Context, number: string | undefined, optio
   const e164 = number ? toE164(number, ctx.settings().defaultCountry) : undefined;
   const rows = store.readAudit({ e164, limit: options.limit === undefined ? undefined : parseLimit(options.limit) });
   if (format === 'json') {
-    ctx.printer.json(pickFields(rows.map(({ id: _id, before, after, ...rest }) => ({ ...rest, before: JSON.parse(before) as unknown, after: JSON.parse(after) as unknown })), options.json, FIELDS));
+    ctx.printer.json(selectFields(rows.map(({ id: _id, before, after, ...rest }) => ({ ...rest, before: JSON.parse(before) as unknown, after: JSON.parse(after) as unknown })), options.json));
     return 0;
   }
   const theme = ctx.printer.out;

@@ -1,31 +1,18 @@
 import { matchAgents, parseAgentRef } from '../../domain/agent-ref.js';
 import { UsageError } from '../../domain/errors.js';
 import type { ProviderName } from '../../domain/model.js';
-import { pickFields } from '../../output/printer.js';
-import { NUMBER_RECORD_FIELDS, SORT_FIELDS, type NumberFilter, type SortField } from '../../store/index.js';
+import { selectFields } from '../../output/printer.js';
+import { SORT_FIELDS, type NumberFilter, type SortField } from '../../store/index.js';
 import type { Context } from '../context.js';
+import type { NumbersListOptions } from './numbers-list.command.js';
 import { numberColumns } from '../number-view.js';
 import { parseLimit, parseProviders, parseSlot } from '../options.js';
 import { warnIfStale } from '../staleness.js';
 
-export interface ListOptions {
-  provider?: string[];
-  agent?: string;
-  unassigned?: boolean | string;
-  status?: string;
-  region?: string;
-  search?: string;
-  sort?: string;
-  limit?: string;
-  json?: boolean | string;
-  csv?: boolean;
-  plain?: boolean;
-}
-
-export async function runNumbersList(ctx: Context, options: ListOptions): Promise<number> {
+export async function runNumbersList(ctx: Context, options: NumbersListOptions): Promise<number> {
   const format = ctx.printer.format(options);
   const filter: NumberFilter = { providers: parseProviders(options.provider) };
-  if (options.unassigned !== undefined) filter.unassigned = options.unassigned === true ? 'any' : parseSlot(options.unassigned as string);
+  if (options.unassigned !== undefined) filter.unassigned = options.unassigned === true ? 'any' : parseSlot(options.unassigned);
   if (options.status) filter.status = options.status.toLowerCase();
   if (options.region) filter.region = options.region;
   if (options.search) filter.search = options.search;
@@ -45,13 +32,13 @@ export async function runNumbersList(ctx: Context, options: ListOptions): Promis
   warnIfStale(ctx, store);
   // Each number's list record (JSON) and cells (TSV) are stored at write time: a list reads one
   // string a row. Piped output prints the cells as they are.
-  const wantsAll = options.json === true || options.json === '';
+  const wantsAll = options.json === true || options.json?.length === 0;
   let count: number;
   if (format === 'json') {
     const views = store.listViews(filter, 'view');
     count = views.length;
     if (wantsAll && !ctx.io.isStdoutTTY) ctx.printer.data(`[${views.join(',')}]\n`);
-    else ctx.printer.json(pickFields(JSON.parse(`[${views.join(',')}]`) as Record<string, unknown>[], options.json, NUMBER_RECORD_FIELDS));
+    else ctx.printer.json(selectFields(JSON.parse(`[${views.join(',')}]`), options.json));
   } else {
     const lines = store.listViews(filter, 'cells');
     count = lines.length;

@@ -1,27 +1,22 @@
 import { renderCard } from '../../output/grid.js';
+import { selectFields } from '../../output/printer.js';
 import { neutralize } from '../../output/sanitize.js';
 import { capabilitiesOf, REGION_PROVIDER } from '../../providers/registry.js';
 import { numberRecord, PROVIDER_SLOTS, statusText, type NumberRow } from '../../store/index.js';
 import { auditText } from '../audit-text.js';
 import type { Context } from '../context.js';
-
+import type { NumbersShowOptions } from './numbers-show.command.js';
 import { parseProviders } from '../options.js';
 import { resolveNumber } from '../resolve-number.js';
 import { warnIfStale } from '../staleness.js';
 
-export interface ShowOptions {
-  provider?: string[];
-  json?: boolean | string;
-  plain?: boolean;
-}
-
-export async function runNumbersShow(ctx: Context, input: string, options: ShowOptions): Promise<number> {
+export async function runNumbersShow(ctx: Context, input: string, options: NumbersShowOptions): Promise<number> {
   const store = await ctx.store();
   const { row, all } = resolveNumber(ctx, store, input, parseProviders(options.provider)?.[0]);
   warnIfStale(ctx, store);
   const others = all.filter((other) => other !== row && !(other.provider === row.carrier?.provider && row.carrier.providerId === other.providerId));
   if (ctx.printer.format({ json: options.json, plain: options.plain }) === 'json') {
-    ctx.printer.json({ ...numberRecord(row), removed: row.removed, firstSeenAt: row.firstSeenAt, otherRecords: others.map(numberRecord), history: store.readAudit({ e164: row.e164, limit: 20 }).map(({ at, osUser, field, before, after, outcome }) => ({ at, osUser, field, before: JSON.parse(before) as unknown, after: JSON.parse(after) as unknown, outcome })) });
+    ctx.printer.json(selectFields({ ...numberRecord(row), removed: row.removed, firstSeenAt: row.firstSeenAt, otherRecords: others.map(numberRecord), history: store.readAudit({ e164: row.e164, limit: 20 }).map(({ at, osUser, field, before, after, outcome }) => ({ at, osUser, field, before: JSON.parse(before) as unknown, after: JSON.parse(after) as unknown, outcome })) }, options.json));
     return 0;
   }
   const lines = describe(ctx, row);

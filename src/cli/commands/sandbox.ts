@@ -2,10 +2,8 @@ import { UsageError } from '../../domain/errors.js';
 import { PROVIDERS } from '../../domain/model.js';
 import { cacheFile, sandboxStateFile } from '../../config/paths.js';
 import type { Context } from '../context.js';
+import type { ResetOptions, ServeOptions } from './sandbox.command.js';
 
-export interface ResetOptions {
-  numbers?: string;
-}
 
 /** Restore the sandbox's seeded account (optionally at another size) and empty its cache. */
 export async function runSandboxReset(ctx: Context, options: ResetOptions): Promise<number> {
@@ -20,10 +18,6 @@ export async function runSandboxReset(ctx: Context, options: ResetOptions): Prom
   return 0;
 }
 
-export interface ServeOptions {
-  numbers?: string;
-  latency?: string;
-}
 
 /**
  * Run the fakes on their own, in memory, until interrupted, and print the environment that points

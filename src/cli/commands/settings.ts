@@ -1,27 +1,25 @@
 import { ExitCode } from '../../domain/errors.js';
 import { applyPorts } from '../../engine/ports.js';
 import { describeSetting as show, fallbackChange, labelChange, pushSetting, readSettingConflict, regionalProvider, regionChange, regionRecord, type SettingChange, type SettingValue } from '../../engine/settings.js';
-import { jsonRequested } from '../../output/printer.js';
+import { selectFields } from '../../output/printer.js';
 import { neutralize } from '../../output/sanitize.js';
 import type { Store } from '../../store/index.js';
 import type { Context } from '../context.js';
+import { requireJsonFields } from '../json-fields.js';
+import { REGION_SHOW_FIELDS, SETTING_FIELDS, type RegionOptions, type SettingOptions } from './settings.command.js';
 import { parseProviders } from '../options.js';
 import { resolveNumber } from '../resolve-number.js';
 
-export interface SettingFlags {
-  provider?: string[];
-  dryRun?: boolean;
-  force?: boolean;
-  json?: boolean | string;
-}
+type SettingFlags = SettingOptions | RegionOptions;
 
 /** Print a plan, or push the change through the engine and print the outcome. */
 async function runSetting(ctx: Context, store: Store, change: SettingChange, flags: SettingFlags): Promise<number> {
   const { printer } = ctx;
-  const json = jsonRequested(flags.json);
+  const json = flags.json;
+  requireJsonFields(json, SETTING_FIELDS, `a ${change.field} change`);
   const summary = { e164: change.row.e164, provider: change.provider, id: change.providerId, field: change.field, before: change.before, after: change.after };
   if (change.before === change.after) {
-    if (json) printer.json({ ...summary, outcome: 'unchanged' });
+    if (json) printer.json(selectFields({ ...summary, outcome: 'unchanged' }, json));
     else printer.info(`${change.row.e164}: ${change.field} is already ${neutralize(show(change.after))}; nothing to push`);
     return 0;
   }
@@ -29,12 +27,12 @@ async function runSetting(ctx: Context, store: Store, change: SettingChange, fla
     // Rule 8 ahead of time, as for assignments: a dashboard change shows before the real run.
     const upstream: SettingValue | undefined = ctx.options.offline ? undefined : await readSettingConflict(applyPorts(ctx, store), change);
     const conflict = upstream === undefined ? null : `${change.field} of ${change.row.e164} is ${neutralize(show(upstream))} upstream but ${neutralize(show(change.before))} in the cache`;
-    if (json) printer.json({ ...summary, outcome: 'planned', conflict: upstream === undefined ? null : { upstream, cached: change.before } });
+    if (json) printer.json(selectFields({ ...summary, outcome: 'planned', conflict: upstream === undefined ? null : { upstream, cached: change.before } }, json));
     else printer.data(`${change.row.e164}  ${change.provider}\n  ${change.field.padEnd(9)}${neutralize(show(change.before))} → ${neutralize(show(change.after))}\n${conflict ? `  ${printer.out.fail('conflict:')} ${conflict}\n` : ''}`);
     return conflict && !flags.force ? ExitCode.Conflict : ExitCode.Ok;
   }
   const { before } = await pushSetting(applyPorts(ctx, store), change, { force: Boolean(flags.force), writePhase: (work) => ctx.interrupt.writePhase(work) });
-  if (json) printer.json({ ...summary, before, outcome: 'applied' });
+  if (json) printer.json(selectFields({ ...summary, before, outcome: 'applied' }, json));
   else if (ctx.io.isStdoutTTY) printer.data(`${printer.out.success('✓')} ${change.row.e164}  ${change.field}: ${neutralize(show(before))} → ${neutralize(show(change.after))}\n`);
   else printer.data(`${[change.row.e164, change.provider, 'applied', neutralize(`${change.field}: ${show(before)} -> ${show(change.after)}`)].join('\t')}\n`);
   return 0;
@@ -63,7 +61,8 @@ export async function runRegion(ctx: Context, input: string, region: string | un
   const valid = regional.regions ?? [];
   if (wanted === undefined) {
     const record = regionRecord(row);
-    if (jsonRequested(flags.json)) ctx.printer.json({ e164: row.e164, provider: record.provider, id: record.providerId, region: record.region, valid });
+    requireJsonFields(flags.json, REGION_SHOW_FIELDS, 'the region of a number');
+    if (flags.json) ctx.printer.json(selectFields({ e164: row.e164, provider: record.provider, id: record.providerId, region: record.region, valid }, flags.json));
     else if (ctx.io.isStdoutTTY) ctx.printer.data(`${row.e164}  region ${record.region ?? 'unknown'}  ${ctx.printer.out.dim(`(valid: ${valid.join(', ')})`)}\n`);
     else ctx.printer.data(`${row.e164}\t${record.region ?? ''}\t${valid.join(',')}\n`);
     return 0;

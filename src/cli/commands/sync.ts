@@ -1,16 +1,13 @@
 import { AuthError, CancelledError, ExitCode, VoicenumError } from '../../domain/errors.js';
 import { PROVIDERS, type ProviderName, type ProviderSnapshot } from '../../domain/model.js';
-import { jsonRequested } from '../../output/printer.js';
+import { jsonRequested, selectFields } from '../../output/printer.js';
 import { neutralize } from '../../output/sanitize.js';
 import { CREDENTIAL_VARIABLES } from '../../providers/credentials.js';
 import type { SyncCounts } from '../../store/index.js';
 import type { Context } from '../context.js';
+import type { SyncOptions } from './sync.command.js';
 import { parseProviders } from '../options.js';
 
-export interface SyncOptions {
-  provider?: string[];
-  json?: boolean | string;
-}
 
 interface ProviderOutcome {
   provider: ProviderName;
@@ -83,7 +80,7 @@ function report(ctx: Context, outcomes: ProviderOutcome[], options: SyncOptions)
     }
   }
   if (jsonRequested(options.json)) {
-    printer.json(
+    printer.json(selectFields(
       outcomes.map((o) => ({
         provider: o.provider,
         ok: o.ok,
@@ -97,7 +94,8 @@ function report(ctx: Context, outcomes: ProviderOutcome[], options: SyncOptions)
         requests: o.requests,
         error: o.error ?? null,
       })),
-    );
+      options.json,
+    ));
   }
   for (const outcome of outcomes) {
     for (const e164 of outcome.counts?.cleared ?? []) printer.info(`${e164} no longer needs attention: ${outcome.provider} now holds what the fix asked for`);

@@ -1,19 +1,16 @@
-import { jsonRequested } from '../../output/printer.js';
 import { CancelledError, UsageError } from '../../domain/errors.js';
 import type { Slot } from '../../domain/model.js';
 import { planNumber, type SlotRequest } from '../../domain/rules.js';
 import { numberFacts, planContext } from '../../engine/plan.js';
 import type { Context } from '../context.js';
+import type { WizardOptions as WizardCommandOptions } from './wizard.command.js';
 import { canPrompt } from '../prompter.js';
 import { warnIfStale } from '../staleness.js';
 import { agentChoices, numberChoices, slotChoices } from '../wizard/steps.js';
 import { printPlans, pushTargets, readFreshness, type Target } from './assign.js';
 
-export interface WizardOptions {
-  allowDraft?: boolean;
-  force?: boolean;
-  json?: boolean | string;
-}
+/** What the wizard takes: its own flags, or those `assign` alone on a terminal passes on. */
+export type WizardOptions = Pick<WizardCommandOptions, 'allowDraft' | 'force' | 'json'>;
 
 /**
  * The interactive assignment: number → slot(s) → agent per slot → the same plan `--dry-run` prints
@@ -42,8 +39,8 @@ export async function runWizard(ctx: Context, options: WizardOptions): Promise<n
   const target: Target = { input: row.e164, plan };
   // --force: what it overwrites upstream is shown and confirmed like any move.
   const ports = options.force && !plan.refusals.length && !ctx.options.offline ? await readFreshness(ctx, store, [target], true) : undefined;
-  await printPlans(ctx, [target], false, true);
+  await printPlans(ctx, [target], undefined, true);
   if (plan.refusals.length) throw new UsageError(`the rules refuse this change: ${plan.refusals.join('; ')}`);
   if (!(await prompter.confirm(plan.confirmations.length ? `${plan.confirmations.join('; ')}. Apply?` : 'Apply this change?'))) throw new CancelledError();
-  return pushTargets(ctx, store, [target], { force: options.force }, jsonRequested(options.json), false, ports);
+  return pushTargets(ctx, store, [target], { force: options.force }, options.json, false, ports);
 }

@@ -1,0 +1,29 @@
+import { Command } from '@commander-js/extra-typings';
+import { defineCommand, type OptionsOf } from '../define-command.js';
+import { jsonOption } from '../json-fields.js';
+
+/** `config get|set --json`: the setting in force. */
+export const SETTING_VALUE_FIELDS = ['key', 'value', 'profile'] as const;
+/** `config list --json`: `{ profile, settings: [...] }`; the fields are those of each setting. */
+export const SETTING_ROW_FIELDS = ['key', 'value', 'source', 'default', 'description'] as const;
+
+/** The help of the `config` group: every setting. */
+export const SETTINGS_HELP = `
+Settings:
+  policy.one-agent-per-number   on|off  all slots of a number name one agent (default off)
+  policy.one-number-per-agent   on|off  an agent holds at most one number per slot (default off)
+  default-country               ISO code for numbers typed without +country (default US)
+  cache-max-age                 warn when the cache is older (default 24h; e.g. 30m, 7d)
+  output                        table|json on a terminal when no format flag is given (default table)`;
+
+const getDefinition = () => new Command('get').argument('<key>', 'a setting name').description('print the value in force').addOption(jsonOption(SETTING_VALUE_FIELDS));
+const setDefinition = () =>
+  new Command('set').argument('<key>', 'a setting name').argument('<value>', 'its new value').description('store a value for the profile').addOption(jsonOption(SETTING_VALUE_FIELDS));
+const listDefinition = () => new Command('list').description('every setting with its value and where it comes from').addOption(jsonOption(SETTING_ROW_FIELDS));
+
+export type ConfigValueOptions = OptionsOf<typeof getDefinition>;
+export type ConfigListOptions = OptionsOf<typeof listDefinition>;
+
+export const configGet = defineCommand(getDefinition, async (ctx, [key], options) => (await import('./config.js')).runConfigGet(ctx, key, options));
+export const configSet = defineCommand(setDefinition, async (ctx, [key, value], options) => (await import('./config.js')).runConfigSet(ctx, key, value, options));
+export const configList = defineCommand(listDefinition, async (ctx, _args, options) => (await import('./config.js')).runConfigList(ctx, options));
