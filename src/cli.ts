@@ -1,6 +1,7 @@
 import { CommanderError, type Command } from 'commander';
 import type { Context } from './cli/context.js';
 import { buildProgram, globalOptions, normalizeJsonFlag } from './cli/program.js';
+import { jqImpliesJson } from './cli/options.js';
 import { ExitCode, VoicenumError } from './domain/errors.js';
 import { Interrupt } from './cli/interrupt.js';
 import { systemIO, type IO } from './output/io.js';
@@ -40,6 +41,7 @@ export async function main(argv: string[], deps: MainDependencies = {}): Promise
     // chalk loads only when a stream will show colour.
     const chalk = io.colorOut || io.colorErr ? new (await import('chalk')).Chalk({ level: 1 }) : undefined;
     context = new Context(io, env, { ...globalOptions(command), ...overrides }, interrupt, deps.now, deps.prompter, chalk);
+    await context.printer.prepareJq();
     exitCode = await load(context);
   });
   program.exitOverride();
@@ -54,7 +56,7 @@ export async function main(argv: string[], deps: MainDependencies = {}): Promise
   const words = new Set(allCommands(program).flatMap((c) => [c.name(), ...c.aliases()]));
 
   try {
-    await program.parseAsync(normalizeJsonFlag(argv, words), { from: 'user' });
+    await program.parseAsync(normalizeJsonFlag(jqImpliesJson(argv), words), { from: 'user' });
     if (argv.length === 0) {
       program.outputHelp();
     }

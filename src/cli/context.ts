@@ -18,6 +18,8 @@ import { terminalPrompter, type Prompter } from './prompter.js';
 export interface GlobalOptions {
   profile?: string;
   json?: boolean | string;
+  /** --jq: a jq expression the JSON output goes through. */
+  jq?: string;
   sandbox?: boolean;
   color?: boolean;
   quiet?: boolean;
@@ -51,7 +53,7 @@ export class Context {
     private readonly makePrompter: (io: IO) => Prompter = terminalPrompter,
     chalk?: ChalkInstance,
   ) {
-    this.printer = new Printer(io, { quiet: Boolean(options.quiet), verbose: Boolean(options.verbose), terminalFormat: () => this.settings().output, chalk });
+    this.printer = new Printer(io, { quiet: Boolean(options.quiet), verbose: Boolean(options.verbose), terminalFormat: () => this.settings().output, chalk, jq: options.jq });
     const requested = options.profile ?? env.VOICENUM_PROFILE;
     if (options.sandbox && requested && requested !== SANDBOX_PROFILE) {
       throw new UsageError(`--sandbox uses the "${SANDBOX_PROFILE}" profile; it cannot be combined with profile "${requested}"`);

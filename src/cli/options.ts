@@ -29,3 +29,16 @@ export function parseLimit(value: string): number {
   if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit takes a whole number, not "${value}"`);
   return limit;
 }
+
+/**
+ * `--jq` alone implies `--json` (every field): voicenum's `--json` needs no field list, so unlike gh
+ * there is nothing a second flag would add. `--json=` goes right before `--jq`, where the command
+ * that takes `--jq` takes `--json` too; an explicit `--json` (with or without fields) is kept.
+ */
+export function jqImpliesJson(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  const flags = end === -1 ? argv : argv.slice(0, end);
+  const jqAt = flags.findIndex((token) => token === '--jq' || token.startsWith('--jq='));
+  if (jqAt === -1 || flags.some((token) => token === '--json' || token.startsWith('--json='))) return [...argv];
+  return [...argv.slice(0, jqAt), '--json=', ...argv.slice(jqAt)];
+}

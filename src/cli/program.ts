@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { Context, GlobalOptions } from './context.js';
 import { collectList } from './options.js';
 import { HELP } from '../providers/help-text.js';
+import { ENVIRONMENT_HELP } from './environment-help.js';
 
 declare const __VERSION__: string;
 export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
@@ -32,6 +33,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--profile <name>', 'use this profile: its credentials, policies and cache (env VOICENUM_PROFILE)')
     .option('--sandbox', 'run against the built-in fake providers (the "sandbox" profile)')
     .option('--json [fields]', 'print JSON; optionally only these comma-separated fields')
+    .option('--jq <expression>', 'filter the JSON output with jq (implies --json); strings print raw, one output a line')
     .option('--no-color', 'no colour (also NO_COLOR=1)')
     .option('-q, --quiet', 'print only data and errors')
     .option('--verbose', 'also print each HTTP request (keys are never shown)')
@@ -48,7 +50,9 @@ Examples:
   $ voicenum assign +14155551234 --inbound receptionist
   $ voicenum numbers list --unassigned inbound --plain | voicenum assign - --inbound sales --yes
   $ voicenum wizard
+  $ voicenum help environment               the environment variables voicenum reads
 ${EXIT_CODES_HELP}`);
+  program.command('environment', { hidden: true }).description('the environment variables voicenum reads').configureHelp({ formatHelp: () => ENVIRONMENT_HELP }).action((_options, command: Command) => command.outputHelp());
 
   const numbers = program.command('numbers').description('list, show, sync, assign and configure phone numbers');
 
@@ -262,7 +266,7 @@ Settings:
 
 export function globalOptions(command: Command): GlobalOptions {
   const all = command.optsWithGlobals() as GlobalOptions & { color?: boolean };
-  return { profile: all.profile, sandbox: all.sandbox, json: all.json, color: all.color, quiet: all.quiet, verbose: all.verbose, offline: all.offline };
+  return { profile: all.profile, sandbox: all.sandbox, json: all.json, jq: all.jq, color: all.color, quiet: all.quiet, verbose: all.verbose, offline: all.offline };
 }
 
 /**

@@ -50,7 +50,7 @@ export async function runNumbersList(ctx: Context, options: ListOptions): Promis
   if (format === 'json') {
     const views = store.listViews(filter, 'view');
     count = views.length;
-    if (wantsAll && !ctx.io.isStdoutTTY) ctx.printer.data(`[${views.join(',')}]\n`);
+    if (wantsAll && !ctx.io.isStdoutTTY) ctx.printer.jsonText(`[${views.join(',')}]`);
     else ctx.printer.json(pickFields(JSON.parse(`[${views.join(',')}]`) as Record<string, unknown>[], options.json, NUMBER_RECORD_FIELDS));
   } else {
     const lines = store.listViews(filter, 'cells');
