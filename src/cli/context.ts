@@ -17,7 +17,8 @@ import { terminalPrompter, type Prompter } from './prompter.js';
 /** The global flags every command sees. */
 export interface GlobalOptions {
   profile?: string;
-  json?: boolean | string;
+  /** --jq: a jq expression the JSON output goes through. */
+  jq?: string;
   sandbox?: boolean;
   color?: boolean;
   quiet?: boolean;
@@ -51,7 +52,7 @@ export class Context {
     private readonly makePrompter: (io: IO) => Prompter = terminalPrompter,
     chalk?: ChalkInstance,
   ) {
-    this.printer = new Printer(io, { quiet: Boolean(options.quiet), verbose: Boolean(options.verbose), terminalFormat: () => this.settings().output, chalk });
+    this.printer = new Printer(io, { quiet: Boolean(options.quiet), verbose: Boolean(options.verbose), terminalFormat: () => this.settings().output, chalk, jq: options.jq });
     const requested = options.profile ?? env.VOICENUM_PROFILE;
     if (options.sandbox && requested && requested !== SANDBOX_PROFILE) {
       throw new UsageError(`--sandbox uses the "${SANDBOX_PROFILE}" profile; it cannot be combined with profile "${requested}"`);
@@ -60,11 +61,6 @@ export class Context {
     if (!PROFILE_NAME.test(this.profile)) throw new UsageError(`"${this.profile}" is not a valid profile name`, 'use letters, digits, - and _ (up to 40)');
     this.sandbox = this.profile === SANDBOX_PROFILE;
     this.home = voicenumHome(env);
-  }
-
-  /** The global --json flag, for commands without format flags of their own. */
-  get jsonFlag(): boolean | string | undefined {
-    return this.options.json;
   }
 
   /** Asks the operator; only call after checking canPrompt(io). */

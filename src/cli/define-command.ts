@@ -43,6 +43,8 @@ export function instantiate<Args extends unknown[], Opts extends OptionValues>(d
   const fields = jsonFieldsOf(command);
   if (fields) command.addHelpText('after', () => jsonFieldsHelp(fields, process.stdout.columns || 80));
   const untyped = command as unknown as CommandUnknownOpts;
+  // --jq implies --json (every field): gh needs both because its --json must list fields; ours need not.
+  if (fields) untyped.hook('preAction', () => void (untyped.getOptionValue('jq') !== undefined && untyped.getOptionValue('json') === undefined && untyped.setOptionValue('json', true)));
   command.action(() => dispatch((ctx) => definition.run(ctx, command.processedArgs, command.opts(), untyped), untyped, definition.implies));
   return command;
 }

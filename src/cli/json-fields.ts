@@ -23,6 +23,14 @@ export function jsonOption(fields: readonly string[]) {
   return option;
 }
 
+/**
+ * `--jq EXPR` beside a command's `--json`: the JSON goes through jq (loaded only then). It implies
+ * `--json` (every field): see `instantiate`, which sets it after parsing.
+ */
+export function jqOption() {
+  return new Option('--jq <expression>', 'filter the JSON output with jq (implies --json); strings print raw, one output a line');
+}
+
 /** The fields a command's `--json` accepts, when it has one. */
 export function jsonFieldsOf(command: { options: readonly object[] }): readonly string[] | undefined {
   for (const option of command.options) {

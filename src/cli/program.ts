@@ -6,6 +6,7 @@ import { agentsShow } from './commands/agents-show.command.js';
 import { assign, unassign } from './commands/assign.command.js';
 import { authLogin, authLogout, authStatus } from './commands/auth.command.js';
 import { complete, completion } from './commands/completion.command.js';
+import { environment } from './commands/environment.command.js';
 import { configGet, configList, configSet, SETTINGS_HELP } from './commands/config.command.js';
 import { history } from './commands/history.command.js';
 import { numbersList } from './commands/numbers-list.command.js';
@@ -51,7 +52,7 @@ const TREE: { group?: { name: string; description: string; help?: string }; comm
   { group: { name: 'auth', description: 'provider credentials of the profile' }, commands: [authLogin, authStatus, authLogout] },
   { group: { name: 'config', description: 'settings of the profile: policies, default country, cache age, output', help: SETTINGS_HELP }, commands: [configGet, configSet, configList] },
   { group: { name: 'sandbox', description: 'the built-in fake providers' }, commands: [sandboxReset, sandboxServe] },
-  { commands: [completion, complete] },
+  { commands: [completion, complete, environment] },
 ];
 
 export function buildProgram(dispatch: Dispatch): CommandUnknownOpts {
@@ -77,12 +78,16 @@ Examples:
   $ voicenum assign +14155551234 --inbound receptionist
   $ voicenum numbers list --unassigned inbound --plain | voicenum assign - --inbound sales --yes
   $ voicenum wizard
+  $ voicenum help environment               the environment variables voicenum reads
 ${EXIT_CODES_HELP}`);
 
   const place = (parent: CommandUnknownOpts, definition: AnyDefinition) => {
     const command = instantiate(definition, dispatch) as unknown as CommandUnknownOpts;
-    // addCommand (unlike .command()) does not pass on the parent's help and error settings.
+    // addCommand (unlike .command()) does not pass on the parent's help and error settings; a
+    // command's own help settings (a help topic's text) win over the inherited ones.
+    const own = command.configureHelp();
     command.copyInheritedSettings(parent);
+    command.configureHelp({ ...command.configureHelp(), ...own });
     parent.addCommand(command, { hidden: Boolean(definition.hidden) });
   };
   const shortcuts: AnyDefinition[] = [];
@@ -106,5 +111,5 @@ ${EXIT_CODES_HELP}`);
 /** The global flags as the Context takes them. */
 export function globalOptions(command: CommandUnknownOpts): GlobalOptions {
   const all = command.optsWithGlobals() as GlobalOptions & { color?: boolean };
-  return { profile: all.profile, sandbox: all.sandbox, color: all.color, quiet: all.quiet, verbose: all.verbose, offline: all.offline };
+  return { profile: all.profile, sandbox: all.sandbox, jq: all.jq, color: all.color, quiet: all.quiet, verbose: all.verbose, offline: all.offline };
 }

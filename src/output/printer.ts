@@ -5,6 +5,7 @@ import { renderGrid } from './grid.js';
 import { renderTable, renderTsv, type Column } from './table.js';
 import type { ChalkInstance } from 'chalk';
 import { makeTheme, PLAIN_THEME, type Theme } from './theme.js';
+import type { JqFilter, JqRun } from './jq.js';
 
 /** A command's parsed `--json`: every field (`true` or an empty list), or the chosen names. */
 export type JsonSelection = true | readonly string[] | undefined;
@@ -29,10 +30,12 @@ export interface FormatFlags {
 export class Printer {
   readonly out: Theme;
   readonly err: Theme;
+  private jqFilter: JqFilter | undefined;
 
   constructor(
     readonly io: IO,
-    private readonly options: { quiet: boolean; verbose: boolean; terminalFormat?: () => 'table' | 'json'; chalk?: ChalkInstance },
+    /** jq: the --jq expression every json() goes through (compiled by prepareJq()). */
+    private readonly options: { quiet: boolean; verbose: boolean; terminalFormat?: () => 'table' | 'json'; chalk?: ChalkInstance; jq?: string },
   ) {
     this.out = io.colorOut && options.chalk ? makeTheme(options.chalk) : PLAIN_THEME;
     this.err = io.colorErr && options.chalk ? makeTheme(options.chalk) : PLAIN_THEME;
@@ -41,6 +44,7 @@ export class Printer {
   /** Table on a terminal, tab-separated when piped, or what the flags ask for. */
   format(flags: FormatFlags): OutputFormat {
     const chosen = [jsonRequested(flags.json), Boolean(flags.csv), Boolean(flags.plain)].filter(Boolean).length;
+    if (this.options.jq !== undefined && (flags.csv || flags.plain)) throw new UsageError(`--jq filters JSON output; it cannot be combined with ${flags.csv ? '--csv' : '--plain'}`);
     if (chosen > 1) throw new UsageError('choose one of --json, --csv and --plain');
     if (jsonRequested(flags.json)) return 'json';
     if (flags.csv) return 'csv';
@@ -54,7 +58,33 @@ export class Printer {
   }
 
   json(value: unknown): void {
+    if (this.options.jq !== undefined) return this.jq((filter) => filter.run(value, { terminal: this.io.isStdoutTTY }));
     this.io.stdout.write(`${JSON.stringify(value, null, this.io.isStdoutTTY ? 2 : undefined)}\n`);
+  }
+
+  /** JSON that is already serialised (compact), printed as it is, or through --jq. */
+  jsonText(text: string): void {
+    if (this.options.jq !== undefined) return this.jq((filter) => filter.runText(text, { terminal: this.io.isStdoutTTY }));
+    this.io.stdout.write(`${text}\n`);
+  }
+
+  /**
+   * Loads jq and compiles the --jq expression (nothing without --jq). Called before the command
+   * runs, so a bad expression stops it before it reads or writes anything, and json() stays
+   * synchronous for every command.
+   */
+  async prepareJq(): Promise<void> {
+    if (this.options.jq === undefined || this.jqFilter) return;
+    const { JqFilter } = await import('./jq.js');
+    this.jqFilter = await JqFilter.compile(this.options.jq);
+  }
+
+  private jq(apply: (filter: JqFilter) => JqRun): void {
+    if (!this.jqFilter) throw new Error('--jq output before prepareJq()');
+    const run = apply(this.jqFilter);
+    this.io.stdout.write(run.text);
+    for (const message of run.messages) this.io.stderr.write(`${message}\n`);
+    if (run.error) throw run.error;
   }
 
   rows<Row>(rows: readonly Row[], columns: readonly Column<Row>[], format: Exclude<OutputFormat, 'json'>): void {

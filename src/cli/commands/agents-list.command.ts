@@ -1,7 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import { AGENT_FIELDS } from '../../store/record-fields.js';
 import { defineCommand, type OptionsOf } from '../define-command.js';
-import { jsonOption } from '../json-fields.js';
+import { jqOption, jsonOption } from '../json-fields.js';
 import { collectList } from '../options.js';
 
 const definition = () =>
@@ -10,6 +10,7 @@ const definition = () =>
     .description('agents of every provider with their number counts per slot')
     .option('--provider <name>', 'only this provider (repeat or comma-separate)', collectList)
     .addOption(jsonOption(AGENT_FIELDS))
+    .addOption(jqOption())
     .option('--csv', 'comma-separated with a header')
     .option('--plain', 'tab-separated rows without header (the default when piped)');
 

@@ -1,7 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import { HELP } from '../../providers/help-text.js';
 import { defineCommand, type OptionsOf } from '../define-command.js';
-import { jsonOption } from '../json-fields.js';
+import { jqOption, jsonOption } from '../json-fields.js';
 import { collectList } from '../options.js';
 
 /** `--json` of a real run: one result per number. */
@@ -28,6 +28,7 @@ const assignDefinition = () =>
     .option('--force', 'overwrite even if the number changed upstream since the last sync (a move still needs a yes)')
     .option('--allow-draft', 'allow an agent that has no published version')
     .addOption(jsonOption(CHANGE_FIELDS))
+    .addOption(jqOption())
     .addHelpText('after', `
 Examples:
   $ voicenum assign +14155551234 --inbound receptionist
@@ -50,6 +51,7 @@ const unassignDefinition = () =>
     .option('--dry-run', 'print the plan, with conflicts found by reading each number upstream, and change nothing')
     .option('--force', 'overwrite even if the number changed upstream since the last sync (a move still needs a yes)')
     .addOption(jsonOption(CHANGE_FIELDS))
+    .addOption(jqOption())
     .addHelpText('after', SHAPES_HELP);
 
 export type AssignOptions = OptionsOf<typeof assignDefinition>;

@@ -1,7 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import { HELP } from '../../providers/help-text.js';
 import { defineCommand, type OptionsOf } from '../define-command.js';
-import { jsonOption } from '../json-fields.js';
+import { jqOption, jsonOption } from '../json-fields.js';
 
 /** `auth status --json`: `{ profile, providers: [...] }`; the fields are those of each provider. */
 export const AUTH_STATUS_FIELDS = ['provider', 'configured', 'source', 'key', 'account', 'check', 'detail'] as const;
@@ -18,7 +18,8 @@ const statusDefinition = () =>
   new Command('status')
     .description('each provider: configured or not, from the environment or the config, key masked to its last four characters')
     .option('--check', 'also make one cheap call per provider to see whether the key works')
-    .addOption(jsonOption(AUTH_STATUS_FIELDS));
+    .addOption(jsonOption(AUTH_STATUS_FIELDS))
+    .addOption(jqOption());
 
 const logoutDefinition = () => new Command('logout').description("forget the profile's stored key of a provider").argument('<provider>', HELP.provider);
 

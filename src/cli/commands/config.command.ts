@@ -1,6 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import { defineCommand, type OptionsOf } from '../define-command.js';
-import { jsonOption } from '../json-fields.js';
+import { jqOption, jsonOption } from '../json-fields.js';
 
 /** `config get|set --json`: the setting in force. */
 export const SETTING_VALUE_FIELDS = ['key', 'value', 'profile'] as const;
@@ -16,10 +16,13 @@ Settings:
   cache-max-age                 warn when the cache is older (default 24h; e.g. 30m, 7d)
   output                        table|json on a terminal when no format flag is given (default table)`;
 
-const getDefinition = () => new Command('get').argument('<key>', 'a setting name').description('print the value in force').addOption(jsonOption(SETTING_VALUE_FIELDS));
+const getDefinition = () => new Command('get').argument('<key>', 'a setting name').description('print the value in force').addOption(jsonOption(SETTING_VALUE_FIELDS))
+    .addOption(jqOption());
 const setDefinition = () =>
-  new Command('set').argument('<key>', 'a setting name').argument('<value>', 'its new value').description('store a value for the profile').addOption(jsonOption(SETTING_VALUE_FIELDS));
-const listDefinition = () => new Command('list').description('every setting with its value and where it comes from').addOption(jsonOption(SETTING_ROW_FIELDS));
+  new Command('set').argument('<key>', 'a setting name').argument('<value>', 'its new value').description('store a value for the profile').addOption(jsonOption(SETTING_VALUE_FIELDS))
+    .addOption(jqOption());
+const listDefinition = () => new Command('list').description('every setting with its value and where it comes from').addOption(jsonOption(SETTING_ROW_FIELDS))
+    .addOption(jqOption());
 
 export type ConfigValueOptions = OptionsOf<typeof getDefinition>;
 export type ConfigListOptions = OptionsOf<typeof listDefinition>;

@@ -1,7 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import { AUDIT_FIELDS } from '../../store/record-fields.js';
 import { defineCommand, type OptionsOf } from '../define-command.js';
-import { jsonOption } from '../json-fields.js';
+import { jqOption, jsonOption } from '../json-fields.js';
 
 const definition = () =>
   new Command('history')
@@ -9,6 +9,7 @@ const definition = () =>
     .argument('[number]', 'only this number')
     .option('--limit <n>', 'the last N entries')
     .addOption(jsonOption(AUDIT_FIELDS))
+    .addOption(jqOption())
     .option('--csv', 'comma-separated with a header')
     .option('--plain', 'tab-separated rows without header (the default when piped)');
 

@@ -2,7 +2,7 @@ import { Command } from '@commander-js/extra-typings';
 import { HELP } from '../../providers/help-text.js';
 import { NUMBER_RECORD_FIELDS, SORT_FIELDS } from '../../store/record-fields.js';
 import { defineCommand, type OptionsOf } from '../define-command.js';
-import { jsonOption } from '../json-fields.js';
+import { jqOption, jsonOption } from '../json-fields.js';
 import { collectList } from '../options.js';
 
 const definition = () =>
@@ -18,6 +18,7 @@ const definition = () =>
     .option('--sort <field>', `sort by ${SORT_FIELDS.join(', ')}`, 'e164')
     .option('--limit <n>', 'print at most N numbers')
     .addOption(jsonOption(NUMBER_RECORD_FIELDS))
+    .addOption(jqOption())
     .option('--csv', 'comma-separated with a header')
     .option('--plain', 'tab-separated rows without header (the default when piped)')
     .addHelpText('after', `

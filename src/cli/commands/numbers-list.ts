@@ -37,7 +37,7 @@ export async function runNumbersList(ctx: Context, options: NumbersListOptions):
   if (format === 'json') {
     const views = store.listViews(filter, 'view');
     count = views.length;
-    if (wantsAll && !ctx.io.isStdoutTTY) ctx.printer.data(`[${views.join(',')}]\n`);
+    if (wantsAll && !ctx.io.isStdoutTTY) ctx.printer.jsonText(`[${views.join(',')}]`);
     else ctx.printer.json(selectFields(JSON.parse(`[${views.join(',')}]`), options.json));
   } else {
     const lines = store.listViews(filter, 'cells');

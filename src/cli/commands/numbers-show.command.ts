@@ -1,7 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import { NUMBER_RECORD_FIELDS } from '../../store/record-fields.js';
 import { defineCommand, type OptionsOf } from '../define-command.js';
-import { jsonOption } from '../json-fields.js';
+import { jqOption, jsonOption } from '../json-fields.js';
 import { collectList } from '../options.js';
 
 /** A number's record, with what only `show` adds. */
@@ -13,6 +13,7 @@ const definition = () =>
     .argument('<number>', 'the number, in E.164 or national form')
     .option('--provider <name>', 'which record, when two platforms hold the number', collectList)
     .addOption(jsonOption(SHOW_FIELDS))
+    .addOption(jqOption())
     .option('--plain', 'key<TAB>value lines');
 
 export type NumbersShowOptions = OptionsOf<typeof definition>;

@@ -1,7 +1,7 @@
 import { Command, type OptionValues } from '@commander-js/extra-typings';
 import { HELP } from '../../providers/help-text.js';
 import { defineCommand, type OptionsOf } from '../define-command.js';
-import { jsonOption } from '../json-fields.js';
+import { jqOption, jsonOption } from '../json-fields.js';
 import { collectList } from '../options.js';
 
 /** `--json` of a setting change: its plan (`--dry-run`) or its outcome. */
@@ -19,15 +19,18 @@ const settingFlags = <Args extends unknown[], Opts extends OptionValues>(command
 const regionDefinition = () =>
   settingFlags(new Command('region').description(HELP.region).argument('<number>', HELP.regionNumber).argument('[region]', HELP.regionValue))
     .addOption(jsonOption([...new Set([...SETTING_FIELDS, ...REGION_SHOW_FIELDS])]))
+    .addOption(jqOption())
     .addHelpText('after', `\nJSON: with a region, the change (${SETTING_FIELDS.join(', ')}); without, the number's region (${REGION_SHOW_FIELDS.join(', ')}).`);
 
 const labelDefinition = () =>
   settingFlags(new Command('label').description(HELP.label).argument('<number>', 'the number').argument('<text>', 'the new label'))
-    .addOption(jsonOption(SETTING_FIELDS));
+    .addOption(jsonOption(SETTING_FIELDS))
+    .addOption(jqOption());
 
 const fallbackDefinition = () =>
   settingFlags(new Command('fallback').description(HELP.fallback).argument('<number>', 'the number').argument('<target>', HELP.fallbackTarget))
-    .addOption(jsonOption(SETTING_FIELDS));
+    .addOption(jsonOption(SETTING_FIELDS))
+    .addOption(jqOption());
 
 export type SettingOptions = OptionsOf<typeof labelDefinition>;
 export type RegionOptions = OptionsOf<typeof regionDefinition>;

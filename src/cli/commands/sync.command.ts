@@ -1,6 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import { defineCommand, type OptionsOf } from '../define-command.js';
-import { jsonOption } from '../json-fields.js';
+import { jqOption, jsonOption } from '../json-fields.js';
 import { collectList } from '../options.js';
 
 /** `sync --json`: one object per provider. */
@@ -10,7 +10,8 @@ const definition = () =>
   new Command('sync')
     .description('fill the cache from every configured provider (concurrently)')
     .option('--provider <name>', 'only this provider (repeat or comma-separate)', collectList)
-    .addOption(jsonOption(SYNC_FIELDS));
+    .addOption(jsonOption(SYNC_FIELDS))
+    .addOption(jqOption());
 
 export type SyncOptions = OptionsOf<typeof definition>;
 

@@ -1,6 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import { defineCommand, type OptionsOf } from '../define-command.js';
-import { jsonOption } from '../json-fields.js';
+import { jqOption, jsonOption } from '../json-fields.js';
 import { RESULT_FIELDS } from './assign.command.js';
 
 const definition = () =>
@@ -8,7 +8,8 @@ const definition = () =>
     .description('assign interactively: pick a number, slots and agents (only ones the rules accept), see the plan, confirm')
     .option('--allow-draft', 'offer agents that have no published version')
     .option('--force', 'overwrite even if the number changed upstream since the last sync (a move still needs a yes)')
-    .addOption(jsonOption(RESULT_FIELDS));
+    .addOption(jsonOption(RESULT_FIELDS))
+    .addOption(jqOption());
 
 export type WizardOptions = OptionsOf<typeof definition>;
 
