@@ -12,7 +12,8 @@ import { useSandboxCli } from '../helpers/in-process.js';
 
 type Provider = 'retell' | 'vapi' | 'bland' | 'twilio';
 const PROVIDERS: Provider[] = ['retell', 'vapi', 'bland', 'twilio'];
-const TIMEOUT_MS = 300;
+// Long enough that a busy machine never mistakes a slow answer for a hang; the hang cases wait this twice.
+const TIMEOUT_MS = 1500;
 const MAX_ATTEMPTS = 2;
 /** Lists a provider's sync reads at once; every chain of attempts ends after MAX_ATTEMPTS. */
 const PARALLEL_LISTS: Record<Provider, number> = { retell: 2, vapi: 3, bland: 4, twilio: 2 };
