@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@commander-js/extra-typings';
 import { UsageError } from '../domain/errors.js';
 import type { ProviderName, Slot } from '../domain/model.js';
 import { isProviderName, isSlot, PROVIDERS, SLOTS } from '../domain/model.js';
@@ -5,6 +6,17 @@ import { isProviderName, isSlot, PROVIDERS, SLOTS } from '../domain/model.js';
 /** `--provider retell --provider vapi` and `--provider retell,vapi` both work. */
 export function collectList(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+}
+
+/**
+ * For a flag that takes one value (`--inbound sales`): given twice, it is a usage error rather than
+ * the last one silently winning. A split is one value (`--inbound sales=0.7,support=0.3`).
+ */
+export function onlyOnce(flag: string) {
+  return (value: string, previous: string | undefined): string => {
+    if (previous !== undefined) throw new InvalidArgumentError(`${flag} is given twice ("${previous}" and "${value}"); give it once (a split is one value: ${flag} a=0.7,b=0.3)`);
+    return value;
+  };
 }
 
 export function parseProviders(values: string[] | undefined): ProviderName[] | undefined {

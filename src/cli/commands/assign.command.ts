@@ -2,7 +2,7 @@ import { Command } from '@commander-js/extra-typings';
 import { HELP } from '../../providers/help-text.js';
 import { defineCommand, type OptionsOf } from '../define-command.js';
 import { jqOption, jsonOption } from '../json-fields.js';
-import { collectList } from '../options.js';
+import { collectList, onlyOnce } from '../options.js';
 
 /** `--json` of a real run: one result per number. */
 export const RESULT_FIELDS = ['e164', 'provider', 'outcome', 'changes', 'sideEffects', 'error'] as const;
@@ -19,9 +19,9 @@ const assignDefinition = () =>
   new Command('assign')
     .description("set the agent of a slot on one or more numbers, checked against the cache and the provider's rules first")
     .argument('[numbers...]', 'numbers (E.164 or national form), or - to read them from standard input, one a line')
-    .option('--inbound <agent>', HELP.inbound)
-    .option('--outbound <agent>', HELP.outbound)
-    .option('--sms <agent>', 'agent that sends and receives texts')
+    .option('--inbound <agent>', HELP.inbound, onlyOnce('--inbound'))
+    .option('--outbound <agent>', HELP.outbound, onlyOnce('--outbound'))
+    .option('--sms <agent>', 'agent that sends and receives texts', onlyOnce('--sms'))
     .option('--provider <name>', 'which record, when two platforms hold a number', collectList)
     .option('-y, --yes', 'confirm moves (replacing an agent) without asking')
     .option('--dry-run', 'print the plan, with conflicts found by reading each number upstream, and change nothing')
