@@ -140,7 +140,9 @@ export class Context {
         throw new UsageError('VOICENUM_SANDBOX_FAULTS is not valid JSON');
       }
     }
-    return startSandbox({ stateFile: sandboxStateFile(this.home, this.profile), faults });
+    const sandbox = await startSandbox({ stateFile: sandboxStateFile(this.home, this.profile), faults });
+    if (sandbox.migratedFromJson) this.printer.info('sandbox: moved the fakes\' state from sandbox-state.json (an earlier voicenum) into sandbox-state.db');
+    return sandbox;
   }
 
   async credentials(): Promise<ResolvedCredentials> {

@@ -24,7 +24,7 @@ export function cacheFile(home: string, profile: string): string {
 
 /** The sandbox fakes' persisted state, in the sandbox profile's folder. */
 export function sandboxStateFile(home: string, profile: string): string {
-  return join(profileDir(home, profile), 'sandbox-state.json');
+  return join(profileDir(home, profile), 'sandbox-state.db');
 }
 
 /** The settings and stored credentials (written by store.ts under a lock, read directly). */

@@ -26,7 +26,29 @@ export interface FakeResponse {
   headers?: Record<string, string>;
 }
 
-export type RouteHandler<S> = (request: FakeRequest, state: S) => FakeResponse;
+/** The arrays of a fake's state: the collections of records a write may change or add to. */
+export type CollectionOf<S> = { [K in keyof S]-?: S[K] extends readonly object[] ? K : never }[keyof S] & string;
+export type RecordOf<S, K extends keyof S> = S[K] extends readonly (infer R)[] ? R : never;
+
+/**
+ * What a write handler tells the store it changed. The persisted store writes exactly these records
+ * (one row each), so a handler must put() every record it changes or adds (after pushing it onto
+ * its array).
+ */
+export interface Changes<S> {
+  put<K extends CollectionOf<S>>(collection: K, record: RecordOf<S, K>): void;
+}
+
+/** Handed to read-only routes: a read that changes state is a bug in the fake. */
+function noChanges<S>(): Changes<S> {
+  return {
+    put(collection) {
+      throw new Error(`a read-only route changed ${collection}`);
+    },
+  };
+}
+
+export type RouteHandler<S> = (request: FakeRequest, state: S, changes: Changes<S>) => FakeResponse;
 
 export interface Route<S> {
   method: string;
@@ -110,8 +132,11 @@ export interface RecordedRequest {
 export interface StateAccess<S> {
   /** The current state (reloaded by the holder when another process changed it). */
   read(): S;
-  /** Run a mutating request: called with the freshest state; the holder saves it after a 2xx. */
-  mutate<T>(fn: (state: S) => T, ok: (result: T) => boolean): T;
+  /**
+   * Run a mutating request: called with the freshest state; after a 2xx the holder saves the
+   * records the request put() into its Changes.
+   */
+  mutate<T>(fn: (state: S, changes: Changes<S>) => T, ok: (result: T) => boolean): T;
 }
 
 export interface RunningFake {
@@ -255,7 +280,7 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
           });
           try {
             if (route.readOnly) {
-              const answer = route.handler(request, state.read());
+              const answer = route.handler(request, state.read(), noChanges());
               const stuck = faults.stuckPaging && request.method === 'GET' && request.path.includes(faults.stuckPaging.pathContains);
               if (!stuck || answer.status >= 300) return send(answer);
               if (!stuckPages.has(request.path)) stuckPages.set(request.path, structuredClone(answer));
@@ -264,7 +289,7 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
             if (faults.failWritesAfter !== undefined && writesSucceeded >= faults.failWritesAfter) {
               return send({ status: 500, body: provider.errorBody(500, 'Injected write failure') });
             }
-            const response = state.mutate((current) => route.handler(request, current), (result) => result.status < 300);
+            const response = state.mutate((current, changes) => route.handler(request, current, changes), (result) => result.status < 300);
             if (response.status < 300) writesSucceeded++;
             if (response.status < 300 && take(faults.loseWriteAnswer)) {
               if (faults.loseWriteAnswer!.thenDown) down = true;
@@ -336,8 +361,9 @@ export function memoryState<S>(initial: S): StateAccess<S> & { current: S } {
   const holder = {
     current: initial,
     read: () => holder.current,
-    mutate<T>(fn: (state: S) => T): T {
-      return fn(holder.current);
+    mutate<T>(fn: (state: S, changes: Changes<S>) => T): T {
+      // Memory is the only copy: there is nothing to write the changes to.
+      return fn(holder.current, { put: () => undefined });
     },
   };
   return holder;

@@ -4,7 +4,8 @@
 // Prints a table and writes test/bench/report.json. Not part of `npm test`: timing belongs here.
 //
 // Knobs: BENCH_RUNS (fast commands, default 15), BENCH_SLOW_RUNS (syncs and batches, default 3),
-// BENCH_BIG (the large cache, default 100000), BENCH_LATENCY_MS (default 50).
+// BENCH_BIG (the large cache, default 100000), BENCH_LATENCY_MS (default 50), BENCH_ONLY (a comma
+// list of the groups to run: startup, lists, batch, big; default all).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,10 @@ const BIG = Number(process.env.BENCH_BIG ?? 100_000);
 const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 50);
 /** Pushes at once in a batch (src/cli/commands/assign.ts) and reads at once per fan-out (the adapters). */
 const BATCH_CONCURRENCY = 8;
+const GROUPS = ['startup', 'lists', 'batch', 'big'];
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((group) => group.trim())) : null;
+for (const group of ONLY ?? []) if (!GROUPS.includes(group)) throw new Error(`BENCH_ONLY: unknown group ${group} (known: ${GROUPS.join(', ')})`);
+const wants = (group) => ONLY === null || ONLY.has(group);
 
 if (!existsSync(join(ROOT, 'dist', 'cli.js'))) execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
 
@@ -135,77 +140,116 @@ function record(key, label, value, target, pass, note = '') {
 const over = (t) => `${(t.median - t.floor).toFixed(1)} ms over floor (${t.median.toFixed(1)} vs ${t.floor.toFixed(1)})`;
 
 try {
-  process.stderr.write('startup…\n');
-  const version = await timed(['--version']);
-  record('version', 'voicenum --version', over(version), '≤ floor + 30 ms', version.median - version.floor <= 30);
-  const help = await timed(['--help']);
-  record('help', 'voicenum --help', over(help), '≤ floor + 40 ms', help.median - help.floor <= 40);
-
-  process.stderr.write(`10,000 numbers on fakes answering in ${LATENCY} ms…\n`);
-  const slow = await serve(10_000, LATENCY);
-  try {
-    const env = slow.env;
-    const syncs = [];
-    let requests = {};
-    let synced = {};
-    for (let i = 0; i < SLOW_RUNS; i++) {
-      const result = await must(['sync', '--verbose', '--json'], { env });
-      syncs.push(result.ms);
-      requests = requestsOf(result.stderr);
-      synced = Object.fromEntries(JSON.parse(result.stdout).map((p) => [p.provider, p]));
-    }
-    const path = criticalPath(10_000, synced);
-    const chainMs = path.longest * LATENCY;
-    const syncRatio = median(syncs) / chainMs;
-    record('sync10k', `sync of 10,000 numbers, ${LATENCY} ms latency`, `${(median(syncs) / 1000).toFixed(2)} s = ${syncRatio.toFixed(2)} × critical path (${path.longest} sequential requests × ${LATENCY} ms = ${(chainMs / 1000).toFixed(2)} s)`, '≤ 1.3 × critical path', syncRatio <= 1.3, `requests ${JSON.stringify(requests)}; chains ${JSON.stringify(path.chains)}`);
-
-    const listJson = await timed(['numbers', 'list', '--json'], { env });
-    record('listJson10k', 'numbers list --json, 10,000 numbers', over(listJson), '≤ floor + 120 ms', listJson.median - listJson.floor <= 120);
-    const table = await timed(['numbers', 'list'], { env: { ...env, VOICENUM_FORCE_TTY: '1', COLUMNS: '160' } });
-    record('table10k', 'numbers list table on a terminal, 10,000 rows', over(table), '≤ floor + 250 ms', table.median - table.floor <= 250);
-
-    process.stderr.write('assign round trips…\n');
-    const vacant = (await must(['numbers', 'list', '--provider', 'retell', '--unassigned', 'outbound', '--plain'], { env })).stdout.trim().split('\n').map((line) => line.split('\t')[0]);
-    const single = await must(['assign', vacant[0], '--outbound', 'outbound-dialer', '--verbose'], { env });
-    const perNumber = Number(/\(([\d.]+) per number\)/.exec(single.stderr)?.[1]);
-    record('roundTrips', 'upstream round trips per changed number in assign', String(perNumber), '≤ 2', perNumber <= 2);
-
-    process.stderr.write(`1,000-number stdin batch, ${LATENCY} ms a request…\n`);
-    const batches = [];
-    let trips = 2;
-    for (let i = 0; i < SLOW_RUNS; i++) {
-      const agent = i % 2 === 0 ? 'sales' : 'support';
-      const result = await run(['assign', '-', '--outbound', agent, '--yes', '--verbose'], { env, input: vacant.slice(1, 1001).join('\n') });
-      if (result.code !== 0) throw new Error(`batch exited ${result.code}: ${result.stderr.slice(-800)}`);
-      trips = Number(/\(([\d.]+) per number\)/.exec(result.stderr)?.[1] ?? 2);
-      batches.push(result.ms);
-    }
-    const ideal = (trips * LATENCY * 1000) / BATCH_CONCURRENCY;
-    const batchRatio = median(batches) / ideal;
-    record('batch1000', `1,000-number stdin assign, ${LATENCY} ms latency`, `${(median(batches) / 1000).toFixed(2)} s = ${batchRatio.toFixed(2)} × ideal (${trips} round trips × ${LATENCY} ms × 1000 ÷ ${BATCH_CONCURRENCY} = ${(ideal / 1000).toFixed(2)} s)`, '≤ 1.3 × ideal', batchRatio <= 1.3);
-  } finally {
-    await slow.stop();
+  if (wants('startup')) {
+    process.stderr.write('startup…\n');
+    const version = await timed(['--version']);
+    record('version', 'voicenum --version', over(version), '≤ floor + 30 ms', version.median - version.floor <= 30);
+    const help = await timed(['--help']);
+    record('help', 'voicenum --help', over(help), '≤ floor + 40 ms', help.median - help.floor <= 40);
   }
 
-  process.stderr.write(`${BIG.toLocaleString('en-US')}-number cache…\n`);
-  const fast = await serve(BIG, 0);
-  try {
-    const bigHome = mkdtempSync(join(tmpdir(), 'voicenum-bench-big-'));
-    const env = { ...fast.env, VOICENUM_HOME: bigHome };
-    const bigSyncs = [];
-    let peak = null;
-    for (let i = 0; i < Math.min(SLOW_RUNS, 2); i++) {
-      const result = await must(['sync'], { env, memory: true });
-      bigSyncs.push(result.ms);
-      peak = Math.max(peak ?? 0, result.peakMiB ?? 0) || null;
+  /** The batch's median against `sandbox serve`, which the `--sandbox` batch is compared with. */
+  let serveBatchMs = null;
+  if (wants('lists') || wants('batch')) {
+    process.stderr.write(`10,000 numbers on fakes answering in ${LATENCY} ms…\n`);
+    const slow = await serve(10_000, LATENCY);
+    try {
+      const env = slow.env;
+      const syncs = [];
+      let requests = {};
+      let synced = {};
+      // The batch needs one sync (its cache); the sync figure needs them all.
+      for (let i = 0; i < (wants('lists') ? SLOW_RUNS : 1); i++) {
+        const result = await must(['sync', '--verbose', '--json'], { env });
+        syncs.push(result.ms);
+        requests = requestsOf(result.stderr);
+        synced = Object.fromEntries(JSON.parse(result.stdout).map((p) => [p.provider, p]));
+      }
+      if (wants('lists')) {
+        const path = criticalPath(10_000, synced);
+        const chainMs = path.longest * LATENCY;
+        const syncRatio = median(syncs) / chainMs;
+        record('sync10k', `sync of 10,000 numbers, ${LATENCY} ms latency`, `${(median(syncs) / 1000).toFixed(2)} s = ${syncRatio.toFixed(2)} × critical path (${path.longest} sequential requests × ${LATENCY} ms = ${(chainMs / 1000).toFixed(2)} s)`, '≤ 1.3 × critical path', syncRatio <= 1.3, `requests ${JSON.stringify(requests)}; chains ${JSON.stringify(path.chains)}`);
+
+        const listJson = await timed(['numbers', 'list', '--json'], { env });
+        record('listJson10k', 'numbers list --json, 10,000 numbers', over(listJson), '≤ floor + 120 ms', listJson.median - listJson.floor <= 120);
+        const table = await timed(['numbers', 'list'], { env: { ...env, VOICENUM_FORCE_TTY: '1', COLUMNS: '160' } });
+        record('table10k', 'numbers list table on a terminal, 10,000 rows', over(table), '≤ floor + 250 ms', table.median - table.floor <= 250);
+      }
+      if (wants('batch')) {
+        process.stderr.write('assign round trips…\n');
+        const vacant = (await must(['numbers', 'list', '--provider', 'retell', '--unassigned', 'outbound', '--plain'], { env })).stdout.trim().split('\n').map((line) => line.split('\t')[0]);
+        const single = await must(['assign', vacant[0], '--outbound', 'outbound-dialer', '--verbose'], { env });
+        const perNumber = Number(/\(([\d.]+) per number\)/.exec(single.stderr)?.[1]);
+        record('roundTrips', 'upstream round trips per changed number in assign', String(perNumber), '≤ 2', perNumber <= 2);
+
+        process.stderr.write(`1,000-number stdin batch, ${LATENCY} ms a request…\n`);
+        const batches = [];
+        let trips = 2;
+        for (let i = 0; i < SLOW_RUNS; i++) {
+          const agent = i % 2 === 0 ? 'sales' : 'support';
+          const result = await run(['assign', '-', '--outbound', agent, '--yes', '--verbose'], { env, input: vacant.slice(1, 1001).join('\n') });
+          if (result.code !== 0) throw new Error(`batch exited ${result.code}: ${result.stderr.slice(-800)}`);
+          trips = Number(/\(([\d.]+) per number\)/.exec(result.stderr)?.[1] ?? 2);
+          batches.push(result.ms);
+        }
+        const ideal = (trips * LATENCY * 1000) / BATCH_CONCURRENCY;
+        const batchRatio = median(batches) / ideal;
+        record('batch1000', `1,000-number stdin assign, ${LATENCY} ms latency`, `${(median(batches) / 1000).toFixed(2)} s = ${batchRatio.toFixed(2)} × ideal (${trips} round trips × ${LATENCY} ms × 1000 ÷ ${BATCH_CONCURRENCY} = ${(ideal / 1000).toFixed(2)} s)`, '≤ 1.3 × ideal', batchRatio <= 1.3);
+        serveBatchMs = median(batches);
+      }
+    } finally {
+      await slow.stop();
     }
-    record('syncBig', `sync of ${BIG.toLocaleString('en-US')} numbers, no latency`, `${(median(bigSyncs) / 1000).toFixed(2)} s`, 'reported', null);
-    record('peakMemory', `peak memory of the ${BIG.toLocaleString('en-US')}-number sync`, peak === null ? 'not measured' : `${peak.toFixed(0)} MiB`, 'reported', null);
-    const filtered = await timed(['numbers', 'list', '--provider', 'retell', '--unassigned', 'sms', '--search', '415', '--json'], { env });
-    record('filteredBig', `filtered numbers list over ${BIG.toLocaleString('en-US')} numbers`, over(filtered), '≤ floor + 150 ms', filtered.median - filtered.floor <= 150);
-    rmSync(bigHome, { recursive: true, force: true });
-  } finally {
-    await fast.stop();
+  }
+
+  if (wants('batch')) {
+    // The same batch under `--sandbox`: the fakes run inside the measured process and keep their
+    // state in the profile's SQLite file, as a newcomer's first runs do. Same seed, same latency.
+    process.stderr.write(`the same batch under --sandbox (fakes in the process, state in SQLite), ${LATENCY} ms a request…\n`);
+    const sandboxHome = mkdtempSync(join(tmpdir(), 'voicenum-bench-sandbox-'));
+    try {
+      const faults = JSON.stringify(Object.fromEntries(['retell', 'vapi', 'bland', 'twilio'].map((provider) => [provider, { latencyMs: LATENCY }])));
+      const env = { VOICENUM_HOME: sandboxHome, VOICENUM_SANDBOX_FAULTS: faults };
+      await must(['sandbox', 'reset', '--numbers', '10000'], { env });
+      await must(['--sandbox', 'sync'], { env });
+      const vacant = (await must(['--sandbox', 'numbers', 'list', '--provider', 'retell', '--unassigned', 'outbound', '--plain'], { env })).stdout.trim().split('\n').map((line) => line.split('\t')[0]);
+      const batches = [];
+      for (let i = 0; i < SLOW_RUNS; i++) {
+        const agent = i % 2 === 0 ? 'sales' : 'support';
+        const result = await run(['--sandbox', 'assign', '-', '--outbound', agent, '--yes', '--verbose'], { env, input: vacant.slice(1, 1001).join('\n') });
+        if (result.code !== 0) throw new Error(`--sandbox batch exited ${result.code}: ${result.stderr.slice(-800)}`);
+        batches.push(result.ms);
+      }
+      const ratio = serveBatchMs === null ? null : median(batches) / serveBatchMs;
+      const against = serveBatchMs === null ? 'not measured' : `${(serveBatchMs / 1000).toFixed(2)} s against sandbox serve`;
+      record('sandboxBatch1000', `1,000-number stdin assign under --sandbox, ${LATENCY} ms latency`, `${(median(batches) / 1000).toFixed(2)} s = ${ratio === null ? '?' : ratio.toFixed(2)} × the same batch against sandbox serve (${against})`, '≤ 1.5 ×', ratio === null ? null : ratio <= 1.5, `runs ${batches.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s`);
+    } finally {
+      rmSync(sandboxHome, { recursive: true, force: true });
+    }
+  }
+
+  if (wants('big')) {
+    process.stderr.write(`${BIG.toLocaleString('en-US')}-number cache…\n`);
+    const fast = await serve(BIG, 0);
+    try {
+      const bigHome = mkdtempSync(join(tmpdir(), 'voicenum-bench-big-'));
+      const env = { ...fast.env, VOICENUM_HOME: bigHome };
+      const bigSyncs = [];
+      let peak = null;
+      for (let i = 0; i < Math.min(SLOW_RUNS, 2); i++) {
+        const result = await must(['sync'], { env, memory: true });
+        bigSyncs.push(result.ms);
+        peak = Math.max(peak ?? 0, result.peakMiB ?? 0) || null;
+      }
+      record('syncBig', `sync of ${BIG.toLocaleString('en-US')} numbers, no latency`, `${(median(bigSyncs) / 1000).toFixed(2)} s`, 'reported', null);
+      record('peakMemory', `peak memory of the ${BIG.toLocaleString('en-US')}-number sync`, peak === null ? 'not measured' : `${peak.toFixed(0)} MiB`, 'reported', null);
+      const filtered = await timed(['numbers', 'list', '--provider', 'retell', '--unassigned', 'sms', '--search', '415', '--json'], { env });
+      record('filteredBig', `filtered numbers list over ${BIG.toLocaleString('en-US')} numbers`, over(filtered), '≤ floor + 150 ms', filtered.median - filtered.floor <= 150);
+      rmSync(bigHome, { recursive: true, force: true });
+    } finally {
+      await fast.stop();
+    }
   }
 
   const twilioCli = process.env.TWILIO_CLI_BIN;

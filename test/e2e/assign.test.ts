@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SandboxState } from '../../src/sandbox/index.js';
+import { readSandboxState } from '../../src/sandbox/index.js';
 import { buildSeedPlan } from '../../src/sandbox/seed.js';
 import { runCli, tsv } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -35,7 +34,7 @@ describe('assign and unassign, end to end on the sandbox', () => {
     expect((await cli(['--sandbox', 'sync', '--provider', 'retell'])).code).toBe(0);
     expect(names(await show(vacant.e164), 'inbound')).toEqual(['receptionist']);
     // The fake's own persisted state holds it too.
-    const state = JSON.parse(readFileSync(join(dir.path, 'profiles', 'sandbox', 'sandbox-state.json'), 'utf8')) as SandboxState;
+    const state = readSandboxState(join(dir.path, 'profiles', 'sandbox', 'sandbox-state.db'));
     const upstream = state.retell.numbers.find((n) => n.phone_number === vacant.e164)!;
     const receptionist = plan.agents.find((a) => a.provider === 'retell' && a.name === 'receptionist')!;
     expect(upstream.inbound_agents).toEqual([{ agent_id: receptionist.id, weight: 1 }]);

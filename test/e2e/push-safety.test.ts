@@ -1,14 +1,13 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SandboxState } from '../../src/sandbox/index.js';
+import { readSandboxState, writeSandboxState, type SandboxState } from '../../src/sandbox/index.js';
 import { buildSeedPlan, type SeedNumber } from '../../src/sandbox/seed.js';
 import { runCli, tsv } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
  * The safety gaps of the push path, through the built executable on the persisted sandbox: a
- * dashboard change is made by editing the fakes' state file between two commands, as a person at
+ * dashboard change is made by editing the fakes' persisted state between two commands, as a person at
  * the provider's dashboard would between two runs.
  */
 const plan = buildSeedPlan();
@@ -18,12 +17,12 @@ const seeded = (predicate: (n: SeedNumber) => boolean) => plan.numbers.find(pred
 describe('push-path safety, end to end on the sandbox', () => {
   const dir = tempDir();
   const cli = (args: string[], env?: Record<string, string>) => runCli(['--sandbox', ...args], { home: dir.path, env });
-  const stateFile = join(dir.path, 'profiles', 'sandbox', 'sandbox-state.json');
-  const readState = () => JSON.parse(readFileSync(stateFile, 'utf8')) as SandboxState;
+  const stateFile = join(dir.path, 'profiles', 'sandbox', 'sandbox-state.db');
+  const readState = () => readSandboxState(stateFile);
   const onDashboard = (change: (state: SandboxState) => void) => {
     const state = readState();
     change(state);
-    writeFileSync(stateFile, JSON.stringify(state));
+    writeSandboxState(stateFile, state);
   };
 
   beforeEach(async () => {
@@ -37,14 +36,14 @@ describe('push-path safety, end to end on the sandbox', () => {
     onDashboard((state) => {
       state.retell.numbers.find((n) => n.phone_number === number.e164)!.inbound_agents = [{ agent_id: agentId('retell', 'support'), weight: 1 }];
     });
-    const before = readFileSync(stateFile, 'utf8');
+    const before = readState();
     const dry = await cli(['assign', number.e164, '--inbound', 'sales', '--dry-run']);
     expect(dry.code, dry.stderr).toBe(6);
     expect(dry.stdout).toContain(`conflict: inbound of ${number.e164} is support upstream but receptionist in the cache`);
     const offline = await cli(['--offline', 'assign', number.e164, '--inbound', 'sales', '--dry-run']);
     expect(offline.code, offline.stderr).toBe(0);
     expect(offline.stdout).not.toContain('conflict');
-    expect(readFileSync(stateFile, 'utf8')).toBe(before);
+    expect(readState()).toEqual(before);
   });
 
   it('--force without --yes does not overwrite an agent put there on a dashboard', async () => {

@@ -1,7 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SandboxState } from '../../src/sandbox/index.js';
+import { readSandboxState, writeSandboxState, type SandboxState } from '../../src/sandbox/index.js';
 import { runCli, tsv } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -9,12 +8,12 @@ import { tempDir } from '../helpers/tmp.js';
 describe('sync when upstream misbehaves', () => {
   const dir = tempDir();
   const home = dir.path;
-  const stateFile = join(home, 'profiles', 'sandbox', 'sandbox-state.json');
+  const stateFile = join(home, 'profiles', 'sandbox', 'sandbox-state.db');
   const cli = (args: string[], env?: Record<string, string>) => runCli(args, { home, env });
   const editState = (edit: (state: SandboxState) => void) => {
-    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as SandboxState;
+    const state = readSandboxState(stateFile);
     edit(state);
-    writeFileSync(stateFile, JSON.stringify(state));
+    writeSandboxState(stateFile, state);
   };
 
   beforeAll(async () => {

@@ -38,7 +38,7 @@ async function startRewriting(path: string, rewrite: (answer: FakeResponse, call
   state = retellStateFromSeed(plan);
   const provider = createRetellFake();
   let calls = 0;
-  provider.routes = provider.routes.map((route) => (route.path === path ? { ...route, handler: (request, current) => rewrite(route.handler(request, current), ++calls) } : route));
+  provider.routes = provider.routes.map((route) => (route.path === path ? { ...route, handler: (request, current, changes) => rewrite(route.handler(request, current, changes), ++calls) } : route));
   fake = await startFakeServer(provider, memoryState(state));
   sleeps = [];
   traces = [];

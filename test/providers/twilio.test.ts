@@ -115,9 +115,9 @@ describe('twilio adapter: reading', () => {
     const provider = createTwilioFake();
     const list = provider.routes.find((route) => route.path.endsWith('/IncomingPhoneNumbers.json'))!;
     const original = list.handler;
-    list.handler = (request, current) => {
+    list.handler = (request, current, changes) => {
       pageSizes.push(request.query.get('PageSize'));
-      return original(request, current);
+      return original(request, current, changes);
     };
     await fake.close();
     await startWith(provider);

@@ -56,9 +56,9 @@ async function startRecording(): Promise<{ running: RunningFake; seen: Seen[] }>
   const provider = createVapiFake();
   provider.routes = provider.routes.map((route) => ({
     ...route,
-    handler: (request, current) => {
+    handler: (request, current, changes) => {
       seen.push({ method: request.method, path: request.path, query: Object.fromEntries(request.query), body: request.body });
-      return route.handler(request, current);
+      return route.handler(request, current, changes);
     },
   }));
   fake = await startFakeServer(provider, memoryState(state));

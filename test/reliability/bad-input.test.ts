@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSandboxState } from '../../src/sandbox/index.js';
 import { buildSeedPlan, type SeedNumber } from '../../src/sandbox/seed.js';
 import { useSandboxCli } from '../helpers/in-process.js';
 import { runCli, type CliResult } from '../helpers/run-cli.js';
@@ -138,9 +138,9 @@ describe('bad input, in-process against the sandbox fakes', () => {
 describe('bad input, through the built executable', () => {
   const dir = tempDir();
   const home = dir.path;
-  const stateFile = join(home, 'profiles', 'sandbox', 'sandbox-state.json');
+  const stateFile = join(home, 'profiles', 'sandbox', 'sandbox-state.db');
   const cli = (args: string[], input?: string) => runCli(['--sandbox', ...args], { home, input, timeoutMs: 60_000 });
-  const hash = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+  const hash = (file: string) => createHash('sha256').update(JSON.stringify(readSandboxState(file))).digest('hex');
   /** Everything a refused command must leave alone: the fakes' persisted state, the cache and its audit log. */
   const snapshot = async () => {
     const numbers = await cli(['numbers', 'list', '--json']);

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeSandboxState, type SandboxState } from '../../src/sandbox/index.js';
+import { readSandboxState, writeSandboxState, type SandboxState } from '../../src/sandbox/index.js';
 import { cliEnv, ROOT, runCli, seededRandom } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -36,13 +35,13 @@ function labelSlots(state: SandboxState, provider: Provider): { get(): string | 
 describe('a sync killed with SIGKILL part way', () => {
   const dir = tempDir('voicenum-crash-');
   const home = dir.path;
-  const stateFile = join(home, 'profiles', 'sandbox', 'sandbox-state.json');
+  const stateFile = join(home, 'profiles', 'sandbox', 'sandbox-state.db');
   const cacheFile = join(home, 'profiles', 'sandbox', 'cache.db');
   const counts = new Map<Provider, number>();
 
   /** Relabel every number of every provider upstream as `gen<g> <original label>`. */
   const bumpGeneration = (generation: number) => {
-    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as SandboxState;
+    const state = readSandboxState(stateFile);
     for (const provider of PROVIDERS) {
       for (const slot of labelSlots(state, provider)) slot.set(`gen${generation} ${(slot.get() ?? '').replace(GEN, '')}`);
     }

@@ -3,9 +3,12 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSandboxState } from '../../src/sandbox/index.js';
 import { buildSeedPlan } from '../../src/sandbox/seed.js';
 import { currentProcess } from '../../src/store/process-identity.js';
+import { exitedPid } from '../helpers/await.js';
 import { ROOT, runCli } from '../helpers/run-cli.js';
+import { startSandboxWriter } from '../helpers/sandbox-writer.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -77,13 +80,17 @@ describe('locks of killed processes', () => {
     expect(lockRows().map((row) => row.provider_id)).toEqual(['live']);
   });
 
-  it('a --sandbox write goes through a sandbox lock file left by a process that died', async () => {
-    const stateFile = join(home, 'profiles', 'sandbox', 'sandbox-state.json');
-    const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
-    await new Promise((resolve) => child.on('exit', resolve));
-    writeFileSync(`${stateFile}.lock`, JSON.stringify({ pid: child.pid, startTime: '12345', scope: currentProcess().scope, token: 'dead', hold: 'dead' }));
+  it('a --sandbox write goes through the sandbox state\'s write lock of a process killed holding it, and an old lock file is cleared', async () => {
+    const profile = join(home, 'profiles', 'sandbox');
+    // What an earlier voicenum (a JSON state file under a lock file) could leave behind.
+    writeFileSync(join(profile, 'sandbox-state.json.lock'), JSON.stringify({ pid: await exitedPid(), startTime: '12345', scope: currentProcess().scope, token: 'dead', hold: 'dead' }));
+    const writer = startSandboxWriter(join(profile, 'sandbox-state.db'));
+    await writer.said('holding');
+    writer.child.kill('SIGKILL');
+    await new Promise((resolve) => writer.child.once('exit', resolve));
     const label = await cli(['--sandbox', 'numbers', 'label', vacant[0]!.e164, 'after a crash']);
     expect(label.code, label.stderr).toBe(0);
-    expect(existsSync(`${stateFile}.lock`)).toBe(false);
+    expect(readSandboxState(join(profile, 'sandbox-state.db')).retell.numbers.find((n) => n.phone_number === vacant[0]!.e164)!.nickname).toBe('after a crash');
+    expect(existsSync(join(profile, 'sandbox-state.json.lock'))).toBe(false);
   });
 });

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SandboxState } from '../../src/sandbox/index.js';
+import { readSandboxState } from '../../src/sandbox/index.js';
 import { cliEnv, ROOT, runCli, seededRandom, tsv } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -29,12 +28,12 @@ interface VapiWire {
 describe('writes interrupted by SIGKILL and Ctrl-C', () => {
   const dir = tempDir('voicenum-write-crash-');
   const home = dir.path;
-  const stateFile = join(home, 'profiles', 'sandbox', 'sandbox-state.json');
+  const stateFile = join(home, 'profiles', 'sandbox', 'sandbox-state.db');
   const cacheFile = join(home, 'profiles', 'sandbox', 'cache.db');
   const faults = JSON.stringify({ retell: { latencyMs: 60 }, vapi: { latencyMs: 120 } });
   let numbers: string[] = [];
 
-  const state = () => JSON.parse(readFileSync(stateFile, 'utf8')) as SandboxState;
+  const state = () => readSandboxState(stateFile);
   const retellIds = () => {
     const wire = state().retell as unknown as RetellWire;
     const byId = new Map(wire.agents.map((a) => [a.agent_id, a.agent_name ?? '']));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SANDBOX_KEYS } from '../credentials.js';
-import type { FakeProvider, FakeRequest, FakeResponse, Route } from '../fake-server.js';
+import type { Changes, FakeProvider, FakeRequest, FakeResponse, Route } from '../fake-server.js';
 import type { SeedPlan } from '../seed.js';
 
 /**
@@ -211,7 +211,7 @@ export function blandStateFromSeed(plan: SeedPlan): BlandState {
       const record = emptyNumber(number.e164, number.label, new Date(Date.parse(SEED_TIME) + index * 3_600_000).toISOString());
       const holder = number.slots.inbound[0];
       if (holder && kinds.get(holder.agentId) === 'pathway') record.pathway_id = holder.agentId;
-      if (holder && kinds.get(holder.agentId) === 'agent') record.persona_id = personaForAgent(state, holder.agentId, { id: seedPersonaId(holder.agentId), at: SEED_TIME }).id;
+      if (holder && kinds.get(holder.agentId) === 'agent') record.persona_id = personaForAgent(state, holder.agentId, null, { id: seedPersonaId(holder.agentId), at: SEED_TIME }).id;
       record.transfer_phone_number = number.fallback;
       state.numbers.push(record);
       const sms = number.slots.sms[0];
@@ -228,7 +228,7 @@ export function blandStateFromSeed(plan: SeedPlan): BlandState {
  * The persona a v2 agent attaches through, created on its first attach as Bland does. The seed
  * passes a derived id so the sandbox account is the same every time.
  */
-function personaForAgent(state: BlandState, agentId: string, seeded?: { id: string; at: string }): BlandPersonaRecord {
+function personaForAgent(state: BlandState, agentId: string, changes: Changes<BlandState> | null, seeded?: { id: string; at: string }): BlandPersonaRecord {
   const existing = state.personas.find((persona) => persona.agent_id === agentId);
   if (existing) return existing;
   const agent = state.agents.find((candidate) => candidate.id === agentId);
@@ -245,6 +245,7 @@ function personaForAgent(state: BlandState, agentId: string, seeded?: { id: stri
     agent_id: agentId,
   };
   state.personas.push(persona);
+  changes?.put('personas', persona);
   return persona;
 }
 
@@ -315,22 +316,25 @@ function inboundNumbersFrom(body: unknown): string[] | null {
 }
 
 /** Point numbers at a persona: whatever pathway or persona they had is replaced. */
-function attachToPersona(persona: BlandPersonaRecord, numbers: BlandNumberRecord[]): void {
+function attachToPersona(persona: BlandPersonaRecord, numbers: BlandNumberRecord[], changes: Changes<BlandState>): void {
   for (const number of numbers) {
     number.persona_id = persona.id;
     number.persona_settings = null;
     number.pathway_id = null;
+    changes.put('numbers', number);
   }
   persona.updated_at = new Date().toISOString();
+  changes.put('personas', persona);
 }
 
-function detachFromPersona(state: BlandState, persona: BlandPersonaRecord, requested: string[]): number {
+function detachFromPersona(state: BlandState, persona: BlandPersonaRecord, requested: string[], changes: Changes<BlandState>): number {
   let count = 0;
   for (const e164 of requested) {
     const number = findNumber(state, e164);
     if (number && number.persona_id === persona.id) {
       number.persona_id = null;
       number.persona_settings = null;
+      changes.put('numbers', number);
       count++;
     }
   }
@@ -360,7 +364,7 @@ function getInbound(request: FakeRequest, state: BlandState): FakeResponse {
 const PATHWAY_CLEARS = ['prompt', 'first_sentence', 'dynamic_data'] as const;
 const WRITABLE_NUMBER_FIELDS = ['label', 'prompt', 'first_sentence', 'webhook', 'transfer_phone_number', 'record', 'max_duration', 'interruption_threshold', 'voice_id', 'reduce_latency'] as const;
 
-function updateInbound(request: FakeRequest, state: BlandState): FakeResponse {
+function updateInbound(request: FakeRequest, state: BlandState, changes: Changes<BlandState>): FakeResponse {
   const number = findNumber(state, numberFromPath(request.params.phone ?? ''));
   if (!number) return v1Error(404, `Inbound number ${request.params.phone ?? ''} not found`);
   const body = request.body;
@@ -385,6 +389,7 @@ function updateInbound(request: FakeRequest, state: BlandState): FakeResponse {
   for (const field of WRITABLE_NUMBER_FIELDS) {
     if (field in body) (number as unknown as Record<string, unknown>)[field] = body[field];
   }
+  changes.put('numbers', number);
   return { status: 200, body: { status: 'success', message: `Updated inbound number ${number.phone_number}`, data: number } };
 }
 
@@ -437,24 +442,24 @@ function getAgentBinding(request: FakeRequest, state: BlandState): FakeResponse 
   return envelope({ agent_id: request.params.id, persona_id: persona?.id ?? null });
 }
 
-function attachToAgent(request: FakeRequest, state: BlandState): FakeResponse {
+function attachToAgent(request: FakeRequest, state: BlandState, changes: Changes<BlandState>): FakeResponse {
   const agent = agentOf(request, state);
   if (agent instanceof Refusal) return agent.response;
   const requested = numbersOf(request, state, true);
   if (requested instanceof Refusal) return requested.response;
   if (agent.version_ids.length === 0) return envelopeError(400, 'AGENT_HAS_NO_VERSION', 'The agent has no saved version to run');
-  const persona = personaForAgent(state, agent.id);
-  attachToPersona(persona, requested.map((e164) => findNumber(state, e164)!));
+  const persona = personaForAgent(state, agent.id, changes);
+  attachToPersona(persona, requested.map((e164) => findNumber(state, e164)!), changes);
   return envelope({ agent_id: agent.id, persona_id: persona.id, attached_count: requested.length });
 }
 
-function detachFromAgent(request: FakeRequest, state: BlandState): FakeResponse {
+function detachFromAgent(request: FakeRequest, state: BlandState, changes: Changes<BlandState>): FakeResponse {
   const agent = agentOf(request, state);
   if (agent instanceof Refusal) return agent.response;
   const requested = numbersOf(request, state, false);
   if (requested instanceof Refusal) return requested.response;
   const persona = state.personas.find((candidate) => candidate.agent_id === agent.id);
-  const count = persona ? detachFromPersona(state, persona, requested) : 0;
+  const count = persona ? detachFromPersona(state, persona, requested, changes) : 0;
   return envelope({ agent_id: agent.id, detached_count: count });
 }
 
@@ -465,18 +470,18 @@ function getPersona(request: FakeRequest, state: BlandState): FakeResponse {
 }
 
 /** Attach (or, with `attach` false, detach) the body's numbers to the persona the route names. */
-function changePersonaNumbers(request: FakeRequest, state: BlandState, attach: boolean): FakeResponse {
+function changePersonaNumbers(request: FakeRequest, state: BlandState, changes: Changes<BlandState>, attach: boolean): FakeResponse {
   const persona = personaOf(request, state);
   if (persona instanceof Refusal) return persona.response;
   const requested = numbersOf(request, state, attach);
   if (requested instanceof Refusal) return requested.response;
-  if (attach) attachToPersona(persona, requested.map((e164) => findNumber(state, e164)!));
-  else detachFromPersona(state, persona, requested);
+  if (attach) attachToPersona(persona, requested.map((e164) => findNumber(state, e164)!), changes);
+  else detachFromPersona(state, persona, requested, changes);
   return envelope(personaView(state, persona));
 }
 
-const attachPersona = (request: FakeRequest, state: BlandState) => changePersonaNumbers(request, state, true);
-const detachPersona = (request: FakeRequest, state: BlandState) => changePersonaNumbers(request, state, false);
+const attachPersona = (request: FakeRequest, state: BlandState, changes: Changes<BlandState>) => changePersonaNumbers(request, state, changes, true);
+const detachPersona = (request: FakeRequest, state: BlandState, changes: Changes<BlandState>) => changePersonaNumbers(request, state, changes, false);
 
 function smsRefusal(state: BlandState): FakeResponse | null {
   return state.smsEnabled ? null : envelopeError(403, 'SMS_NOT_ENABLED', 'SMS is only available on Enterprise plans');
@@ -493,7 +498,7 @@ function listSmsNumbers(request: FakeRequest, state: BlandState): FakeResponse {
 const SMS_CONFIG_FIELDS = ['webhook', 'request_data', 'time_out', 'messaging_service_sid', 'objective', 'tools', 'temperature', 'pathway_id', 'pathway_version', 'start_node_id'] as const;
 
 /** Creates the number's SMS config on first use and changes only the fields sent. */
-function updateSmsNumber(request: FakeRequest, state: BlandState): FakeResponse {
+function updateSmsNumber(request: FakeRequest, state: BlandState, changes: Changes<BlandState>): FakeResponse {
   const refused = smsRefusal(state);
   if (refused) return refused;
   const body = request.body;
@@ -516,6 +521,7 @@ function updateSmsNumber(request: FakeRequest, state: BlandState): FakeResponse 
   for (const field of SMS_CONFIG_FIELDS) {
     if (field in body) config[field] = field === 'pathway_id' && body[field] === '' ? null : body[field];
   }
+  changes.put('smsNumbers', entry);
   return envelope({ message: `SMS config updated for number ${e164}`, sms_config: entry.sms_config });
 }
 

@@ -1,5 +1,5 @@
 import { SANDBOX_KEYS } from '../credentials.js';
-import type { FakeProvider, FakeRequest, FakeResponse, Route } from '../fake-server.js';
+import type { Changes, FakeProvider, FakeRequest, FakeResponse, Route } from '../fake-server.js';
 import type { SeedPlan, SeedSlotAgent } from '../seed.js';
 
 /**
@@ -179,10 +179,10 @@ function refuse(status: number, message: string): never {
   throw new Refusal(fail(status, message));
 }
 
-function guarded<S>(handler: (request: FakeRequest, state: S) => FakeResponse): (request: FakeRequest, state: S) => FakeResponse {
-  return (request, state) => {
+function guarded<S>(handler: (request: FakeRequest, state: S, changes: Changes<S>) => FakeResponse): (request: FakeRequest, state: S, changes: Changes<S>) => FakeResponse {
+  return (request, state, changes) => {
     try {
-      return handler(request, state);
+      return handler(request, state, changes);
     } catch (error) {
       if (error instanceof Refusal) return error.response;
       throw error;
@@ -253,25 +253,26 @@ function getNumber(request: FakeRequest, state: RetellState): FakeResponse {
 }
 
 /** Validates the whole PATCH body first, then applies it: a refused update changes nothing. */
-function updateNumber(request: FakeRequest, state: RetellState): FakeResponse {
+function updateNumber(request: FakeRequest, state: RetellState, changes: Changes<RetellState>): FakeResponse {
   const number = findNumber(state, request.params.number ?? '');
   const body = request.body;
   if (!isRecord(body)) refuse(400, 'Invalid request format, please check API reference.');
   rejectRemovedFields(body);
-  const changes: Partial<RetellPhoneNumber> = {};
+  const update: Partial<RetellPhoneNumber> = {};
   for (const field of AGENT_LISTS) {
-    if (field in body) changes[field] = agentList(state, field, body[field]);
+    if (field in body) update[field] = agentList(state, field, body[field]);
   }
-  if ('nickname' in body) changes.nickname = nullableString(body, 'nickname');
-  if ('fallback_number' in body) changes.fallback_number = fallbackNumber(state, number, body.fallback_number);
+  if ('nickname' in body) update.nickname = nullableString(body, 'nickname');
+  if ('fallback_number' in body) update.fallback_number = fallbackNumber(state, number, body.fallback_number);
   for (const field of ['inbound_webhook_url', 'inbound_sms_webhook_url'] as const) {
-    if (field in body) changes[field] = nullableString(body, field);
+    if (field in body) update[field] = nullableString(body, field);
   }
   for (const field of ['allowed_inbound_country_list', 'allowed_outbound_country_list'] as const) {
-    if (field in body) changes[field] = countryList(body, field);
+    if (field in body) update[field] = countryList(body, field);
   }
-  Object.assign(number, changes);
+  Object.assign(number, update);
   number.last_modification_timestamp = Date.now();
+  changes.put('numbers', number);
   return { status: 200, body: number };
 }
 

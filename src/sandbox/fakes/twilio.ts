@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SANDBOX_KEYS } from '../credentials.js';
-import type { FakeProvider, FakeRequest, FakeResponse, Route } from '../fake-server.js';
+import type { Changes, FakeProvider, FakeRequest, FakeResponse, Route } from '../fake-server.js';
 import type { SeedNumber, SeedPlan } from '../seed.js';
 
 /**
@@ -292,14 +292,14 @@ function credentialsValid(state: TwilioState, credentials: BasicCredentials): bo
   return state.apiKeys.some((key) => key.sid === credentials.username && key.secret === credentials.password);
 }
 
-type Handler = (request: FakeRequest, state: TwilioState) => FakeResponse;
+type Handler = (request: FakeRequest, state: TwilioState, changes: Changes<TwilioState>) => FakeResponse;
 
 /** The key is checked here rather than in authorize(), which cannot see the state holding it. */
 function authenticated(handler: Handler): Handler {
-  return (request, state) => {
+  return (request, state, changes) => {
     const credentials = basicCredentials(request);
     if (!credentials || !credentialsValid(state, credentials)) return unauthorized();
-    return handler(request, state);
+    return handler(request, state, changes);
   };
 }
 
@@ -308,10 +308,10 @@ function authenticated(handler: Handler): Handler {
  * like Twilio refuses credentials scoped to the wrong account (20003, "Permission Denied").
  */
 function ownAccount(handler: Handler): Handler {
-  return authenticated((request, state) => {
+  return authenticated((request, state, changes) => {
     const accountSid = request.params.accountSid ?? '';
     if (accountSid !== state.accountSid) return twilioError(403, 20003, 'Authenticate');
-    return handler(request, state);
+    return handler(request, state, changes);
   });
 }
 
@@ -506,13 +506,14 @@ function applyUpdate(record: TwilioIncomingPhoneNumber, form: Form): void {
   record.date_updated = rfc2822(new Date());
 }
 
-const updateNumber: Handler = (request, state) => {
+const updateNumber: Handler = (request, state, changes) => {
   const record = findNumber(state, request);
   if (!record) return notFound(request.path);
   const form = formOf(request);
   const refusal = updateRefusal(state, form);
   if (refusal) return refusal;
   applyUpdate(record, form);
+  changes.put('incomingPhoneNumbers', record);
   return { status: 200, body: record };
 };
 
@@ -576,7 +577,7 @@ const fetchRoute: Handler = (request, state) => {
  * whether Twilio refuses others (legacy ids like de1, jp1) is not documented; refusing them keeps a
  * typo from silently moving a number's call processing somewhere it cannot run.
  */
-const updateRoute: Handler = (request, state) => {
+const updateRoute: Handler = (request, state, changes) => {
   const e164 = request.params.phoneNumber ?? '';
   if (!ownsNumber(state, e164)) return notFound(request.path);
   const form = formOf(request);
@@ -595,6 +596,7 @@ const updateRoute: Handler = (request, state) => {
   if (region !== undefined) route.voice_region = region;
   if (form.FriendlyName !== undefined) route.friendly_name = form.FriendlyName;
   route.date_updated = iso(new Date());
+  changes.put('routes', route);
   return { status: 200, body: routeBody(state, route, hostOf(request)) };
 };
 

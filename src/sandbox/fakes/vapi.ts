@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { SANDBOX_KEYS } from '../credentials.js';
-import type { FakeProvider, FakeRequest, FakeResponse, Route } from '../fake-server.js';
+import type { Changes, FakeProvider, FakeRequest, FakeResponse, Route } from '../fake-server.js';
 import type { SeedAgent, SeedNumber, SeedPlan } from '../seed.js';
 
 /**
@@ -454,7 +454,7 @@ function handlersAfter(body: Body, record: VapiPhoneNumber): number {
   }).length;
 }
 
-function updatePhoneNumber(request: FakeRequest, state: VapiState): FakeResponse {
+function updatePhoneNumber(request: FakeRequest, state: VapiState, changes: Changes<VapiState>): FakeResponse {
   const id = request.params.id ?? '';
   const badId = checkUuid(id);
   if (badId) return badId;
@@ -472,6 +472,7 @@ function updatePhoneNumber(request: FakeRequest, state: VapiState): FakeResponse
   const patch: Body = { ...body };
   delete patch.provider;
   Object.assign(record, patch, { updatedAt: new Date().toISOString() });
+  changes.put('phoneNumbers', record);
   return ok(wireNumber(record));
 }
 
