@@ -73,7 +73,8 @@ export async function runAuthLogin(ctx: Context, name: string, options: LoginOpt
     await adapter.verifyCredentials();
   } catch (error) {
     // The provider's own hint says to run `auth login`: the very command that was just run.
-    if (error instanceof AuthError) throw new AuthError(error.message, `nothing was stored; check the ${which === 'twilio' ? 'account SID and the secret' : 'key'} (copy ${which === 'twilio' ? 'them' : 'it'} again from the ${which} dashboard) and try again`);
+    const account = capabilitiesOf(which).credentials === 'account';
+    if (error instanceof AuthError) throw new AuthError(error.message, `nothing was stored; check the ${account ? 'account SID and the secret' : 'key'} (copy ${account ? 'them' : 'it'} again from the ${which} dashboard) and try again`);
     throw error;
   }
   await updateConfig(ctx.home, (config) => {
