@@ -11,6 +11,18 @@ export interface Choice<T> {
   disabled?: string | false;
 }
 
+/**
+ * What a search list shows for what was typed, best first. The default (filterChoices) keeps the
+ * choices whose name or description holds every typed word, in list order.
+ */
+export type SearchSource<T> = (term: string, choices: Choice<T>[]) => Choice<T>[];
+
+/** Every choice whose name or description holds each typed word (any case), in list order. */
+export function filterChoices<T>(term: string | undefined, choices: Choice<T>[]): Choice<T>[] {
+  const words = (term ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+  return choices.filter((choice) => words.every((word) => `${choice.name} ${choice.description ?? ''}`.toLowerCase().includes(word)));
+}
+
 /** The questions commands ask. Tests script the answers; the real one draws on stderr. */
 export interface Prompter {
   confirm(message: string): Promise<boolean>;
@@ -18,8 +30,8 @@ export interface Prompter {
   /** Hidden input for keys and tokens: never echoed. */
   password(message: string): Promise<string>;
   select<T>(message: string, choices: Choice<T>[]): Promise<T>;
-  /** A list filtered as the operator types. */
-  search<T>(message: string, choices: Choice<T>[]): Promise<T>;
+  /** A list filtered as the operator types: by `source` when given, else by filterChoices. */
+  search<T>(message: string, choices: Choice<T>[], source?: SearchSource<T>): Promise<T>;
   checkbox<T>(message: string, choices: Choice<T>[]): Promise<T[]>;
 }
 
@@ -52,18 +64,14 @@ export function terminalPrompter(io: IO): Prompter {
       stdin.off('keypress', onKey);
     }
   };
-  const filter = <T>(choices: Choice<T>[], term: string | undefined) => {
-    const words = (term ?? '').toLowerCase().split(/\s+/).filter(Boolean);
-    return choices.filter((choice) => words.every((word) => `${choice.name} ${choice.description ?? ''}`.toLowerCase().includes(word)));
-  };
   return {
     confirm: (message) => ask((p, context) => p.confirm({ message, default: false }, context)),
     input: (message, validate) => ask((p, context) => p.input({ message, validate: validate ?? (() => true) }, context)),
     password: (message) => ask((p, context) => p.password({ message, mask: '•', validate: (value) => (value.trim() ? true : 'cannot be empty') }, context)),
     select: (message, choices) => ask((p, context) => p.select({ message, choices: choices.map((c) => ({ ...c, disabled: c.disabled || false })), pageSize: 12 }, context)),
-    search: (message, choices) =>
+    search: (message, choices, source) =>
       ask((p, context) =>
-        p.search({ message, source: (term) => filter(choices, term).map((c) => ({ ...c, disabled: c.disabled || false })), pageSize: 12 }, context),
+        p.search({ message, source: (term) => (source ? source(term ?? '', choices) : filterChoices(term, choices)).map((c) => ({ ...c, disabled: c.disabled || false })), pageSize: 12 }, context),
       ),
     checkbox: (message, choices) => ask((p, context) => p.checkbox({ message, choices: choices.map((c) => ({ ...c, disabled: c.disabled || false })), required: true }, context)),
   };

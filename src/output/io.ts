@@ -16,6 +16,14 @@ export interface IO {
   colorErr: boolean;
   /** Terminal width for tables; 0 when unknown. */
   columns: number;
+  /** stderr's own width, for a line redrawn there; 0 when unknown, undefined: use `columns`. */
+  stderrColumns?: number;
+  /**
+   * Whether stderr may be redrawn in place (live progress): a terminal, but not a CI log (CI set:
+   * some CI runners hand out a pseudo-terminal whose every frame would stay in the log) nor a
+   * terminal that cannot clear a line (TERM=dumb). Undefined: stderr being a terminal decides.
+   */
+  liveStderr?: boolean;
   /**
    * Why stdout stopped taking output, other than a reader closing the pipe (which is quiet): a full
    * disk under `> file`, say. Undefined while it works.
@@ -78,6 +86,12 @@ export function colorAllowed(isTTY: boolean, env: NodeJS.ProcessEnv, noColorFlag
   return isTTY;
 }
 
+/** CI services set CI (GitHub Actions, GitLab, CircleCI, Travis, Buildkite…); `CI=false` or `0` opts out. */
+export function inCI(env: NodeJS.ProcessEnv): boolean {
+  const ci = env.CI;
+  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
+}
+
 export function systemIO(env: NodeJS.ProcessEnv, noColorFlag: boolean): IO {
   // VOICENUM_FORCE_TTY=1 renders for a terminal even into a pipe (benchmarks, `less -R`).
   const forced = env.VOICENUM_FORCE_TTY === '1';
@@ -96,6 +110,8 @@ export function systemIO(env: NodeJS.ProcessEnv, noColorFlag: boolean): IO {
     colorOut: colorAllowed(isStdoutTTY, env, noColorFlag),
     colorErr: colorAllowed(isStderrTTY, env, noColorFlag),
     columns: process.stdout.columns ?? (forced ? Number(env.COLUMNS ?? 0) : 0),
+    stderrColumns: process.stderr.columns ?? 0,
+    liveStderr: isStderrTTY && !inCI(env) && env.TERM !== 'dumb',
     outputFailure: () => outputFailure,
   };
 }

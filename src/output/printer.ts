@@ -148,13 +148,27 @@ export class Printer {
     this.io.stderr.write(`${this.err.fail('error:')} unexpected failure, please report it: ${message}\n`);
   }
 
+  /**
+   * Whether a line may be redrawn in place on stderr: a terminal a person watches, not --quiet, a
+   * CI log or a dumb terminal, and not --verbose, whose trace lines would land inside it.
+   */
+  private get live(): boolean {
+    return (this.io.liveStderr ?? this.io.isStderrTTY) && !this.options.quiet && !this.options.verbose;
+  }
+
+  /** Where a line redrawn in place goes (see sync-progress.ts), or null where nobody watches it live. */
+  liveLine(): { write(text: string): void; width: number } | null {
+    if (!this.live) return null;
+    return { write: (text) => this.io.stderr.write(text), width: this.io.stderrColumns ?? this.io.columns };
+  }
+
   /** Live progress on a terminal's stderr; nothing when piped. */
   progress(text: string): void {
-    if (this.io.isStderrTTY && !this.options.quiet) this.io.stderr.write(`\r\u001b[2K${text}`);
+    if (this.live) this.io.stderr.write(`\r\u001b[2K${text}`);
   }
 
   endProgress(): void {
-    if (this.io.isStderrTTY && !this.options.quiet) this.io.stderr.write('\r\u001b[2K');
+    if (this.live) this.io.stderr.write('\r\u001b[2K');
   }
 }
 

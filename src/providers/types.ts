@@ -40,8 +40,12 @@ export interface MissingVersion extends VersionPin {
 }
 
 export interface FetchOptions {
-  /** Called as records arrive, for progress on a terminal. */
-  onProgress?: (event: { provider: ProviderName; numbers: number; agents: number }) => void;
+  /**
+   * Called as records arrive, for progress on a terminal: counts so far, and during a step of known
+   * size (Twilio's region read per number) how much of it is done. Called as often as counts change;
+   * the caller throttles what it draws.
+   */
+  onProgress?: (event: { provider: ProviderName; numbers: number; agents: number; step?: { name: string; done: number; total: number } }) => void;
   /**
    * Cancels the read (sync passes the interrupt's): every request in flight or waiting to retry
    * fails at once with a CancelledError. fetchAll only reads, so it is safe to abandon anywhere.

@@ -65,7 +65,7 @@ describe('assign and unassign, end to end on the sandbox', () => {
     const before = names(number, 'inbound');
     const dry = await cli(['--sandbox', 'assign', number.e164, '--inbound', 'booking', '--dry-run']);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/→ booking/);
+    expect(tsv(dry.stdout)).toEqual([[number.e164, 'vapi', 'inbound', before?.join(', ') || '(none)', 'booking', before?.length ? 'move' : 'assign', '']]);
     await cli(['--sandbox', 'sync', '--provider', 'vapi']);
     expect(names(await show(number.e164), 'inbound')).toEqual(before);
   });

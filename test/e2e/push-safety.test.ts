@@ -39,7 +39,7 @@ describe('push-path safety, end to end on the sandbox', () => {
     const before = readState();
     const dry = await cli(['assign', number.e164, '--inbound', 'sales', '--dry-run']);
     expect(dry.code, dry.stderr).toBe(6);
-    expect(dry.stdout).toContain(`conflict: inbound of ${number.e164} is support upstream but receptionist in the cache`);
+    expect(tsv(dry.stdout)).toContainEqual([number.e164, 'retell', 'inbound', '', '', 'conflict', `inbound of ${number.e164} is support upstream but receptionist in the cache`]);
     const offline = await cli(['--offline', 'assign', number.e164, '--inbound', 'sales', '--dry-run']);
     expect(offline.code, offline.stderr).toBe(0);
     expect(offline.stdout).not.toContain('conflict');

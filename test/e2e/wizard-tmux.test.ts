@@ -74,4 +74,37 @@ describe('the wizard in a real terminal (tmux)', () => {
     const after = await runCli(['--sandbox', 'numbers', 'show', target.e164, '--json'], { home: dir.path });
     expect((JSON.parse(after.stdout) as { slots: { inbound: { name: string }[] } }).slots.inbound.map((a) => a.name)).toEqual(['support']);
   }, 60_000);
+
+  it('ranks the label typed exactly first, counts the agents of other providers in one line instead of listing them, and empties a slot', async () => {
+    const lineOne = plan.numbers.find((n) => n.label === 'retell line 1')!;
+    const holder = plan.agents.find((a) => a.id === lineOne.slots.inbound[0]!.agentId)!.name;
+    const out2 = join(dir.path, 'wizard-unassign.txt');
+    const command = `cd ${ROOT} && VOICENUM_HOME=${dir.path} NO_COLOR=1 ${process.execPath} bin/voicenum.js --sandbox wizard > ${out2}; echo "EXIT=$?" >> ${out2}; sleep 60`;
+    tmux('kill-session', '-t', 'wizard');
+    tmux('new-session', '-d', '-s', 'wizard', '-x', '160', '-y', '40', command);
+    await waitFor(showsText('Which number?'), 'the number question', screen);
+    // "retell line 1" is in "retell line 10" to "12" too, which come earlier by number.
+    tmux('send-keys', '-t', 'wizard', '-l', 'retell line 1');
+    await waitFor(() => screen().includes(`❯ ${lineOne.e164}`), 'the exact label first', screen);
+    expect(screen()).toMatch(/retell line 1\d/);
+    tmux('send-keys', '-t', 'wizard', 'Enter');
+    await waitFor(showsText('Which slots'), 'the slot question', screen);
+    tmux('send-keys', '-t', 'wizard', 'Space');
+    await waitFor(showsText('◉ inbound'), 'inbound ticked', screen);
+    tmux('send-keys', '-t', 'wizard', 'Enter');
+    await waitFor(showsText('Which agent for inbound?'), 'the agent question', screen);
+    expect(screen()).toMatch(/\d+ agents of other providers not listed \(.*\): a retell number takes retell agents only/);
+    expect(screen()).not.toMatch(/ (vapi|bland|twilio) (assistant|agent|pathway|twiml-app|trunk)/);
+    tmux('send-keys', '-t', 'wizard', '-l', 'empty');
+    await waitFor(() => screen().includes(`❯ (empty this slot)  unassign ${holder}`), 'the empty choice', screen);
+    tmux('send-keys', '-t', 'wizard', 'Enter');
+    await waitFor(showsText('Apply?'), 'the confirmation', screen);
+    expect(screen()).toContain(`inbound  ${holder} → (none)`);
+    expect(screen()).toContain(`unassign inbound of ${lineOne.e164}: ${holder} stops answering it. Apply?`);
+    tmux('send-keys', '-t', 'wizard', 'y', 'Enter');
+    await waitFor(() => existsSync(out2) && readFileSync(out2, 'utf8').includes('EXIT='), 'the wizard to finish', screen);
+    expect(readFileSync(out2, 'utf8')).toBe(`${lineOne.e164}\tretell\tapplied\tinbound: ${holder} -> (none)\nEXIT=0\n`);
+    const after = await runCli(['--sandbox', 'numbers', 'show', lineOne.e164, '--provider', 'retell', '--json'], { home: dir.path });
+    expect((JSON.parse(after.stdout) as { slots: { inbound: unknown[] } }).slots.inbound).toEqual([]);
+  }, 60_000);
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildSeedPlan, type SeedNumber } from '../../src/sandbox/seed.js';
+import { tsv } from '../helpers/run-cli.js';
 import { useSandboxCli } from '../helpers/in-process.js';
 
 /**
@@ -167,9 +168,10 @@ describe('the rules checked before any push', () => {
     const writesBefore = writesUpstream().length;
     const result = await run(['assign', number.e164, '--inbound', 'receptionist', '--sms', 'sms-concierge', '--dry-run']);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain(`${number.e164}  retell`);
-    expect(result.stdout).toMatch(/inbound {2}sales=0.7, support=0.3 → receptionist {2}move/);
-    expect(result.stdout).toMatch(/sms {6}\(none\) → sms-concierge/);
+    expect(tsv(result.stdout)).toEqual([
+      [number.e164, 'retell', 'inbound', 'sales=0.7, support=0.3', 'receptionist', 'move', ''],
+      [number.e164, 'retell', 'sms', '(none)', 'sms-concierge', 'assign', ''],
+    ]);
     expect(writesUpstream().length).toBe(writesBefore);
     expect(await cacheSnapshot()).toBe(before);
   });

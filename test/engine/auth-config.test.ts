@@ -56,6 +56,34 @@ describe('auth, profiles and config', () => {
     expect(status.providers.find((p) => p.provider === 'twilio')?.configured).toBe(false);
   });
 
+  it('--stdin: confirms what it stored, names a missing --account-sid, and a rejected secret is not told to run auth login', async () => {
+    cli.env = addressesOnly();
+    // Piped (no terminal anywhere), the confirmation still comes: a script's log shows it worked.
+    const piped = await cli.run(['auth', 'login', 'retell', '--stdin'], `${SANDBOX_KEYS.retell}\n`);
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stderr).toContain('✓ retell credentials work and are stored for profile default\n');
+    const quiet = await cli.run(['--quiet', 'auth', 'login', 'retell', '--stdin'], `${SANDBOX_KEYS.retell}\n`);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stderr).toBe('');
+    // Twilio without the account SID: the error itself names the flag.
+    const noSid = await cli.run(['auth', 'login', 'twilio', '--stdin'], `${SANDBOX_KEYS.twilioAuthToken}\n`);
+    expect(noSid.code).toBe(2);
+    expect(noSid.stderr).toMatch(/^error: auth login twilio --stdin needs --account-sid/m);
+    // A rejected secret: the hint is what to check, not the very command just run.
+    for (const [args, secret] of [
+      [['auth', 'login', 'twilio', '--stdin', '--account-sid', cli.sandbox.env.TWILIO_ACCOUNT_SID!], 'not-the-token-1234'],
+      [['auth', 'login', 'bland', '--stdin'], 'not-the-key-5678'],
+    ] as const) {
+      const rejected = await cli.run([...args], `${secret}\n`);
+      expect(rejected.code, rejected.stderr).toBe(4);
+      expect(rejected.stderr).toMatch(/rejected the credentials/);
+      expect(rejected.stderr).toMatch(/^hint: nothing was stored; check the/m);
+      expect(rejected.stderr).not.toMatch(/auth login/);
+      expect(rejected.stderr).not.toContain(secret);
+    }
+    expect(JSON.parse(readFileSync(configPath(), 'utf8')).profiles.default.credentials).toEqual({ retell: { apiKey: SANDBOX_KEYS.retell } });
+  });
+
   it('asks Twilio users for the account SID, the kind of secret, and the secret', async () => {
     cli.env = addressesOnly();
     const prompter = scriptedPrompter([

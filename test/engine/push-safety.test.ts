@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { buildSeedPlan, type SeedNumber } from '../../src/sandbox/seed.js';
+import { tsv } from '../helpers/run-cli.js';
 import { useSandboxCli } from '../helpers/in-process.js';
 import { scriptedPrompter } from '../helpers/prompter.js';
 
@@ -42,7 +43,10 @@ describe('safety of the push path', () => {
       const writes = cli.writesUpstream().length;
       const dry = await run(['assign', number.e164, '--inbound', 'sales', '--dry-run']);
       expect(dry.code, dry.stderr).toBe(6);
-      expect(dry.stdout).toContain(`conflict: inbound of ${number.e164} is support upstream but receptionist in the cache`);
+      expect(tsv(dry.stdout)).toEqual([
+        [number.e164, 'retell', 'inbound', 'receptionist', 'sales', 'move', ''],
+        [number.e164, 'retell', 'inbound', '', '', 'conflict', `inbound of ${number.e164} is support upstream but receptionist in the cache`],
+      ]);
       const json = await run(['assign', number.e164, '--inbound', 'sales', '--dry-run', '--json']);
       expect(json.code).toBe(6);
       const planned = JSON.parse(json.stdout) as { conflicts: { e164: string; slot: string; cached: { name: string }[]; upstream: { name: string }[] }[] }[];
@@ -56,7 +60,7 @@ describe('safety of the push path', () => {
       changeOnDashboard();
       const dry = await run(['assign', number.e164, '--inbound', 'sales', '--dry-run', '--force']);
       expect(dry.code, dry.stderr).toBe(0);
-      expect(dry.stdout).toContain('conflict: inbound');
+      expect(tsv(dry.stdout).map((row) => row[5])).toEqual(['move', 'conflict']);
     });
 
     it('an unchanged number plans clean, and --offline reads nothing upstream', async () => {
@@ -81,7 +85,10 @@ describe('safety of the push path', () => {
     expect(cli.sandbox.fakes.retell.log.length).toBe(requests);
     const dry = await run(['numbers', 'label', number.e164, 'front desk', '--dry-run']);
     expect(dry.code, dry.stderr).toBe(6);
-    expect(dry.stdout).toContain(`conflict: label of ${number.e164} is renamed on the dashboard upstream but ${number.label} in the cache`);
+    expect(tsv(dry.stdout)).toEqual([
+      [number.e164, 'retell', 'label', number.label!, 'front desk', 'set', ''],
+      [number.e164, 'retell', 'label', '', '', 'conflict', `label of ${number.e164} is renamed on the dashboard upstream but ${number.label} in the cache`],
+    ]);
     expect(cli.writesUpstream()).toEqual([]);
     expect((await run(['numbers', 'label', number.e164, 'front desk', '--dry-run', '--force'])).code).toBe(0);
   });
@@ -146,7 +153,7 @@ describe('safety of the push path', () => {
         ['sms', 'unassign', ['booking'], []],
       ]);
       const human = await run(['assign', target.e164, '--inbound', 'booking', '--dry-run']);
-      expect(human.stdout).toContain(`sms      ${texting.e164}: booking → (none)  unassign (policy one-number-per-agent: booking leaves ${texting.e164} (inbound))`);
+      expect(tsv(human.stdout)).toContainEqual([texting.e164, 'vapi', 'sms', 'booking', '(none)', 'unassign', `policy one-number-per-agent: booking leaves ${texting.e164} (inbound); for ${target.e164}`]);
     });
 
     it('reports every side effect in the result (JSON and TSV) and in history, the sms slot included', async () => {

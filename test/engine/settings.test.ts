@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildSeedPlan } from '../../src/sandbox/seed.js';
+import { tsv } from '../helpers/run-cli.js';
 import { useSandboxCli } from '../helpers/in-process.js';
 
 /** `numbers region / label / fallback` and `agents show` against the fakes over HTTP. */
@@ -60,7 +61,7 @@ describe('number settings', () => {
       const before = await cli.cacheSnapshot();
       const result = await cli.run(['region', twilioOnly.e164, 'au1', '--dry-run']);
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/region {3}.* → au1/);
+      expect(tsv(result.stdout)).toEqual([[twilioOnly.e164, 'twilio', 'region', twilioOnly.region ?? '(none)', 'au1', 'set', '']]);
       expect(cli.writesUpstream()).toEqual([]);
       expect(await cli.cacheSnapshot()).toBe(before);
     });

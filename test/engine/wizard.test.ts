@@ -32,7 +32,7 @@ describe('the wizard', () => {
     expect(history.map((h) => h.outcome)).toEqual(['applied']);
   });
 
-  it('offers only agents the rules accept, telling same-named ones apart and saying why the others are disabled', async () => {
+  it('offers the agents of the number\'s own provider, the ones the rules refuse disabled with why, and says how many of other providers it leaves out', async () => {
     const prompter = scriptedPrompter([
       { kind: 'search', answer: new RegExp(escape(retellVacant.e164)) },
       { kind: 'checkbox', answer: [/^inbound/, /^sms/] },
@@ -46,15 +46,62 @@ describe('the wizard', () => {
     expect(enabled.sort()).toEqual(['outbound-dialer', 'receptionist', 'sales', 'support']);
     expect(inbound.find((c) => c.name.startsWith('after-hours'))?.disabled).toMatch(/no published version; pass --allow-draft/);
     expect(inbound.find((c) => c.name.startsWith('sms-concierge'))?.disabled).toMatch(/chat agent; a retell inbound slot takes a voice agent/);
-    // Three other providers have a receptionist too: listed with provider and id, and disabled with the reason.
-    const receptionists = inbound.filter((c) => c.name.startsWith('receptionist'));
-    expect(receptionists).toHaveLength(4);
-    expect(new Set(receptionists.map((c) => c.name)).size).toBe(4);
-    expect(receptionists.filter((c) => c.disabled)).toHaveLength(3);
-    expect(receptionists.filter((c) => c.disabled).every((c) => /takes retell agents only/.test(String(c.disabled)))).toBe(true);
+    // Three other providers have a receptionist too: not listed, only counted, in one line.
+    expect(inbound.filter((c) => c.name.startsWith('receptionist'))).toHaveLength(1);
+    expect(inbound.filter((c) => !/ retell /.test(c.name) && !c.name.startsWith('(empty this slot)'))).toEqual([]);
+    const agents = JSON.parse((await cli.run(['agents', 'list', '--json'])).stdout) as { provider: string }[];
+    const others = agents.filter((a) => a.provider !== 'retell');
+    expect(others.length).toBeGreaterThan(0);
+    expect(result.stderr.match(/of other providers not listed/g)).toHaveLength(1);
+    const count = (provider: string) => others.filter((a) => a.provider === provider).length;
+    expect(result.stderr).toContain(`${others.length} agents of other providers not listed (bland ${count('bland')}, twilio ${count('twilio')}, vapi ${count('vapi')}): a retell number takes retell agents only\n`);
+    // The slot is empty: emptying it is offered last, disabled.
+    expect(inbound.at(-1)).toEqual({ name: '(empty this slot)  unassign (none)', disabled: 'inbound holds nothing' });
     const sms = agentStep(prompter.asked, 1);
     expect(sms.filter((c) => !c.disabled).map((c) => c.name.split('  ')[0])).toEqual(['sms-concierge']);
     expect(cli.writesUpstream()).toEqual([]);
+  });
+
+  it('empties a slot: "(empty this slot)" is an unassign, with its plan and its confirmation, pushed through the same engine', async () => {
+    const held = plan.numbers.find((n) => n.provider === 'retell' && n.slots.inbound.length === 1 && n.slots.outbound.length === 0 && n.slots.sms.length === 0)!;
+    const holder = plan.agents.find((a) => a.id === held.slots.inbound[0]!.agentId)!.name;
+    const prompter = scriptedPrompter([
+      { kind: 'search', answer: new RegExp(escape(held.e164)) },
+      { kind: 'checkbox', answer: [/^inbound/] },
+      { kind: 'search', answer: /^\(empty this slot\)/ },
+      { kind: 'confirm', answer: true },
+    ]);
+    const result = await cli.run(['wizard'], undefined, prompter);
+    expect(result.code, result.stderr).toBe(0);
+    expect(agentStep(prompter.asked, 0).at(-1)).toEqual({ name: `(empty this slot)  unassign ${holder}`, disabled: false });
+    expect(result.stderr).toMatch(new RegExp(`^${escape(held.e164)} +retell +inbound +${holder} → \\(none\\) +unassign$`, 'm'));
+    // Unassigning a held slot stops calls: the same confirmation as `voicenum unassign` asks for.
+    expect(prompter.asked.at(-1)!.message).toBe(`unassign inbound of ${held.e164}: ${holder} stops answering it. Apply?`);
+    expect(result.stdout).toMatch(new RegExp(`${escape(held.e164)}\\s+inbound: ${holder} → \\(none\\)`));
+    expect(cli.writesUpstream().map((w) => w.path)).toEqual([`/update-phone-number/${held.e164}`]);
+    expect(cli.sandbox.state().retell.numbers.find((n) => n.phone_number === held.e164)!.inbound_agents ?? []).toEqual([]);
+  });
+
+  it('the number search puts the number or label typed exactly first', async () => {
+    const prompter = scriptedPrompter([{ kind: 'search', answer: CANCEL }]);
+    expect((await cli.run(['wizard'], undefined, prompter)).code).toBe(130);
+    const { choices, source } = prompter.asked[0]!;
+    expect(source).toBeDefined();
+    const first = (typed: string) => (source!(typed, choices!)[0]!.value as { e164: string; label: string | null }) ?? null;
+    // "retell line 1" is also in "retell line 10" to "12", which come earlier by number.
+    const lineOne = plan.numbers.find((n) => n.label === 'retell line 1')!;
+    const lineTwelve = plan.numbers.find((n) => n.label === 'retell line 12')!;
+    expect(lineTwelve.e164 < lineOne.e164).toBe(true);
+    expect(source!('retell line 1', choices!).length).toBeGreaterThan(1);
+    expect(first('retell line 1').e164).toBe(lineOne.e164);
+    expect(first('RETELL LINE 1 ').e164).toBe(lineOne.e164);
+    // A number typed in its national form is found by its digits and comes first.
+    const national = `(${lineOne.e164.slice(2, 5)}) ${lineOne.e164.slice(5, 8)}-${lineOne.e164.slice(8)}`;
+    expect(first(national).e164).toBe(lineOne.e164);
+    expect(first(lineOne.e164).e164).toBe(lineOne.e164);
+    // Part of a number still filters, in list order; nothing typed keeps the whole list.
+    expect(source!(lineOne.e164.slice(2, 8), choices!).every((c) => (c.value as { e164: string }).e164.includes(lineOne.e164.slice(2, 8)))).toBe(true);
+    expect(source!('', choices!)).toHaveLength(choices!.length);
   });
 
   it('disables slots the provider lacks and numbers the rules would refuse, with the reason', async () => {

@@ -1,5 +1,5 @@
 import { CancelledError } from '../../src/domain/errors.js';
-import type { Choice, Prompter } from '../../src/cli/prompter.js';
+import type { Choice, Prompter, SearchSource } from '../../src/cli/prompter.js';
 
 export const CANCEL = Symbol('cancel');
 
@@ -12,6 +12,8 @@ export interface AskedQuestion {
   kind: Kind;
   message: string;
   choices?: Choice<unknown>[];
+  /** A search's own ranking of what is typed, when it has one (the wizard's number search). */
+  source?: SearchSource<unknown>;
 }
 
 /**
@@ -20,8 +22,8 @@ export interface AskedQuestion {
  */
 export function scriptedPrompter(script: Answer[]): Prompter & { asked: AskedQuestion[] } {
   const asked: AskedQuestion[] = [];
-  const next = (kind: Kind, message: string, choices?: Choice<unknown>[]) => {
-    asked.push({ kind, message, choices });
+  const next = (kind: Kind, message: string, choices?: Choice<unknown>[], source?: SearchSource<unknown>) => {
+    asked.push({ kind, message, choices, ...(source ? { source } : {}) });
     const step = script.shift();
     if (!step) throw new Error(`unexpected ${kind} question: ${message}`);
     if (step.kind !== kind) throw new Error(`expected a ${step.kind} question, got ${kind}: ${message}`);
@@ -40,7 +42,7 @@ export function scriptedPrompter(script: Answer[]): Prompter & { asked: AskedQue
     input: async (message) => next('input', message) as string,
     password: async (message) => next('password', message) as string,
     select: async (message, choices) => pick(choices, next('select', message, choices) as RegExp).value,
-    search: async (message, choices) => pick(choices, next('search', message, choices) as RegExp).value,
+    search: async (message, choices, source) => pick(choices, next('search', message, choices, source as SearchSource<unknown> | undefined) as RegExp).value,
     checkbox: async (message, choices) => (next('checkbox', message, choices) as RegExp[]).map((matcher) => pick(choices, matcher).value),
   };
 }

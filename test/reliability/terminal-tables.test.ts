@@ -60,7 +60,7 @@ describe('terminal tables', () => {
     expect((await cli.run(['numbers', 'show', held.e164])).stdout).toContain(`label\t${LONG_LABEL}\n`);
   });
 
-  it('a dry-run plan on a terminal is a table with a header; piped it keeps its lines', async () => {
+  it('a dry-run plan on a terminal is a table with a header; piped it is tab-separated rows', async () => {
     await plant();
     const { stdout } = await runTty(['assign', held.e164, '--inbound', 'sales', '--dry-run'], 0);
     expect(stdout).not.toMatch(ANY_CONTROL);
@@ -68,7 +68,7 @@ describe('terminal tables', () => {
     expect(header!.split(/\s{2,}/)).toEqual(['NUMBER', 'PROVIDER', 'SLOT', 'CHANGE', 'NOTE']);
     expect(row!.split(/\s{2,}/)).toEqual([held.e164, 'retell', 'inbound', `${HOSTILE_SHOWN} → sales`, 'move']);
     const piped = await cli.run(['assign', held.e164, '--inbound', 'sales', '--dry-run']);
-    expect(piped.stdout).toBe(`${held.e164}  retell\n  inbound  ${HOSTILE_SHOWN} → sales  move\n`);
+    expect(piped.stdout).toBe(`${held.e164}\tretell\tinbound\t${HOSTILE_SHOWN}\tsales\tmove\t\n`);
   });
 
   it('agents show: the list of numbers wraps inside a narrow terminal, none of them lost', async () => {

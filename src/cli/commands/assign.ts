@@ -12,7 +12,8 @@ import { numberFacts, planContext } from '../../engine/plan.js';
 import { selectFields, type JsonSelection } from '../../output/printer.js';
 import { renderGrid } from '../../output/grid.js';
 import { neutralize } from '../../output/sanitize.js';
-import type { Column } from '../../output/table.js';
+import { renderTsv, type Column } from '../../output/table.js';
+import { PLAN_ROW_COLUMNS, planRow, type PlanRow } from '../../output/plan-rows.js';
 import { forEachConcurrently } from '../../util/concurrency.js';
 import type { Context } from '../context.js';
 import { requireJsonFields } from '../json-fields.js';
@@ -109,7 +110,7 @@ async function runChange(ctx: Context, args: string[], requestsFor: (number: Num
 
   if (options.dryRun) {
     await printPlans(ctx, targets, json);
-    return exitCodeOf(targets.map((t) => ({ exitCode: t.result?.exitCode ?? (t.conflicts?.length && !force ? ExitCode.Conflict : ExitCode.Ok) })));
+    return exitCodeOf(targets.map((t) => ({ outcome: t.result?.outcome, exitCode: t.result?.exitCode ?? (t.conflicts?.length && !force ? ExitCode.Conflict : ExitCode.Ok) })));
   }
 
   if (!batch && targets[0]?.result && targets[0].plan) throw new RefusedError(targets[0].plan.refusals);
@@ -172,10 +173,16 @@ export async function readFreshness(ctx: Context, store: Store, targets: Target[
   return ports;
 }
 
-function exitCodeOf(results: Pick<ApplyResult, 'exitCode'>[]): number {
+/**
+ * A batch's exit code. Partial (7) only when some numbers went through (or, in a dry run, would)
+ * and others did not; a batch refused whole is refused (3), even when some of its lines were not
+ * numbers at all (2); otherwise the code the failures share, or the first one's.
+ */
+function exitCodeOf(results: { exitCode: number; outcome?: ApplyResult['outcome'] }[]): number {
   const failed = results.filter((r) => r.exitCode !== ExitCode.Ok);
   if (failed.length === 0) return ExitCode.Ok;
   if (failed.length < results.length) return ExitCode.Partial;
+  if (failed.every((r) => r.outcome === 'refused') && failed.some((r) => r.exitCode === ExitCode.Refused)) return ExitCode.Refused;
   return failed[0]!.exitCode;
 }
 
@@ -216,12 +223,6 @@ function changeJson(c: SlotChange) {
   return { slot: c.slot, kind: c.kind, before: c.before, after: c.after, note: c.note ?? null };
 }
 
-function changeMark(theme: Context['printer']['out'], change: SlotChange): string {
-  const word = change.kind === 'move' || change.kind === 'unassign' || change.kind === 'unchanged' ? change.kind : '';
-  const mark = change.kind === 'unchanged' ? theme.dim(`  ${word}`) : word ? theme.warn(`  ${word}`) : '';
-  return `${mark}${change.note ? theme.warn(`${word ? ';' : ' '} ${neutralize(change.note)}`) : ''}`;
-}
-
 /** The plan: per number, per slot, before → after, moves marked; refusals under it. */
 export async function printPlans(ctx: Context, targets: Target[], json: JsonSelection, toStderr = false): Promise<void> {
   if (json && !toStderr) {
@@ -236,32 +237,49 @@ export async function printPlans(ctx: Context, targets: Target[], json: JsonSele
     else ctx.printer.data(text);
     return;
   }
-  const lines: string[] = [];
+  if (!toStderr) {
+    ctx.printer.rows(planRows(targets), PLAN_ROW_COLUMNS, 'tsv');
+    return;
+  }
+  // Prompts only come up when stderr is a terminal; this is the plan without one, kept plain.
+  ctx.io.stderr.write(renderTsv(planRows(targets), PLAN_ROW_COLUMNS));
+}
+
+/** The plan as piped rows (src/output/plan-rows.ts names the columns and actions). */
+function planRows(targets: Target[]): PlanRow[] {
+  const rows: PlanRow[] = [];
+  const slotRow = (number: { e164: string; provider: string }, c: SlotChange, note: string) =>
+    planRow({ number: number.e164, provider: number.provider, field: c.slot, before: describeSlot(c.before), after: describeSlot(c.after), action: c.kind, note });
   for (const target of targets) {
     const plan = target.plan;
     if (!plan) {
-      lines.push(`${neutralize(target.input)}  ${theme.fail('refused')}: ${neutralize(target.result?.message ?? '')}`);
+      rows.push(planRow({ number: target.input, provider: target.result?.provider ?? '-', action: 'refused', note: target.result?.message ?? '' }));
       continue;
     }
-    lines.push(`${plan.number.e164}  ${theme.provider(plan.number.provider)}${planChangesSomething(plan) ? '' : theme.dim('  (nothing to change)')}`);
-    for (const change of plan.changes) {
-      lines.push(`  ${change.slot.padEnd(9)}${neutralize(describeSlot(change.before))} → ${neutralize(describeSlot(change.after))}${changeMark(theme, change)}`);
-    }
-    for (const side of plan.sideEffects) {
-      for (const change of side.changes) {
-        if (change.kind === 'unchanged') continue;
-        lines.push(`  ${change.slot.padEnd(9)}${side.number.e164}: ${neutralize(describeSlot(change.before))} → ${neutralize(describeSlot(change.after))}${changeMark(theme, change)} ${theme.dim(`(${neutralize(side.reason)})`)}`);
+    const { number } = plan;
+    const own = { number: number.e164, provider: number.provider };
+    // A refused number changes nothing at all: its rows are the refusals, so a reader counting
+    // `move` rows counts only what would be pushed.
+    const refused = plan.refusals.length > 0;
+    for (const c of refused ? [] : plan.changes) rows.push(slotRow(number, c, c.note ?? ''));
+    for (const side of refused ? [] : plan.sideEffects) {
+      for (const c of side.changes) {
+        if (c.kind !== 'unchanged') rows.push(slotRow(side.number, c, [c.note, `${side.reason}; for ${number.e164}`].filter(Boolean).join('; ')));
       }
     }
     for (const conflict of target.conflicts ?? []) {
-      lines.push(`  ${theme.fail('conflict:')} ${conflict.slot} of ${conflict.e164} is ${neutralize(describeSlot(conflict.upstream))} upstream but ${neutralize(describeSlot(conflict.cached))} in the cache`);
+      const provider = conflict.e164 === number.e164 ? number.provider : (plan.sideEffects.find((s) => s.number.e164 === conflict.e164)?.number.provider ?? number.provider);
+      rows.push(planRow({ number: conflict.e164, provider, field: conflict.slot, action: 'conflict', note: `${conflict.slot} of ${conflict.e164} is ${describeSlot(conflict.upstream)} upstream but ${describeSlot(conflict.cached)} in the cache` }));
     }
-    for (const refusal of plan.refusals) lines.push(`  ${theme.fail('refused:')} ${neutralize(refusal)}`);
-    if (target.result && !plan.refusals.length) lines.push(`  ${theme.fail(`${target.result.outcome}:`)} ${neutralize(target.result.message ?? '')}`);
+    for (const refusal of plan.refusals) {
+      // A refusal about one slot starts with its name ("inbound: …"): it goes in the field column.
+      const slot = SLOTS.find((s) => refusal.startsWith(`${s}: `));
+      rows.push(planRow({ ...own, field: slot ?? '', action: 'refused', note: slot ? refusal.slice(slot.length + 2) : refusal }));
+    }
+    if (target.result && !plan.refusals.length) rows.push(planRow({ ...own, action: target.result.outcome, note: target.result.message ?? '' }));
+    if (plan.changes.length === 0 && !plan.refusals.length && !target.result) rows.push(planRow({ ...own, action: 'unchanged', note: 'nothing to change' }));
   }
-  const text = `${lines.join('\n')}\n`;
-  if (toStderr) ctx.io.stderr.write(text);
-  else ctx.printer.data(text);
+  return rows;
 }
 
 /** One line of a plan's table: a slot change, a side effect, a conflict or a refusal. */

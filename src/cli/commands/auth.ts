@@ -1,5 +1,5 @@
 import { updateConfig } from '../../config/store.js';
-import { UsageError, VoicenumError } from '../../domain/errors.js';
+import { AuthError, UsageError, VoicenumError } from '../../domain/errors.js';
 import { PROVIDERS, type ProviderName } from '../../domain/model.js';
 import { CREDENTIAL_VARIABLES, resolveCredentials, type ResolvedCredentials } from '../../providers/credentials.js';
 import { capabilitiesOf, createAdapter } from '../../providers/registry.js';
@@ -40,6 +40,7 @@ async function ask(ctx: Context, name: ProviderName, options: LoginOptions): Pro
   }
   const validSid = (value: string) => (/^AC[0-9a-f]{32}$/i.test(value.trim()) ? true : 'an account SID is AC followed by 32 hex characters');
   let accountSid = options.accountSid ?? '';
+  if (!accountSid && !prompter) throw new UsageError(`auth login ${name} --stdin needs --account-sid AC…: standard input holds only the secret`, 'add --api-key SK… too when the secret is an API key secret');
   if (!accountSid && prompter) accountSid = await prompter.input('Twilio account SID', validSid);
   if (validSid(accountSid) !== true) throw new UsageError(`"${accountSid}" is not a Twilio account SID`, 'pass --account-sid AC…');
   let apiKey = options.apiKey;
@@ -65,13 +66,21 @@ export async function runAuthLogin(ctx: Context, name: string, options: LoginOpt
   const adapter = await createAdapter(which, credentials, env, await ctx.httpSettings(credentials));
   if (!adapter) throw new UsageError(`incomplete ${which} credentials`);
   ctx.printer.info(`checking the ${which} credentials…`);
-  await adapter.verifyCredentials();
+  try {
+    await adapter.verifyCredentials();
+  } catch (error) {
+    // The provider's own hint says to run `auth login`: the very command that was just run.
+    const account = capabilitiesOf(which).credentials === 'account';
+    if (error instanceof AuthError) throw new AuthError(error.message, `nothing was stored; check the ${account ? 'account SID and the secret' : 'key'} (copy ${account ? 'them' : 'it'} again from the ${which} dashboard) and try again`);
+    throw error;
+  }
   await updateConfig(ctx.home, (config) => {
     config.profiles ??= {};
     const profile = (config.profiles[ctx.profile] ??= {});
     profile.credentials = { ...profile.credentials, [which]: stored };
   });
-  ctx.printer.success(`${which} credentials work and are stored for profile ${ctx.profile}`);
+  // Said with --stdin too (a script's log shows it worked); --quiet silences it.
+  ctx.printer.info(`${ctx.printer.err.success('✓')} ${which} credentials work and are stored for profile ${ctx.profile}`);
   if (ctx.env[CREDENTIAL_VARIABLES[which].split(' ')[0]!]) ctx.printer.warn(`${CREDENTIAL_VARIABLES[which].split(' ')[0]} is set in the environment and wins over the stored key`);
   return 0;
 }

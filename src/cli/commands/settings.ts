@@ -1,6 +1,7 @@
 import { ExitCode } from '../../domain/errors.js';
 import { applyPorts } from '../../engine/ports.js';
 import { describeSetting as show, fallbackChange, labelChange, pushSetting, readSettingConflict, regionalProvider, regionChange, regionRecord, type SettingChange, type SettingValue } from '../../engine/settings.js';
+import { PLAN_ROW_COLUMNS, planRow, type PlanRow } from '../../output/plan-rows.js';
 import { selectFields } from '../../output/printer.js';
 import { neutralize } from '../../output/sanitize.js';
 import type { Store } from '../../store/index.js';
@@ -28,6 +29,7 @@ async function runSetting(ctx: Context, store: Store, change: SettingChange, fla
     const upstream: SettingValue | undefined = ctx.options.offline ? undefined : await readSettingConflict(applyPorts(ctx, store), change);
     const conflict = upstream === undefined ? null : `${change.field} of ${change.row.e164} is ${neutralize(show(upstream))} upstream but ${neutralize(show(change.before))} in the cache`;
     if (json) printer.json(selectFields({ ...summary, outcome: 'planned', conflict: upstream === undefined ? null : { upstream, cached: change.before } }, json));
+    else if (!ctx.io.isStdoutTTY) printer.rows(settingPlanRows(change, upstream), PLAN_ROW_COLUMNS, 'tsv');
     else printer.data(`${change.row.e164}  ${change.provider}\n  ${change.field.padEnd(9)}${neutralize(show(change.before))} → ${neutralize(show(change.after))}\n${conflict ? `  ${printer.out.fail('conflict:')} ${conflict}\n` : ''}`);
     return conflict && !flags.force ? ExitCode.Conflict : ExitCode.Ok;
   }
@@ -36,6 +38,14 @@ async function runSetting(ctx: Context, store: Store, change: SettingChange, fla
   else if (ctx.io.isStdoutTTY) printer.data(`${printer.out.success('✓')} ${change.row.e164}  ${change.field}: ${neutralize(show(before))} → ${neutralize(show(change.after))}\n`);
   else printer.data(`${[change.row.e164, change.provider, 'applied', neutralize(`${change.field}: ${show(before)} -> ${show(change.after)}`)].join('\t')}\n`);
   return 0;
+}
+
+/** A setting's dry-run plan as piped rows (columns in src/output/plan-rows.ts): the change, and a conflict if upstream moved. */
+function settingPlanRows(change: SettingChange, upstream: SettingValue | undefined): PlanRow[] {
+  const own = { number: change.row.e164, provider: change.provider, field: change.field };
+  const rows = [planRow({ ...own, before: show(change.before), after: show(change.after), action: change.after === null || change.after === '' ? 'clear' : 'set' })];
+  if (upstream !== undefined) rows.push(planRow({ ...own, action: 'conflict', note: `${change.field} of ${change.row.e164} is ${show(upstream)} upstream but ${show(change.before)} in the cache` }));
+  return rows;
 }
 
 /** `numbers label NUMBER TEXT`: Retell nickname, Vapi name, Bland label, Twilio friendly_name. */

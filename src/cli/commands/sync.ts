@@ -2,6 +2,7 @@ import { AuthError, CancelledError, ExitCode, VoicenumError } from '../../domain
 import { PROVIDERS, type ProviderName, type ProviderSnapshot } from '../../domain/model.js';
 import { jsonRequested, selectFields } from '../../output/printer.js';
 import { neutralize } from '../../output/sanitize.js';
+import { SyncProgress } from '../../output/sync-progress.js';
 import { CREDENTIAL_VARIABLES } from '../../providers/credentials.js';
 import type { SyncCounts } from '../../store/index.js';
 import type { Context } from '../context.js';
@@ -36,11 +37,12 @@ export async function runSync(ctx: Context, options: SyncOptions): Promise<numbe
   for (const skip of skipped) ctx.printer.info(`skipped ${skip.provider}: ${skip.reason}`);
   const store = await ctx.store();
   store.clearDeadLocks(); // locks of killed voicenum processes would otherwise pile up
-  const progress = new Map<ProviderName, string>();
-  const showProgress = () => ctx.printer.progress(`syncing ${[...progress].map(([p, text]) => `${p} ${text}`).join(' · ')}`);
+  // A live line on a terminal's stderr only: never in a pipe, --json, --quiet or a CI log.
+  const live = jsonRequested(options.json) ? null : ctx.printer.liveLine();
+  const progress = live ? new SyncProgress(live.write, live.width) : null;
+  progress?.start(adapters.map((adapter) => adapter.name));
   const outcomes = await Promise.all(
     adapters.map(async (adapter): Promise<ProviderOutcome> => {
-      progress.set(adapter.name, '…');
       try {
         // Rows a write changes after this point hold newer facts than this read: the sync keeps them.
         const since = store.writeSeq();
@@ -48,23 +50,20 @@ export async function runSync(ctx: Context, options: SyncOptions): Promise<numbe
           // Ctrl-C cancels the reads (writes never get this signal); a provider's own failure
           // cancels its other requests inside fetchAll.
           signal: ctx.interrupt.readSignal,
-          onProgress: ({ numbers, agents }) => {
-            progress.set(adapter.name, `${numbers} numbers, ${agents} agents`);
-            showProgress();
-          },
+          onProgress: ({ numbers, step }) => progress?.report(adapter.name, { numbers, step }),
         });
+        progress?.report(adapter.name, { numbers: snapshot.numbers.length });
+        progress?.phase(adapter.name, 'saving');
         const counts = store.replaceProvider(snapshot, ctx.now(), { since });
-        progress.set(adapter.name, 'done');
-        showProgress();
+        progress?.phase(adapter.name, 'done');
         return { provider: adapter.name, ok: true, counts, requests: adapter.requestCount, skippedRecords: snapshot.skipped };
       } catch (error) {
-        progress.set(adapter.name, 'failed');
+        progress?.phase(adapter.name, 'failed');
         if (!(error instanceof VoicenumError) || error instanceof CancelledError) throw error;
         return { provider: adapter.name, ok: false, requests: adapter.requestCount, error: error.message, exitCode: error.exitCode };
       }
     }),
-  );
-  ctx.printer.endProgress();
+  ).finally(() => progress?.clear()); // also when Ctrl-C rejects the read: the line goes before the message
   report(ctx, outcomes, options);
   const failed = outcomes.filter((o) => !o.ok);
   if (failed.length === 0) return ExitCode.Ok;

@@ -6,7 +6,7 @@ import type { Context } from '../context.js';
 import type { WizardOptions as WizardCommandOptions } from './wizard.command.js';
 import { canPrompt } from '../prompter.js';
 import { warnIfStale } from '../staleness.js';
-import { agentChoices, numberChoices, slotChoices } from '../wizard/steps.js';
+import { agentChoices, numberChoices, numberSearch, slotChoices } from '../wizard/steps.js';
 import { printPlans, pushTargets, readFreshness, type Target } from './assign.js';
 
 /** What the wizard takes: its own flags, or those `assign` alone on a terminal passes on. */
@@ -27,13 +27,19 @@ export async function runWizard(ctx: Context, options: WizardOptions): Promise<n
   const prompter = ctx.prompter();
   const context = planContext(store, ctx.settings(), { allowDraft: Boolean(options.allowDraft), force: Boolean(options.force) });
 
-  const row = await prompter.search('Which number? (type to filter by number, provider, label or agent)', numberChoices(rows));
+  const row = await prompter.search('Which number? (type to filter by number, provider, label or agent)', numberChoices(rows), numberSearch(ctx.settings().defaultCountry));
   const facts = numberFacts(row);
   const slots = await prompter.checkbox<Slot>(`Which slot${'s'} of ${row.e164}?`, slotChoices(facts, context));
   const requests: Partial<Record<Slot, SlotRequest>> = {};
-  for (const slot of slots) {
-    const agent = await prompter.search(`Which agent for ${slot}? (type to filter)`, agentChoices(facts, slot, context));
-    requests[slot] = { action: 'assign', agents: [{ ref: { provider: agent.provider, key: agent.id }, weight: 1, version: null, text: `${agent.provider}:${agent.name}` }] };
+  for (const [index, slot] of slots.entries()) {
+    const step = agentChoices(facts, slot, context);
+    const hidden = step.hidden.reduce((sum, h) => sum + h.count, 0);
+    if (index === 0 && hidden > 0) {
+      ctx.printer.info(ctx.printer.err.dim(`${hidden} agent${hidden === 1 ? '' : 's'} of other providers not listed (${step.hidden.map((h) => `${h.provider} ${h.count}`).join(', ')}): a ${facts.provider} number takes ${facts.provider} agents only`));
+    }
+    const agent = await prompter.search(`Which agent for ${slot}? (type to filter; last: empty this slot)`, step.choices);
+    // "(empty this slot)" is an unassign: the same rules, plan and confirmation as `voicenum unassign`.
+    requests[slot] = agent === null ? { action: 'clear' } : { action: 'assign', agents: [{ ref: { provider: agent.provider, key: agent.id }, weight: 1, version: null, text: `${agent.provider}:${agent.name}` }] };
   }
   const plan = planNumber(facts, requests, context);
   const target: Target = { input: row.e164, plan };

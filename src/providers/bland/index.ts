@@ -87,7 +87,17 @@ class BlandAdapter implements ProviderAdapter {
 
     const agents: RemoteAgent[] = [];
     const personaIds = new Set(records.map((record) => record.persona_id).filter((id): id is string => Boolean(id)));
-    const [v2Agents] = await Promise.all([this.v2Agents(agentRecords, skipped), this.learnBindings(agentRecords, personaIds)]);
+    // The lists are in; each v2 agent's detail (is it live?) is read next, one request per agent.
+    const details = { name: 'agents', done: 0, total: agentRecords.length };
+    const report = () => options.onProgress?.({ provider: 'bland', numbers: records.length, agents: agentRecords.length + pathways.length, step: { ...details } });
+    report();
+    const [v2Agents] = await Promise.all([
+      this.v2Agents(agentRecords, skipped, () => {
+        details.done++;
+        report();
+      }),
+      this.learnBindings(agentRecords, personaIds),
+    ]);
     agents.push(...v2Agents);
     for (const pathway of pathways) {
       this.kinds.set(pathway.id, 'pathway');
@@ -219,11 +229,12 @@ class BlandAdapter implements ProviderAdapter {
   }
 
   /** The list has no environments; an agent is live when its `production` environment pins a version. */
-  private async v2Agents(records: wire.AgentRecord[], skipped: SkippedRecord[]): Promise<RemoteAgent[]> {
+  private async v2Agents(records: wire.AgentRecord[], skipped: SkippedRecord[], onRead: () => void): Promise<RemoteAgent[]> {
     const out: (RemoteAgent | null)[] = await mapConcurrently(records, this.concurrency, async (record) => {
       this.kinds.set(record.id, 'agent');
       try {
         const detail = wire.agentDetail.safeParse(await this.get(`/v2/agents/${encodeURIComponent(record.id)}`));
+        onRead();
         const production = detail.success ? detail.data.data.environments?.find((environment) => environment.env_type === 'production') : undefined;
         return v2Agent(record.id, record.name, detail.success && detail.data.data.environments ? Boolean(production?.current_version_id) : null);
       } catch (error) {

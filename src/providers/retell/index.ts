@@ -113,10 +113,12 @@ export function createRetellAdapter(settings: RetellAdapterSettings): ProviderAd
     return false;
   }
 
-  async function withLiveness(agents: AgentWire[], skipped: SkippedRecord[]): Promise<RemoteAgent[]> {
+  async function withLiveness(agents: AgentWire[], skipped: SkippedRecord[], onRead: () => void): Promise<RemoteAgent[]> {
     const results = await mapConcurrently(agents, VERSION_CONCURRENCY, async (agent) => {
       try {
-        return toRemoteAgent(agent, await isLive(agent.agent_id));
+        const live = await isLive(agent.agent_id);
+        onRead();
+        return toRemoteAgent(agent, live);
       } catch (error) {
         // Deleted between the list and the version look-up: nothing left to cache.
         if (error instanceof ProviderError && (error.status === 404 || error.status === 422)) {
@@ -177,10 +179,18 @@ export function createRetellAdapter(settings: RetellAdapterSettings): ProviderAd
         const before = client.requestCount;
         const skipped: SkippedRecord[] = [];
         const counts = { numbers: 0, agents: 0 };
-        const progress = () => options.onProgress?.({ provider: PROVIDER, ...counts });
+        // Whether each agent is live: one version read per agent, after the agent list.
+        const versions = { name: 'agents', done: 0, total: 0 };
+        const progress = () => options.onProgress?.({ provider: PROVIDER, ...counts, step: { ...versions } });
         const [numbers, agents] = await Promise.all([
           readNumbers(skipped, progress, counts),
-          readAgents(skipped, progress, counts).then((listed) => withLiveness(listed, skipped)),
+          readAgents(skipped, progress, counts).then((listed) => {
+            versions.total = listed.length;
+            return withLiveness(listed, skipped, () => {
+              versions.done++;
+              progress();
+            });
+          }),
         ]);
         return { provider: PROVIDER, numbers, agents, skipped, requests: client.requestCount - before };
       });
