@@ -61,6 +61,7 @@ ${EXIT_CODES_HELP}`);
       .option('--region <region>', HELP.regionFilter)
       .option('--search <text>', 'match number, label or agent name')
       .option('--sort <field>', 'sort by e164, provider, label, status or region', 'e164')
+      .option('--reverse', 'reverse the sort order')
       .option('--limit <n>', 'print at most N numbers')
       .option('--csv', 'comma-separated with a header')
       .option('--plain', 'tab-separated rows without header (the default when piped)')

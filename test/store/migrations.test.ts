@@ -130,7 +130,7 @@ describe('migrating every older schema to the newest', () => {
     return file;
   }
 
-  it.each([1, 2, 3, 4, 5])('from schema %i: numbers, assignments, audit log and list records survive', async (version) => {
+  it.each([1, 2, 3, 4, 5, 6])('from schema %i: numbers, assignments, audit log and list records survive', async (version) => {
     const file = oldCache(version);
     const store = Store.open(file);
     try {
@@ -151,6 +151,12 @@ describe('migrating every older schema to the newest', () => {
       expect(store.listViews({}, 'cells')).toEqual(rows.map((row) => recordCells(numberRecord(row)).join('\t')));
       expect(store.listViews({ status: 'removed' }).map((text) => JSON.parse(text) as NumberRecord)).toMatchObject([{ e164: REMOVED, status: 'removed', slots: { inbound: [{ agentId: 'agent_gone', name: 'gone' }] } }]);
       expect(store.findNumbers(RETELL).map((row) => row.provider).sort()).toEqual(['retell', 'twilio']);
+      // The natural sort keys of the labels are built with the records (in e164 order the labels
+      // would read front desk, support line, ivr).
+      const labels = (text: string[]) => text.map((record) => (JSON.parse(record) as NumberRecord).label);
+      expect(labels(store.listViews({ sort: 'label' }))).toEqual(['front desk', 'ivr', 'support line']);
+      expect(labels(store.listViews({ sort: 'label', reverse: true }))).toEqual(['support line', 'ivr', 'front desk']);
+      expect(store.listNumbers({ sort: 'label' }).map((row) => row.label)).toEqual(['front desk', 'ivr', 'support line']);
 
       expect(store.listAgents({ includeRemoved: true }).map((agent) => `${agent.provider}:${agent.id}:${agent.live}:${agent.removed}`)).toEqual([
         'retell:agent_chat:true:false',
