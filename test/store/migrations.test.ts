@@ -216,6 +216,23 @@ describe('migrating every older schema to the newest', () => {
     }
   });
 
+  it('a cache whose records the previous format built (schema 6) gets its label sort keys on the first open', () => {
+    const file = oldCache(6);
+    const db = new Database(file);
+    // What voicenum left behind before the sort keys: records current for format 1.
+    db.prepare("INSERT INTO counters (name, value) VALUES ('view_format', 1)").run();
+    db.close();
+    const store = Store.open(file);
+    try {
+      // Every number with a label (its own or its carrier's) has a key; the removed one has neither.
+      expect(store.db.prepare('SELECT count(*) FROM number_views WHERE label_key IS NOT NULL').pluck().get()).toBe(4);
+      const labels = store.listViews({ sort: 'label' }).map((text) => (JSON.parse(text) as NumberRecord).label);
+      expect(labels).toEqual(['front desk', 'ivr', 'support line']);
+    } finally {
+      store.close();
+    }
+  });
+
   it('builds the records once: a second open finds them current and leaves them alone', () => {
     const file = oldCache(4);
     Store.open(file).close();
