@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { UsageError } from '../domain/errors.js';
-import { closestName } from '../util/closest.js';
+import { closestNames, didYouMean } from '../domain/suggest.js';
 
 /**
  * A command's `--json [fields]`: every field, or only the named ones. The field list is part of the
@@ -52,8 +52,7 @@ export function parseFieldList(value: string, fields: readonly string[]): string
   for (const name of names) {
     if (fields.includes(name)) continue;
     if (!NAME.test(name)) throw new InvalidArgumentError(`"${name}" is not a field name: fields are top-level names (${fields.join(', ')}); pick the field and filter inside it with --jq`);
-    const near = closestName(name, fields);
-    throw new InvalidArgumentError(`unknown field "${name}"${near ? ` (did you mean ${near}?)` : ''}; fields: ${fields.join(', ')}`);
+    throw new InvalidArgumentError(`unknown field "${name}"${didYouMean(closestNames(name, fields))}; fields: ${fields.join(', ')}`);
   }
   return [...new Set(names)];
 }

@@ -1,15 +1,29 @@
-import { UsageError } from '../domain/errors.js';
+import { UsageError, VoicenumError } from '../domain/errors.js';
 import type { ProviderName } from '../domain/model.js';
-import { toE164 } from '../domain/phone.js';
+import { notAPhoneNumber, toE164 } from '../domain/phone.js';
 import { capabilitiesOf } from '../providers/registry.js';
 import type { NumberRow, Store } from '../store/index.js';
 import type { Context } from './context.js';
+import { describeInput, type NumberInput } from './read-numbers.js';
 
 /**
  * Find the one cached record an operator means by a number. The same E.164 can sit at two agent
  * platforms (then `--provider` decides); a Twilio carrier record counts only when no platform holds it.
+ * A number read from standard input is refused naming its line.
  */
-export function resolveNumber(ctx: Context, store: Store, input: string, provider?: ProviderName): { row: NumberRow; all: NumberRow[] } {
+export function resolveNumber(ctx: Context, store: Store, input: string | NumberInput, provider?: ProviderName): { row: NumberRow; all: NumberRow[] } {
+  if (typeof input === 'string') return resolveText(ctx, store, input, provider);
+  try {
+    if (input.problem) throw notAPhoneNumber(input.text, input.problem);
+    return resolveText(ctx, store, input.text, provider);
+  } catch (error) {
+    // The same error (its class and exit code kept), its message naming the line.
+    if (input.line !== undefined && error instanceof VoicenumError) error.message = describeInput(input, error.message);
+    throw error;
+  }
+}
+
+function resolveText(ctx: Context, store: Store, input: string, provider?: ProviderName): { row: NumberRow; all: NumberRow[] } {
   const e164 = toE164(input, ctx.settings().defaultCountry);
   const all = store.findNumbers(e164);
   if (all.length === 0) {

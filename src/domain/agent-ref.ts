@@ -1,5 +1,6 @@
 import type { ProviderName } from './model.js';
 import { isProviderName } from './model.js';
+import { closestNames } from './suggest.js';
 
 /** How an operator names an agent: `name`, `id`, `provider:name` or `provider:id`. */
 export interface AgentRef {
@@ -30,4 +31,14 @@ export function matchAgents<A extends NamedAgent>(ref: AgentRef, agents: readonl
   if (byId.length) return byId;
   const wanted = ref.key.toLowerCase();
   return pool.filter((agent) => agent.name.toLowerCase() === wanted);
+}
+
+/**
+ * The names an operator may have meant by a reference that matched no agent: the closest names of
+ * the agents it could have named (of its provider, when it gives one), live ones before removed ones.
+ */
+export function suggestAgentNames<A extends NamedAgent & { removed?: boolean }>(ref: AgentRef, agents: readonly A[]): string[] {
+  const pool = ref.provider ? agents.filter((agent) => agent.provider === ref.provider) : agents;
+  const live = closestNames(ref.key, pool.filter((agent) => !agent.removed).map((agent) => agent.name));
+  return live.length ? live : closestNames(ref.key, pool.map((agent) => agent.name));
 }

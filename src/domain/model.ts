@@ -13,6 +13,15 @@ export type Slot = (typeof SLOTS)[number];
 export const REGIONS = ['us1', 'ie1', 'au1'] as const;
 export type Region = (typeof REGIONS)[number];
 
+/**
+ * The upstream statuses of a number voicenum knows: the platforms' `active`, `activating` and
+ * `blocked`, and the carrier's `in-use` (its status field is a free string; the values a cache holds
+ * are valid too). Then the two voicenum keeps itself: `removed` (gone upstream at the last sync) and
+ * `needs-attention` (a failed change left the number for a person to fix).
+ */
+export const UPSTREAM_STATUSES = ['active', 'activating', 'blocked', 'in-use'] as const;
+export const LOCAL_STATUSES = ['removed', 'needs-attention'] as const;
+
 export function isProviderName(value: string): value is ProviderName {
   return (PROVIDERS as readonly string[]).includes(value);
 }

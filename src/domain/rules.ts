@@ -1,4 +1,5 @@
-import { matchAgents } from './agent-ref.js';
+import { matchAgents, suggestAgentNames } from './agent-ref.js';
+import { didYouMean } from './suggest.js';
 import { featureOwners, type CapabilityCatalog, type ProviderCapabilities } from './capabilities.js';
 import type { ProviderName, Slot } from './model.js';
 import { SLOTS } from './model.js';
@@ -147,7 +148,7 @@ function resolveAgent(spec: AgentSpec, number: NumberFacts, agents: readonly Kno
     const where = [...new Set(elsewhere.map((a) => a.provider))].join(' and ');
     return { refusal: `no ${number.provider} agent "${spec.ref.key}" (${where} has one, but a ${number.provider} number takes ${number.provider} agents only)` };
   }
-  return { refusal: `no agent "${spec.ref.key}" at ${number.provider}; see \`voicenum agents list --provider ${number.provider}\`, or sync if it is new` };
+  return { refusal: `no agent "${spec.ref.key}" at ${number.provider}${didYouMean(suggestAgentNames({ provider: number.provider, key: spec.ref.key }, own))}; see \`voicenum agents list --provider ${number.provider}\`, or sync if it is new` };
 }
 
 /** Rule 5 for any change to a record: it still exists upstream and is not stuck after a failed change. */

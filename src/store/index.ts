@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ProviderName, ProviderSnapshot } from '../domain/model.js';
 import { openDatabase } from './db.js';
-import { countRemoved, findNumbers, listAgents, listNumbers, listViews, numbersHoldingAgent, syncStates, type AgentRow, type NumberFilter, type NumberRow, type SyncStateRow } from './queries.js';
+import { countRemoved, findNumbers, heldValues, listAgents, listNumbers, listViews, numbersHoldingAgent, syncStates, type AgentRow, type NumberFilter, type NumberRow, type SyncStateRow } from './queries.js';
 import { replaceProvider, type ReplaceOptions, type SyncCounts } from './sync-writer.js';
 import { applyRegion, applyRemoteNumber, appendAudit, beginIntent, currentWriteSeq, markNeedsAttention, openIntents, readAudit, type AuditEntry, type AuditRow } from './number-writer.js';
 import type { RemoteNumber } from '../domain/model.js';
@@ -47,6 +47,11 @@ export class Store {
 
   findNumbers(e164: string): NumberRow[] {
     return findNumbers(this.db, e164);
+  }
+
+  /** The statuses or regions the cached numbers hold. */
+  heldValues(column: 'status' | 'region'): string[] {
+    return heldValues(this.db, column);
   }
 
   listAgents(filter?: { providers?: ProviderName[]; includeRemoved?: boolean }): AgentRow[] {

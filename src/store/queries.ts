@@ -64,6 +64,8 @@ export interface NumberFilter {
   region?: string;
   search?: string;
   sort?: SortField;
+  /** The sort order reversed. */
+  reverse?: boolean;
   limit?: number;
   /** Only these E.164 numbers. */
   e164?: string[];
@@ -72,13 +74,23 @@ export interface NumberFilter {
 /** The slots each provider really has (product.md §1), as its descriptor says. */
 export const PROVIDER_SLOTS: Record<ProviderName, readonly Slot[]> = perProvider(offeredSlots);
 
-const ORDER: Record<SortField, string> = {
-  e164: 'n.e164, n.provider',
-  provider: 'n.provider, n.e164',
-  label: 'COALESCE(n.label, c.label) COLLATE NOCASE, n.e164',
-  status: 'COALESCE(n.status, c.status), n.e164',
-  region: 'COALESCE(n.region, c.region), n.e164',
+/** The terms of each sort; `label` is the stored natural sort key, given by the query (see listClauses). */
+const ORDER: Record<SortField, readonly string[]> = {
+  e164: ['n.e164', 'n.provider'],
+  provider: ['n.provider', 'n.e164'],
+  label: ['<label key>', 'n.e164'],
+  status: ['COALESCE(n.status, c.status)', 'n.e164'],
+  region: ['COALESCE(n.region, c.region)', 'n.e164'],
 };
+
+/** The label sort key of a list that joins number_views as `v`, and of one that does not. */
+const LABEL_KEY_JOINED = 'v.label_key';
+const LABEL_KEY_LOOKUP = '(SELECT k.label_key FROM number_views k WHERE k.number_id = n.id)';
+
+/** ORDER BY terms; reversed, every term descends, ties included, so the order is exactly reversed. */
+function orderBy(filter: NumberFilter, labelKey: string): string {
+  return ORDER[filter.sort ?? 'e164'].map((term) => `${term === '<label key>' ? labelKey : term}${filter.reverse ? ' DESC' : ''}`).join(', ');
+}
 
 const SELECT_ROWS = `
   SELECT n.id, n.provider, n.provider_id, n.e164, n.label, n.status, n.voice, n.sms, n.region, n.fallback, n.origin,
@@ -93,7 +105,7 @@ const BASE_SELECT = `${SELECT_ROWS}
   WHERE n.held = 0`;
 
 /** The WHERE, ORDER BY and LIMIT of a list, with its parameters; shared by rows and views. */
-function listClauses(filter: NumberFilter, searchAgents: readonly string[]): { sql: string; params: Record<string, unknown> } {
+function listClauses(filter: NumberFilter, searchAgents: readonly string[], labelKey: string): { sql: string; params: Record<string, unknown> } {
   const where: string[] = [];
   const params: Record<string, unknown> = {};
   if (filter.providers?.length) {
@@ -151,7 +163,7 @@ function listClauses(filter: NumberFilter, searchAgents: readonly string[]): { s
     params.searchAgents = JSON.stringify(searchAgents);
     where.push(`(${numberLike ? "n.e164 LIKE @searchDigits ESCAPE '\\' OR " : ''}n.e164 LIKE @search ESCAPE '\\' OR n.label LIKE @search ESCAPE '\\' OR c.label LIKE @search ESCAPE '\\'${byAgent})`);
   }
-  const sql = `${where.length ? ` AND ${where.join(' AND ')}` : ''} ORDER BY ${ORDER[filter.sort ?? 'e164']}${filter.limit !== undefined ? ' LIMIT @limit' : ''}`;
+  const sql = `${where.length ? ` AND ${where.join(' AND ')}` : ''} ORDER BY ${orderBy(filter, labelKey)}${filter.limit !== undefined ? ' LIMIT @limit' : ''}`;
   if (filter.limit !== undefined) params.limit = filter.limit;
   return { sql, params };
 }
@@ -167,13 +179,13 @@ function agentsMatching(db: Database.Database, filter: NumberFilter): string[] {
 }
 
 export function listNumbers(db: Database.Database, filter: NumberFilter = {}): NumberRow[] {
-  const { sql, params } = listClauses(filter, agentsMatching(db, filter));
+  const { sql, params } = listClauses(filter, agentsMatching(db, filter), LABEL_KEY_LOOKUP);
   return withSlots(db, db.prepare(`${BASE_SELECT}${sql}`).raw().all(params) as RawTuple[]);
 }
 
 /** The stored list records of a list: JSON text (`view`) or tab-separated cells (`cells`). */
 export function listViews(db: Database.Database, filter: NumberFilter = {}, column: 'view' | 'cells' = 'view'): string[] {
-  const { sql, params } = listClauses(filter, agentsMatching(db, filter));
+  const { sql, params } = listClauses(filter, agentsMatching(db, filter), LABEL_KEY_JOINED);
   return db.prepare(`SELECT v.${column} FROM numbers n LEFT JOIN numbers c ON c.id = n.carrier_id JOIN number_views v ON v.number_id = n.id WHERE n.held = 0${sql}`).pluck().all(params) as string[];
 }
 
@@ -335,4 +347,9 @@ export function syncStates(db: Database.Database): SyncStateRow[] {
 
 export function countRemoved(db: Database.Database): number {
   return (db.prepare('SELECT COUNT(*) AS count FROM numbers WHERE removed_at IS NOT NULL').get() as { count: number }).count;
+}
+
+/** The statuses or regions the cache's numbers hold, lower case: values a list filter can match. */
+export function heldValues(db: Database.Database, column: 'status' | 'region'): string[] {
+  return db.prepare(`SELECT DISTINCT lower(${column}) FROM numbers WHERE ${column} IS NOT NULL ORDER BY 1`).pluck().all() as string[];
 }

@@ -1,16 +1,18 @@
 import type Database from 'better-sqlite3';
 import { numberRecord, recordCells } from './number-record.js';
 import { rowsById } from './queries.js';
+import { naturalSortKey } from './sort-key.js';
 
 /**
  * Recompute the stored list record (`view`) of the given numbers, or of every number. Called in
  * the same transaction as every write that can change what a list shows, so the view is never stale.
  */
 export function refreshViews(db: Database.Database, ids?: readonly number[]): void {
-  const update = db.prepare('INSERT OR REPLACE INTO number_views (number_id, view, cells) VALUES (?, ?, ?)');
+  const update = db.prepare('INSERT OR REPLACE INTO number_views (number_id, view, cells, label_key) VALUES (?, ?, ?, ?)');
   for (const row of rowsById(db, ids)) {
     const record = numberRecord(row);
-    update.run(row.rowId, JSON.stringify(record), recordCells(record).join('\t'));
+    // The label a list sorts by: the number's own, else its carrier's.
+    update.run(row.rowId, JSON.stringify(record), recordCells(record).join('\t'), naturalSortKey(row.label ?? row.carrier?.label ?? null));
   }
 }
 

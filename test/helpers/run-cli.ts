@@ -14,7 +14,7 @@ export interface CliResult {
  * Run the built CLI as a child process, as an operator's shell would: no TTY, a private
  * VOICENUM_HOME, and none of the developer's provider credentials.
  */
-export function runCli(args: string[], options: { home: string; env?: Record<string, string | undefined>; input?: string; nodeArgs?: string[]; timeoutMs?: number; user?: { uid: number; gid: number } }): Promise<CliResult> {
+export function runCli(args: string[], options: { home: string; env?: Record<string, string | undefined>; input?: string | Uint8Array; nodeArgs?: string[]; timeoutMs?: number; user?: { uid: number; gid: number } }): Promise<CliResult> {
   const env = cliEnv(options.home, options.env);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'], ...options.user });

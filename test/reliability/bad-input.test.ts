@@ -21,6 +21,7 @@ const seeded = (predicate: (n: SeedNumber) => boolean) => {
 const retellFree = seeded((n) => n.provider === 'retell' && n.slots.inbound.length === 0);
 const vapiActive = seeded((n) => n.provider === 'vapi' && n.status === 'active');
 const twilioOnly = seeded((n) => n.provider === 'twilio' && !plan.numbers.some((o) => o.provider !== 'twilio' && o.e164 === n.e164));
+const retellFreeOthers = plan.numbers.filter((n) => n.provider === 'retell' && n.slots.inbound.length === 0 && n.e164 !== retellFree.e164);
 const noSms = plan.numbers.find((n) => n.provider === 'twilio' && !n.smsCapable && plan.numbers.some((o) => o.provider === 'retell' && o.e164 === n.e164))!;
 
 /** A clear message: one `error:` line naming the problem, never a stack trace or an internal failure. */
@@ -139,7 +140,7 @@ describe('bad input, through the built executable', () => {
   const dir = tempDir();
   const home = dir.path;
   const stateFile = join(home, 'profiles', 'sandbox', 'sandbox-state.db');
-  const cli = (args: string[], input?: string) => runCli(['--sandbox', ...args], { home, input, timeoutMs: 60_000 });
+  const cli = (args: string[], input?: string | Uint8Array) => runCli(['--sandbox', ...args], { home, input, timeoutMs: 60_000 });
   const hash = (file: string) => createHash('sha256').update(JSON.stringify(readSandboxState(file))).digest('hex');
   /** Everything a refused command must leave alone: the fakes' persisted state, the cache and its audit log. */
   const snapshot = async () => {
@@ -149,7 +150,7 @@ describe('bad input, through the built executable', () => {
     expect(history.code, history.stderr).toBe(0);
     return { upstream: hash(stateFile), numbers: numbers.stdout, history: history.stdout };
   };
-  const expectRefused = async (args: string[], input: string | undefined, code: number, message: RegExp): Promise<CliResult> => {
+  const expectRefused = async (args: string[], input: string | Uint8Array | undefined, code: number, message: RegExp): Promise<CliResult> => {
     const before = await snapshot();
     const result = await cli(args, input);
     expect(result.code, result.stderr).toBe(code);
@@ -190,5 +191,149 @@ describe('bad input, through the built executable', () => {
   it('refuses malformed and impossible numbers as arguments', async () => {
     await expectRefused(['assign', 'hello', '--inbound', 'support', '--yes'], undefined, 2, /"hello" is not a phone number/);
     await expectRefused(['assign', '+999 123', '--inbound', 'support', '--yes'], undefined, 2, /"\+999 123" is not a phone number/);
+  });
+
+  it('refuses a number with anything else in it, naming the argument, instead of reading the number out of it', async () => {
+    // Each of these is a seeded number with something after it: libphonenumber alone would find the number.
+    const e164 = retellFreeOthers[0]!.e164;
+    const before = await snapshot();
+    const cases: [string, RegExp][] = [
+      [`${e164}x`, /"\+\d+x" is not a phone number: "x" is not part of a phone number/],
+      [`${e164} ext 5`, /"\+\d+ ext 5" is not a phone number: it has an extension/],
+      [`${e164} ;rm -rf /`, /"\+\d+ ;rm -rf \/" is not a phone number: ";" is not part of a phone number/],
+      // What Node makes of an argument whose last byte is not UTF-8 (argv is decoded with U+FFFD).
+      [`${e164}\uFFFD`, /is not a phone number: it holds bytes that are not valid UTF-8/],
+      [`+${[...e164.slice(1)].map((d) => String.fromCharCode(0x0660 + Number(d))).join('')}`, /is not a phone number: "\u0661" \(U\+0661\) is a digit of another script/],
+      [[...e164].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join(''), /is not a phone number: "\uFF0B" is not part of a phone number/],
+    ];
+    for (const [typed, message] of cases) {
+      const result = await cli(['assign', typed, '--inbound', 'support', '--yes']);
+      expect(result.code, `${typed}: ${result.stderr}`).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expectClear(result.stderr);
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('accepts the honest forms of a number: national, tel: URI, 00 prefix', async () => {
+    const national = retellFreeOthers.find((n) => n.e164.startsWith('+1'))!;
+    const irish = plan.numbers.find((n) => n.provider === 'retell' && n.e164.startsWith('+353'))!;
+    const digits = national.e164.slice(2);
+    const forms = [`(${digits.slice(0, 3)}) ${digits.slice(3, 6)}-${digits.slice(6)}`, `${digits.slice(0, 3)}-${digits.slice(3, 6)}-${digits.slice(6)}`, `${digits.slice(0, 3)}.${digits.slice(3, 6)}.${digits.slice(6)}`, `tel:+1-${digits.slice(0, 3)}-${digits.slice(3, 6)}-${digits.slice(6)}`];
+    for (const typed of forms) {
+      const shown = await cli(['numbers', 'show', typed, '--json']);
+      expect(shown.code, `${typed}: ${shown.stderr}`).toBe(0);
+      expect((JSON.parse(shown.stdout) as { e164: string }).e164).toBe(national.e164);
+    }
+    const viaZeros = await cli(['numbers', 'show', `00${irish.e164.slice(1)}`, '--json']);
+    expect(viaZeros.code, viaZeros.stderr).toBe(0);
+    expect((JSON.parse(viaZeros.stdout) as { e164: string }).e164).toBe(irish.e164);
+  });
+
+  it('a batch from standard input refuses each bad line by its line number and applies the good ones (exit 7)', async () => {
+    const [good, trailing, badBytes] = retellFreeOthers;
+    const input = Buffer.concat([
+      Buffer.from(`# numbers to route\n${good!.e164}\n${trailing!.e164} ;rm -rf /\n`),
+      Buffer.from(badBytes!.e164),
+      Buffer.from([0xff]),
+      Buffer.from('\n'),
+    ]);
+    const result = await cli(['assign', '-', '--inbound', 'support', '--yes'], input);
+    expect(result.code, result.stderr).toBe(7);
+    const rows = result.stdout.trim().split('\n').map((line) => line.split('\t'));
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toEqual([good!.e164, 'retell', 'applied', 'inbound: (none) -> support']);
+    expect(rows[1]!.slice(2)).toEqual(['refused', `line 3: "${trailing!.e164} ;rm -rf /" is not a phone number: ";" is not part of a phone number`]);
+    expect(rows[2]![2]).toBe('refused');
+    expect(rows[2]![3]).toMatch(new RegExp(`^line 4: "\\${badBytes!.e164}\uFFFD" is not a phone number: its bytes are not valid UTF-8$`));
+    expect(result.stderr).toMatch(/1 of 3 numbers done, 2 failed/);
+    // The numbers the bad lines would have been trimmed to are left alone.
+    for (const untouched of [trailing!, badBytes!]) {
+      const shown = JSON.parse((await cli(['numbers', 'show', untouched.e164, '--json'])).stdout) as { slots: { inbound: unknown[] } };
+      expect(shown.slots.inbound, untouched.e164).toEqual([]);
+    }
+  });
+
+  it('a single bad line on standard input is refused naming its line (exit 2)', async () => {
+    const input = Buffer.concat([Buffer.from(`\n${retellFree.e164}`), Buffer.from([0xc3])]);
+    await expectRefused(['assign', '-', '--inbound', 'support', '--yes'], input, 2, /^error: line 2: ".*" is not a phone number: its bytes are not valid UTF-8$/m);
+  });
+
+  it('refuses an unknown --status or --region with the valid values; known ones match without regard to case', async () => {
+    const before = await snapshot();
+    const status = await cli(['numbers', 'list', '--status', 'activ']);
+    expect(status.code).toBe(2);
+    expect(status.stderr).toMatch(/^error: unknown status "activ" \(did you mean active\?\)$/m);
+    expect(status.stderr).toMatch(/^hint: valid statuses: active, activating, blocked, in-use, removed, needs-attention$/m);
+    expectClear(status.stderr);
+    const region = await cli(['numbers', 'list', '--region', 'eu9']);
+    expect(region.code).toBe(2);
+    expect(region.stderr).toMatch(/^error: unknown region "eu9"$/m);
+    expect(region.stderr).toMatch(/^hint: valid Twilio inbound processing regions: us1, ie1, au1$/m);
+    expectClear(region.stderr);
+    expect(await snapshot()).toEqual(before);
+
+    const irish = plan.numbers.filter((n) => n.provider === 'twilio' && n.region === 'ie1' && !plan.numbers.some((o) => o.provider !== 'twilio' && o.e164 === n.e164));
+    expect(irish.length).toBeGreaterThan(0);
+    const listed = await cli(['numbers', 'list', '--region', 'IE1', '--provider', 'twilio', '--plain']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout.trim().split('\n').map((line) => line.split('\t')[0]).sort()).toEqual(irish.map((n) => n.e164).sort());
+    const inUse = await cli(['numbers', 'list', '--status', 'In-Use', '--plain']);
+    expect(inUse.code, inUse.stderr).toBe(0);
+    expect(inUse.stdout.trim().split('\n').length).toBeGreaterThan(0);
+  });
+
+  it('suggests the closest agent names wherever an agent is named', async () => {
+    const before = await snapshot();
+    const assign = await cli(['assign', retellFree.e164, '--inbound', 'recepshionist', '--yes']);
+    expect(assign.code).toBe(3);
+    expect(assign.stderr).toMatch(/no agent "recepshionist" at retell \(did you mean receptionist\?\)/);
+    const list = await cli(['numbers', 'list', '--agent', 'suport']);
+    expect(list.code).toBe(2);
+    expect(list.stderr).toMatch(/^error: no agent "suport" in the cache \(did you mean support\?\)$/m);
+    const show = await cli(['agents', 'show', 'vapi:bookin']);
+    expect(show.code).toBe(2);
+    expect(show.stderr).toMatch(/^error: no agent "vapi:bookin" in the cache \(did you mean booking\?\)$/m);
+    const nothingClose = await cli(['agents', 'show', 'zzzzzz']);
+    expect(nothingClose.code).toBe(2);
+    expect(nothingClose.stderr).toMatch(/^error: no agent "zzzzzz" in the cache$/m);
+    for (const result of [assign, list, show, nothingClose]) expectClear(result.stderr);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses a fallback URL with control characters, over 2048 characters, or not http(s), before any call', async () => {
+    const before = await snapshot();
+    const cases: [string, RegExp][] = [
+      ['https://ex\nample.test/fallback', /^error: a fallback URL cannot hold control characters/m],
+      [`https://example.test/${'a'.repeat(2048)}`, /^error: a fallback URL holds at most 2048 characters; this one has 2069$/m],
+      ['ftp://example.test/fallback', /^error: a Twilio fallback is a URL .*, not "ftp:\/\/example.test\/fallback"$/m],
+      ['http:/example.test', /^error: a Twilio fallback is a URL .*, not "http:\/example.test"$/m],
+    ];
+    for (const [url, message] of cases) {
+      const result = await cli(['numbers', 'fallback', twilioOnly.e164, url]);
+      expect(result.code, result.stderr).toBe(3);
+      expect(result.stderr).toMatch(message);
+      expectClear(result.stderr);
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('sorts labels naturally without regard to case, and --reverse reverses any sort', async () => {
+    const retell = plan.numbers.filter((n) => n.provider === 'retell');
+    expect(retell.length).toBeGreaterThanOrEqual(10);
+    const natural = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+    const expected = [...retell].sort((a, b) => natural.compare(a.label, b.label) || (a.e164 < b.e164 ? -1 : 1)).map((n) => `${n.e164}\t${n.label}`);
+    // "retell line 2" comes before "retell line 10": the oracle is not plain text order.
+    expect(expected).not.toEqual([...expected].sort());
+    const list = async (...args: string[]) => {
+      const result = await cli(['numbers', 'list', '--provider', 'retell', '--plain', ...args]);
+      expect(result.code, result.stderr).toBe(0);
+      return result.stdout.trim().split('\n').map((line) => line.split('\t').slice(0, 3).filter((_, i) => i !== 1).join('\t'));
+    };
+    expect(await list('--sort', 'label')).toEqual(expected);
+    expect(await list('--sort', 'label', '--reverse')).toEqual([...expected].reverse());
+    const byNumber = await list();
+    expect(byNumber).toHaveLength(retell.length);
+    expect(await list('--reverse')).toEqual([...byNumber].reverse());
   });
 });

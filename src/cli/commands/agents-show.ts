@@ -1,4 +1,5 @@
-import { matchAgents, parseAgentRef } from '../../domain/agent-ref.js';
+import { matchAgents, parseAgentRef, suggestAgentNames } from '../../domain/agent-ref.js';
+import { didYouMean } from '../../domain/suggest.js';
 import { UsageError } from '../../domain/errors.js';
 import { SLOTS } from '../../domain/model.js';
 import { renderCard } from '../../output/grid.js';
@@ -12,8 +13,10 @@ import { warnIfStale } from '../staleness.js';
 export async function runAgentsShow(ctx: Context, input: string, options: AgentsShowOptions): Promise<number> {
   const store = await ctx.store();
   warnIfStale(ctx, store);
-  const matches = matchAgents(parseAgentRef(input), store.listAgents({ includeRemoved: true }));
-  if (matches.length === 0) throw new UsageError(`no agent "${neutralize(input)}" in the cache`, 'see `voicenum agents list`; run `voicenum sync` if it is new');
+  const ref = parseAgentRef(input);
+  const agents = store.listAgents({ includeRemoved: true });
+  const matches = matchAgents(ref, agents);
+  if (matches.length === 0) throw new UsageError(`no agent "${neutralize(input)}" in the cache${didYouMean(suggestAgentNames(ref, agents))}`, 'see `voicenum agents list`; run `voicenum sync` if it is new');
   if (matches.length > 1) {
     throw new UsageError(`"${neutralize(input)}" names ${matches.length} agents: ${matches.map((a) => `${a.provider}:${neutralize(a.name)} (${a.id})`).join(', ')}`, 'name one as provider:name or by its id');
   }

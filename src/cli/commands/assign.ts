@@ -81,10 +81,11 @@ async function runChange(ctx: Context, args: string[], requestsFor: (number: Num
   const batch = inputs.length > 1;
   const targets: Target[] = [];
   const seen = new Set<string>();
-  for (const input of inputs) {
+  for (const entry of inputs) {
+    const input = entry.text;
     const target: Target = { input };
     try {
-      const { row } = resolveNumber(ctx, store, input, provider);
+      const { row } = resolveNumber(ctx, store, entry, provider);
       const key = `${row.provider}:${row.providerId}`;
       if (seen.has(key)) continue;
       seen.add(key);

@@ -1,11 +1,13 @@
-import { matchAgents, parseAgentRef } from '../../domain/agent-ref.js';
+import { matchAgents, parseAgentRef, suggestAgentNames } from '../../domain/agent-ref.js';
 import { UsageError } from '../../domain/errors.js';
+import { didYouMean } from '../../domain/suggest.js';
 import type { ProviderName } from '../../domain/model.js';
 import { selectFields } from '../../output/printer.js';
 import { SORT_FIELDS, type NumberFilter, type SortField } from '../../store/index.js';
 import type { Context } from '../context.js';
 import type { NumbersListOptions } from './numbers-list.command.js';
 import { numberColumns } from '../number-view.js';
+import { parseRegion, parseStatus } from '../filter-values.js';
 import { parseLimit, parseProviders, parseSlot } from '../options.js';
 import { warnIfStale } from '../staleness.js';
 
@@ -13,8 +15,6 @@ export async function runNumbersList(ctx: Context, options: NumbersListOptions):
   const format = ctx.printer.format(options);
   const filter: NumberFilter = { providers: parseProviders(options.provider) };
   if (options.unassigned !== undefined) filter.unassigned = options.unassigned === true ? 'any' : parseSlot(options.unassigned);
-  if (options.status) filter.status = options.status.toLowerCase();
-  if (options.region) filter.region = options.region;
   if (options.search) filter.search = options.search;
   if (options.limit !== undefined) filter.limit = parseLimit(options.limit);
   if (options.sort) {
@@ -22,11 +22,17 @@ export async function runNumbersList(ctx: Context, options: NumbersListOptions):
     if (!(SORT_FIELDS as readonly string[]).includes(sort)) throw new UsageError(`cannot sort by "${options.sort}"`, `sort fields: ${SORT_FIELDS.join(', ')}`);
     filter.sort = sort as SortField;
   }
+  if (options.reverse) filter.reverse = true;
   const store = await ctx.store();
+  // Unknown values would list nothing, as a typo does: refused. The cache is read only for a value
+  // voicenum does not know (an upstream status is a free string at some providers).
+  if (options.status) filter.status = parseStatus(options.status, () => store.heldValues('status'));
+  if (options.region) filter.region = parseRegion(options.region, () => store.heldValues('region'));
   if (options.agent) {
     const ref = parseAgentRef(options.agent);
-    const matches = matchAgents(ref, store.listAgents({ providers: filter.providers, includeRemoved: true }));
-    if (matches.length === 0) throw new UsageError(`no agent "${options.agent}" in the cache`, 'see `voicenum agents list`; run `voicenum sync` if it is new');
+    const agents = store.listAgents({ providers: filter.providers, includeRemoved: true });
+    const matches = matchAgents(ref, agents);
+    if (matches.length === 0) throw new UsageError(`no agent "${options.agent}" in the cache${didYouMean(suggestAgentNames(ref, agents))}`, 'see `voicenum agents list`; run `voicenum sync` if it is new');
     filter.agents = matches.map((agent) => ({ provider: agent.provider as ProviderName, agentId: agent.id }));
   }
   warnIfStale(ctx, store);
