@@ -197,7 +197,7 @@ starts nothing new and reports each number (exit 130); a second Ctrl-C quits at 
     .option('--stdin', HELP.loginStdin)
     .option('--account-sid <sid>', HELP.loginAccountSid)
     .option('--api-key <sid>', HELP.loginApiKey)
-    .action((name: string, _options, command: Command) => dispatch(async (ctx) => (await import('./commands/auth.js')).runAuthLogin(ctx, name, command.optsWithGlobals()), command));
+    .action((name: string, _options, command: Command) => dispatch(async (ctx) => (await import('./commands/auth.js')).runAuthLogin(ctx, name, command.optsWithGlobals()), command, { allowsNewProfile: true }));
   auth
     .command('status')
     .description('each provider: configured or not, from the environment or the config, key masked to its last four characters')
@@ -226,11 +226,15 @@ Settings:
     .argument('<key>', 'a setting name')
     .argument('<value>', 'its new value')
     .description('store a value for the profile')
-    .action((key: string, value: string, _options, command: Command) => dispatch(async (ctx) => (await import('./commands/config.js')).runConfigSet(ctx, key, value), command));
+    .action((key: string, value: string, _options, command: Command) => dispatch(async (ctx) => (await import('./commands/config.js')).runConfigSet(ctx, key, value), command, { allowsNewProfile: true }));
   config
     .command('list')
     .description('every setting with its value and where it comes from')
     .action((_options, command: Command) => dispatch(async (ctx) => (await import('./commands/config.js')).runConfigList(ctx), command));
+  config
+    .command('profiles')
+    .description('every profile: stored credentials, cache, and which one is in use')
+    .action((_options, command: Command) => dispatch(async (ctx) => (await import('./commands/config.js')).runConfigProfiles(ctx), command, { allowsNewProfile: true }));
 
   const sandbox = program.command('sandbox').description('the built-in fake providers');
   sandbox

@@ -1,27 +1,28 @@
-import { SETTING_KEYS, settingKey } from '../../config/keys.js';
+import { parseSetting, SETTING_KEYS, settingKey, showSetting } from '../../config/keys.js';
+import { listProfiles } from '../../config/profiles.js';
 import { DEFAULT_SETTINGS } from '../../config/settings.js';
 import { updateConfig } from '../../config/store.js';
-import type { Context } from '../context.js';
+import { SANDBOX_PROFILE, type Context } from '../context.js';
 
-/** `config get KEY`: the value in force for the profile. */
+/** `config get KEY`: the value in force for the profile, in the words `config set` takes. */
 export async function runConfigGet(ctx: Context, name: string): Promise<number> {
   const key = settingKey(name);
-  const value = ctx.settings()[key.field];
+  const value = showSetting(ctx.settings()[key.field]);
   if (ctx.printer.format({ json: ctx.jsonFlag }) === 'json') ctx.printer.json({ key: key.name, value, profile: ctx.profile });
-  else ctx.printer.data(`${String(value)}\n`);
+  else ctx.printer.data(`${value}\n`);
   return 0;
 }
 
 /** `config set KEY VALUE`: stored for the profile; bad keys and values are refused with what is valid. */
 export async function runConfigSet(ctx: Context, name: string, text: string): Promise<number> {
   const key = settingKey(name);
-  const value = key.parse(text);
+  const value = await parseSetting(key, text);
   await updateConfig(ctx.home, (config) => {
     config.profiles ??= {};
     const profile = (config.profiles[ctx.profile] ??= {});
     profile.settings = { ...profile.settings, [key.field]: value };
   });
-  ctx.printer.success(`${key.name} = ${String(value)} (profile ${ctx.profile})`);
+  ctx.printer.success(`${key.name} = ${showSetting(value)} (profile ${ctx.profile})`);
   return 0;
 }
 
@@ -29,7 +30,7 @@ export async function runConfigSet(ctx: Context, name: string, text: string): Pr
 export async function runConfigList(ctx: Context): Promise<number> {
   const settings = ctx.settings();
   const stored = ctx.configFile().profiles?.[ctx.profile]?.settings ?? {};
-  const rows = SETTING_KEYS.map((key) => ({ key: key.name, value: settings[key.field], source: key.field in stored ? 'config' : 'default', default: DEFAULT_SETTINGS[key.field], description: key.description }));
+  const rows = SETTING_KEYS.map((key) => ({ key: key.name, value: showSetting(settings[key.field]), source: key.field in stored ? 'config' : 'default', default: showSetting(DEFAULT_SETTINGS[key.field]), description: key.description }));
   const format = ctx.printer.format({ json: ctx.jsonFlag });
   if (format === 'json') {
     ctx.printer.json({ profile: ctx.profile, settings: rows });
@@ -37,9 +38,36 @@ export async function runConfigList(ctx: Context): Promise<number> {
   }
   ctx.printer.rows(rows, [
     { header: 'KEY', value: (r) => r.key },
-    { header: 'VALUE', value: (r) => String(r.value) },
+    { header: 'VALUE', value: (r) => r.value },
     { header: 'SOURCE', value: (r) => r.source },
     { header: 'DESCRIPTION', value: (r) => r.description },
+  ], format === 'csv' ? 'csv' : format);
+  return 0;
+}
+
+/**
+ * `config profiles`: every profile (the built-in ones, those in the config file, those with a
+ * cache folder), which providers it stores credentials for, whether it has a cache, and which one
+ * this command line uses.
+ */
+export async function runConfigProfiles(ctx: Context): Promise<number> {
+  const rows = listProfiles(ctx.home, ctx.configFile()).map((p) => ({
+    name: p.name,
+    active: p.name === ctx.profile,
+    // The sandbox's fakes take built-in keys; stored credentials are never used there.
+    credentials: p.name === SANDBOX_PROFILE ? ['built-in'] : p.credentials,
+    cache: p.cache,
+  }));
+  const format = ctx.printer.format({ json: ctx.jsonFlag });
+  if (format === 'json') {
+    ctx.printer.json({ active: ctx.profile, profiles: rows });
+    return 0;
+  }
+  ctx.printer.rows(rows, [
+    { header: 'PROFILE', value: (r) => r.name },
+    { header: 'ACTIVE', value: (r) => (r.active ? '*' : '') },
+    { header: 'CREDENTIALS', value: (r) => (r.credentials.length ? r.credentials.join(',') : '-') },
+    { header: 'CACHE', value: (r) => (r.cache ? 'yes' : 'no') },
   ], format === 'csv' ? 'csv' : format);
   return 0;
 }
