@@ -56,7 +56,8 @@ export class Context {
     private readonly makePrompter: (io: IO) => Prompter = terminalPrompter,
     chalk?: ChalkInstance,
   ) {
-    this.printer = new Printer(io, { quiet: Boolean(options.quiet), verbose: Boolean(options.verbose), terminalFormat: () => this.settings().output, chalk });
+    // Suggested commands get this run's profile flags, once the profile is known.
+    this.printer = new Printer(io, { quiet: Boolean(options.quiet), verbose: Boolean(options.verbose), terminalFormat: () => this.settings().output, chalk, hintCommand: (command) => (this.profile === undefined ? `voicenum ${command}` : this.hintCommand(command)) });
     // --sandbox is a flag on this command line, so it wins over VOICENUM_PROFILE from the
     // environment; two flags that disagree are a mistake of the same command line.
     if (options.sandbox && options.profile && options.profile !== SANDBOX_PROFILE) {

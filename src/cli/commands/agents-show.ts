@@ -11,7 +11,7 @@ export async function runAgentsShow(ctx: Context, input: string, options: { json
   const store = await ctx.store();
   warnIfStale(ctx, store);
   const matches = matchAgents(parseAgentRef(input), store.listAgents({ includeRemoved: true }));
-  if (matches.length === 0) throw new UsageError(`no agent "${neutralize(input)}" in the cache`, 'see `voicenum agents list`; run `voicenum sync` if it is new');
+  if (matches.length === 0) throw new UsageError(`no agent "${neutralize(input)}" in the cache`, `see \`${ctx.hintCommand('agents list')}\`; run \`${ctx.hintCommand('sync')}\` if it is new`);
   if (matches.length > 1) {
     throw new UsageError(`"${neutralize(input)}" names ${matches.length} agents: ${matches.map((a) => `${a.provider}:${neutralize(a.name)} (${a.id})`).join(', ')}`, 'name one as provider:name or by its id');
   }

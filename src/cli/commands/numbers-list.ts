@@ -39,7 +39,7 @@ export async function runNumbersList(ctx: Context, options: ListOptions): Promis
   if (options.agent) {
     const ref = parseAgentRef(options.agent);
     const matches = matchAgents(ref, store.listAgents({ providers: filter.providers, includeRemoved: true }));
-    if (matches.length === 0) throw new UsageError(`no agent "${options.agent}" in the cache`, 'see `voicenum agents list`; run `voicenum sync` if it is new');
+    if (matches.length === 0) throw new UsageError(`no agent "${options.agent}" in the cache`, `see \`${ctx.hintCommand('agents list')}\`; run \`${ctx.hintCommand('sync')}\` if it is new`);
     filter.agents = matches.map((agent) => ({ provider: agent.provider as ProviderName, agentId: agent.id }));
   }
   warnIfStale(ctx, store);

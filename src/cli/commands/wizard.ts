@@ -21,7 +21,7 @@ export interface WizardOptions {
  */
 export async function runWizard(ctx: Context, options: WizardOptions): Promise<number> {
   if (!canPrompt(ctx.io)) {
-    throw new UsageError('the wizard needs a terminal to ask on', 'without one, use: voicenum assign NUMBER --inbound AGENT [--outbound AGENT] [--sms AGENT] [--yes] (see voicenum assign --help)');
+    throw new UsageError('the wizard needs a terminal to ask on', `without one, use: ${ctx.hintCommand('assign NUMBER --inbound AGENT [--outbound AGENT] [--sms AGENT] [--yes]')} (see voicenum assign --help)`);
   }
   const store = await ctx.store();
   warnIfStale(ctx, store);
