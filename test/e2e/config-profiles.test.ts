@@ -182,7 +182,7 @@ describe('VOICENUM_SANDBOX_FAULTS', () => {
       const result = await runCli(['--sandbox', 'sync', '--provider', 'vapi'], { home: dir.path, env: { VOICENUM_SANDBOX_FAULTS: faults } });
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toMatch(message);
-      expect(result.stderr).not.toMatch(/unexpected failure|    at /);
+      expect(result.stderr).not.toMatch(/unexpected failure|\n {4}at /);
     }
   });
 });
