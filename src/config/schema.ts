@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LocalStateError } from '../domain/errors.js';
+import { CREDENTIAL_PROVIDERS, storedCredentialsSchema } from '../providers/credentials-schema.js';
 import { settingName } from './keys.js';
 import { damagedConfigError } from './local-state.js';
 import { PROFILE_NAME } from './paths.js';
@@ -47,17 +48,7 @@ const SETTING_FIELDS = Object.keys(SETTING_SCHEMAS) as (keyof Settings)[];
 
 const settingsSchema = z.strictObject(Object.fromEntries(SETTING_FIELDS.map((field) => [field, SETTING_SCHEMAS[field].schema.optional()])) as { [F in keyof Settings]: z.ZodOptional<z.ZodType<Settings[F], unknown>> });
 
-/** A stored secret: a non-empty string (its value is never quoted in a message). */
-const secret = z.string().min(1);
-const apiKeyCredentials = z.strictObject({ apiKey: secret });
-const credentialsSchema = z.strictObject({
-  retell: apiKeyCredentials.optional(),
-  vapi: apiKeyCredentials.optional(),
-  bland: apiKeyCredentials.optional(),
-  twilio: z.strictObject({ accountSid: secret, authToken: secret.optional(), apiKey: secret.optional(), apiSecret: secret.optional() }).optional(),
-});
-
-const profileSchema = z.strictObject({ settings: settingsSchema.optional(), credentials: credentialsSchema.optional() });
+const profileSchema = z.strictObject({ settings: settingsSchema.optional(), credentials: storedCredentialsSchema.optional() });
 
 /**
  * The whole file. Unknown keys at the top are kept (the file is voicenum's, but `conf` or a later
@@ -106,7 +97,7 @@ function describeConfigIssue(issue: z.core.$ZodIssue, parsed: unknown): ConfigIs
   if (issue.code === 'unrecognized_keys') {
     const unknown = issue.keys.map((k) => `"${k}"`).join(', ');
     if (part === 'settings' && key === undefined) return { kind: 'value', text: `${where} has unknown setting ${unknown} (the file names them ${SETTING_FIELDS.join(', ')})` };
-    if (part === 'credentials' && key === undefined) return { kind: 'value', text: `${where} has credentials of unknown provider ${unknown} (providers: retell, vapi, bland, twilio)` };
+    if (part === 'credentials' && key === undefined) return { kind: 'value', text: `${where} has credentials of unknown provider ${unknown} (providers: ${CREDENTIAL_PROVIDERS.join(', ')})` };
     if (part === 'credentials') return { kind: 'value', text: `${where} has unknown ${key} credential ${unknown}` };
     return { kind: 'shape', text: `${where} has unknown key ${unknown} (a profile holds "settings" and "credentials")` };
   }
