@@ -1,6 +1,8 @@
-import { z } from 'zod';
+import type { $ZodIssue } from 'zod/v4/core';
+import * as z from 'zod/mini';
 import { LocalStateError } from '../domain/errors.js';
 import { CREDENTIAL_PROVIDERS, storedCredentialsSchema } from '../providers/credentials-schema.js';
+import { PHONE_COUNTRIES } from './countries.js';
 import { settingName } from './keys.js';
 import { damagedConfigError } from './local-state.js';
 import { PROFILE_NAME } from './paths.js';
@@ -9,34 +11,29 @@ import { isDuration, type ConfigFileShape, type Settings } from './settings.js';
 /**
  * The zod schemas of the config file and of the values `config set` takes. One schema per setting
  * serves both: what an operator may type is what the file may hold, so a value written by hand
- * into the file is judged exactly as one set on the command line. This module loads zod, so it is
- * imported only when there is a file to check or a value to set.
+ * into the file is judged exactly as one set on the command line. Every command with a config file
+ * loads this module, so it uses zod/mini, which the build tree-shakes into a small chunk (the full
+ * zod is some 700 KB of modules to load before a `numbers list`).
  */
 
 /** The words a policy takes; `config get` prints on/off, the others are accepted on input. */
 const POLICY_WORDS: Record<string, boolean> = { on: true, off: false, true: true, false: false, yes: true, no: false };
 
-const policy = z.union([z.boolean(), z.string().transform((text, ctx) => {
-  const value = POLICY_WORDS[text.trim().toLowerCase()];
-  if (value === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'not on or off' });
-    return z.NEVER;
-  }
-  return value;
-})]);
+const trimmed = (transform: (text: string) => string = (text) => text) => z.pipe(z.string(), z.transform((text: string) => transform(text.trim())));
 
-/**
- * The phone library's list of countries is large, so it loads only when a country is checked
- * (the refinement is async: the schemas are parsed with safeParseAsync).
- */
-const country = z.string().transform((text) => text.trim().toUpperCase()).refine(async (code) => /^[A-Z]{2}$/.test(code) && (await import('libphonenumber-js/max')).isSupportedCountry(code));
+const policy = z.union([
+  z.boolean(),
+  z.pipe(z.pipe(trimmed((text) => text.toLowerCase()), z.enum(Object.keys(POLICY_WORDS) as [string, ...string[]])), z.transform((word: string) => POLICY_WORDS[word]!)),
+]);
 
-const duration = z.string().transform((text) => text.trim()).refine(isDuration);
+const country = trimmed((text) => text.toUpperCase()).check(z.refine((code: string) => PHONE_COUNTRIES.has(code)));
 
-const output = z.string().transform((text) => text.trim().toLowerCase()).pipe(z.enum(['table', 'json']));
+const duration = trimmed().check(z.refine(isDuration));
+
+const output = z.pipe(trimmed((text) => text.toLowerCase()), z.enum(['table', 'json']));
 
 /** Each setting's schema, and the valid values in words for the messages. */
-export const SETTING_SCHEMAS: { [F in keyof Settings]: { schema: z.ZodType<Settings[F], unknown>; valid: string } } = {
+export const SETTING_SCHEMAS: { [F in keyof Settings]: { schema: z.ZodMiniType<Settings[F], unknown>; valid: string } } = {
   oneAgentPerNumber: { schema: policy, valid: 'on or off' },
   oneNumberPerAgent: { schema: policy, valid: 'on or off' },
   defaultCountry: { schema: country, valid: 'a two-letter ISO country code (US, GB, IE, AU...)' },
@@ -46,9 +43,9 @@ export const SETTING_SCHEMAS: { [F in keyof Settings]: { schema: z.ZodType<Setti
 
 const SETTING_FIELDS = Object.keys(SETTING_SCHEMAS) as (keyof Settings)[];
 
-const settingsSchema = z.strictObject(Object.fromEntries(SETTING_FIELDS.map((field) => [field, SETTING_SCHEMAS[field].schema.optional()])) as { [F in keyof Settings]: z.ZodOptional<z.ZodType<Settings[F], unknown>> });
+const settingsSchema = z.strictObject(Object.fromEntries(SETTING_FIELDS.map((field) => [field, z.optional(SETTING_SCHEMAS[field].schema)])) as { [F in keyof Settings]: z.ZodMiniOptional<z.ZodMiniType<Settings[F], unknown>> });
 
-const profileSchema = z.strictObject({ settings: settingsSchema.optional(), credentials: storedCredentialsSchema.optional() });
+const profileSchema = z.strictObject({ settings: z.optional(settingsSchema), credentials: z.optional(storedCredentialsSchema) });
 
 /**
  * The whole file. Unknown keys at the top are kept (the file is voicenum's, but `conf` or a later
@@ -56,7 +53,7 @@ const profileSchema = z.strictObject({ settings: settingsSchema.optional(), cred
  * so a misspelt setting is reported instead of silently doing nothing.
  */
 export const configFileSchema = z.looseObject({
-  profiles: z.record(z.string().regex(PROFILE_NAME), profileSchema).optional(),
+  profiles: z.optional(z.record(z.string().check(z.regex(PROFILE_NAME)), profileSchema)),
 });
 
 /**
@@ -86,7 +83,7 @@ interface ConfigIssue {
   text: string;
 }
 
-function describeConfigIssue(issue: z.core.$ZodIssue, parsed: unknown): ConfigIssue {
+function describeConfigIssue(issue: $ZodIssue, parsed: unknown): ConfigIssue {
   const path = issue.path.map(String);
   const [top, profile, part, key, field] = path;
   if (top !== 'profiles') return { kind: 'shape', text: path.length ? `"${path.join('.')}": ${issue.message}` : 'it does not hold a JSON object' };

@@ -124,3 +124,12 @@ describe('VOICENUM_SANDBOX_FAULTS', () => {
     expect((thrown as VoicenumError).hint).toMatch(/"retell":\{"latencyMs":400\}/);
   });
 });
+
+describe('the countries default-country takes', () => {
+  it('are exactly the ones the phone library parses (the copy has not drifted)', async () => {
+    const { getCountries } = await import('libphonenumber-js/max');
+    const { PHONE_COUNTRIES } = await import('../../src/config/countries.js');
+    expect(getCountries().length).toBeGreaterThan(200);
+    expect([...PHONE_COUNTRIES].sort()).toEqual([...getCountries()].sort());
+  });
+});
