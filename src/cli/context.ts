@@ -86,8 +86,8 @@ export class Context {
 
   /**
    * Read (and validate) the config file, and refuse a profile that does not exist unless this
-   * command creates it (or lists the profiles): `--profile stagng` must not quietly run on an empty profile. Called once,
-   * before the command runs.
+   * command creates it (or lists the profiles): `--profile stagng` must not quietly run on an
+   * empty profile. Called once, before the command runs.
    */
   async open(): Promise<void> {
     this.config = await loadConfigFile(this.home);
