@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildSeedPlan } from '../../src/sandbox/seed.js';
-import { runCli } from '../helpers/run-cli.js';
+import { ROOT, runCli } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -42,6 +42,18 @@ describe('the config file is checked when it is read', () => {
       // The refused file is left as it was for the operator to fix.
       expect(JSON.parse(readFileSync(config, 'utf8'))).toEqual({ profiles: { default: { settings: { [field]: value } } } });
     }
+  });
+
+  it('checking the file costs a cache-reading command neither the zod package nor the phone library', async () => {
+    write({ profiles: { default: { settings: { defaultCountry: 'GB', oneAgentPerNumber: 'on' }, credentials: { retell: { apiKey: 'key_1' } } } } });
+    const trace = join(dir.path, 'imports.txt');
+    writeFileSync(trace, '');
+    const list = await runCli(['numbers', 'list', '--json'], { home: dir.path, env: { VOICENUM_TRACE_IMPORTS: trace }, nodeArgs: ['--import', `${ROOT}test/helpers/trace-imports.mjs`] });
+    expect(list.code, list.stderr).toBe(0);
+    const imported = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+    // The tracer works: the cache's SQLite is there.
+    expect(imported).toContain('better-sqlite3');
+    expect(imported.filter((name) => /^(zod|libphonenumber-js)(\/|$)/.test(name))).toEqual([]);
   });
 
   it('stored credentials that are not strings are refused without being printed', async () => {
