@@ -1,6 +1,7 @@
 // Build dist/ with esbuild: one ESM entry for the CLI, commands split into chunks behind dynamic
 // imports so `--help` loads commander only. Dependencies stay external (installed with the package).
 import { readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -21,6 +22,10 @@ await build({
   sourcemap: true,
   // Everything else stays a package import, loaded only by the commands that need it.
   external: Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name)),
+  // zod/mini checks the config file, which every command with one reads: bundled, it is tree-shaken
+  // to some 50 KB, where the package is hundreds of modules to load. (The full zod, for the provider
+  // schemas, stays external.)
+  plugins: [{ name: 'bundle-zod-mini', setup: (b) => b.onResolve({ filter: /^zod\/mini$/ }, () => ({ path: fileURLToPath(import.meta.resolve('zod/mini')) })) }],
   define: { __VERSION__: JSON.stringify(pkg.version) },
   // Bundled CommonJS (commander) calls require() for Node built-ins; give ESM chunks one.
   banner: { js: "import { createRequire as __voicenumCreateRequire } from 'node:module'; const require = __voicenumCreateRequire(import.meta.url);" },

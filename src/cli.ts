@@ -40,6 +40,7 @@ export async function main(argv: string[], deps: MainDependencies = {}): Promise
     // chalk loads only when a stream will show colour.
     const chalk = io.colorOut || io.colorErr ? new (await import('chalk')).Chalk({ level: 1 }) : undefined;
     context = new Context(io, env, { ...globalOptions(command), ...overrides }, interrupt, deps.now, deps.prompter, chalk);
+    await context.open();
     await context.printer.prepareJq();
     exitCode = await load(context);
   });

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import { cacheFile, PROFILE_NAME, profileDir, sandboxStateFile, voicenumHome } from '../config/paths.js';
-import { profileSettings, readConfigFile, type ConfigFileShape, type Settings } from '../config/settings.js';
+import { profileExists, listProfiles } from '../config/profiles.js';
+import { loadConfigFile, profileSettings, type ConfigFileShape, type Settings } from '../config/settings.js';
 import { UsageError } from '../domain/errors.js';
 import type { ProviderName } from '../domain/model.js';
 import { PROVIDERS } from '../domain/model.js';
@@ -24,6 +25,8 @@ export interface GlobalOptions {
   quiet?: boolean;
   verbose?: boolean;
   offline?: boolean;
+  /** Not a flag: set by the commands that may run on a profile that does not exist yet (`auth login` and `config set` create it, `config profiles` lists them). */
+  allowsNewProfile?: boolean;
 }
 
 export const SANDBOX_PROFILE = 'sandbox';
@@ -38,6 +41,8 @@ export class Context {
   readonly profile: string;
   readonly home: string;
   readonly sandbox: boolean;
+  /** Where the profile's name came from, for messages; undefined for the default profile. */
+  private readonly profileSource: '--sandbox' | '--profile' | 'VOICENUM_PROFILE' | undefined;
   private config: ConfigFileShape | undefined;
   private openedStore: Store | undefined;
   private sandboxEnv: Promise<SandboxEnvironment> | undefined;
@@ -52,12 +57,15 @@ export class Context {
     private readonly makePrompter: (io: IO) => Prompter = terminalPrompter,
     chalk?: ChalkInstance,
   ) {
-    this.printer = new Printer(io, { quiet: Boolean(options.quiet), verbose: Boolean(options.verbose), terminalFormat: () => this.settings().output, chalk, jq: options.jq });
-    const requested = options.profile ?? env.VOICENUM_PROFILE;
-    if (options.sandbox && requested && requested !== SANDBOX_PROFILE) {
-      throw new UsageError(`--sandbox uses the "${SANDBOX_PROFILE}" profile; it cannot be combined with profile "${requested}"`);
+    // Suggested commands get this run's profile flags, once the profile is known.
+    this.printer = new Printer(io, { quiet: Boolean(options.quiet), verbose: Boolean(options.verbose), terminalFormat: () => this.settings().output, chalk, jq: options.jq, hintCommand: (command) => (this.profile === undefined ? `voicenum ${command}` : this.hintCommand(command)) });
+    // --sandbox is a flag on this command line, so it wins over VOICENUM_PROFILE from the
+    // environment; two flags that disagree are a mistake of the same command line.
+    if (options.sandbox && options.profile && options.profile !== SANDBOX_PROFILE) {
+      throw new UsageError(`--sandbox uses the "${SANDBOX_PROFILE}" profile; it cannot be combined with --profile ${options.profile}`);
     }
-    this.profile = options.sandbox ? SANDBOX_PROFILE : (requested ?? 'default');
+    this.profileSource = options.sandbox ? '--sandbox' : options.profile !== undefined ? '--profile' : env.VOICENUM_PROFILE ? 'VOICENUM_PROFILE' : undefined;
+    this.profile = options.sandbox ? SANDBOX_PROFILE : (options.profile ?? (env.VOICENUM_PROFILE || 'default'));
     if (!PROFILE_NAME.test(this.profile)) throw new UsageError(`"${this.profile}" is not a valid profile name`, 'use letters, digits, - and _ (up to 40)');
     this.sandbox = this.profile === SANDBOX_PROFILE;
     this.home = voicenumHome(env);
@@ -72,8 +80,24 @@ export class Context {
     return profileDir(this.home, this.profile);
   }
 
+  /**
+   * Read (and validate) the config file, and refuse a profile that does not exist unless this
+   * command creates it (or lists the profiles): `--profile stagng` must not quietly run on an
+   * empty profile. Called once, before the command runs.
+   */
+  async open(): Promise<void> {
+    this.config = await loadConfigFile(this.home);
+    if (this.options.allowsNewProfile || profileExists(this.home, this.config, this.profile)) return;
+    const names = listProfiles(this.home, this.config).map((p) => p.name);
+    throw new UsageError(
+      `there is no profile "${this.profile}" (from ${this.profileSource ?? 'the default'}); profiles: ${names.join(', ')}`,
+      `create it with \`${this.hintCommand('auth login PROVIDER')}\` or \`${this.hintCommand('config set KEY VALUE')}\`; see them all with \`voicenum config profiles\``,
+    );
+  }
+
   configFile(): ConfigFileShape {
-    this.config ??= readConfigFile(this.home);
+    // open() runs before every command; this is a bug guard, not a lazy load.
+    if (!this.config) throw new Error('the configuration was not loaded (Context.open was not called)');
     return this.config;
   }
 
@@ -109,7 +133,7 @@ export class Context {
       const what = `${item.e164} ${item.fields.join(', ')} at ${item.provider}`;
       if (item.outcome === 'applied') this.printer.info(`recovered an interrupted change: ${what} was applied upstream; recorded now`);
       else if (item.outcome === 'not-applied') this.printer.info(`recovered an interrupted change: ${what} never reached ${item.provider}; nothing changed`);
-      else this.printer.warn(`an interrupted change on ${what} left upstream holding neither the old nor the asked value (${item.upstream}); recorded as a conflict — check it with \`voicenum numbers show ${item.e164}\``);
+      else this.printer.warn(`an interrupted change on ${what} left upstream holding neither the old nor the asked value (${item.upstream}); recorded as a conflict — check it with \`${this.hintCommand(`numbers show ${item.e164}`)}\``);
     }
     for (const item of report.unchecked) {
       this.printer.warn(`could not check an interrupted change on ${item.e164} at ${item.provider} (${item.reason}); voicenum tries again on the next command`);
@@ -132,14 +156,7 @@ export class Context {
 
   private async startSandbox(): Promise<SandboxEnvironment> {
     const { startSandbox } = await import('../sandbox/index.js');
-    let faults = {};
-    if (this.env.VOICENUM_SANDBOX_FAULTS) {
-      try {
-        faults = JSON.parse(this.env.VOICENUM_SANDBOX_FAULTS) as object;
-      } catch {
-        throw new UsageError('VOICENUM_SANDBOX_FAULTS is not valid JSON');
-      }
-    }
+    const faults = this.env.VOICENUM_SANDBOX_FAULTS ? (await import('../sandbox/faults.js')).parseSandboxFaults(this.env.VOICENUM_SANDBOX_FAULTS) : {};
     const sandbox = await startSandbox({ stateFile: sandboxStateFile(this.home, this.profile), faults });
     if (sandbox.migratedFromJson) this.printer.info('sandbox: moved the fakes\' state from sandbox-state.json (an earlier voicenum) into sandbox-state.db');
     return sandbox;

@@ -5,7 +5,7 @@ import type { Store } from '../store/index.js';
 /** Warn on stderr when the cache is empty or a provider's last sync is older than the configured age. */
 export function warnIfStale(ctx: Context, store: Store): void {
   const states = store.syncStates();
-  const sync = ctx.sandbox ? 'voicenum --sandbox sync' : 'voicenum sync';
+  const sync = ctx.hintCommand('sync');
   if (states.length === 0) {
     ctx.printer.warn(`the cache is empty; run \`${sync}\` first`);
     return;

@@ -31,10 +31,11 @@ export interface ConfigFileShape {
 }
 
 /**
- * The config file as it is on disk; {} when there is none. A file that cannot be read or is not a
- * voicenum configuration ends in a LocalStateError naming it.
+ * The config file as it is on disk, checked against its schema; {} when there is none. A file that
+ * cannot be read, is not JSON, or holds a value voicenum cannot use ends in a LocalStateError
+ * naming it (exit 8, like a damaged cache). zod loads only when there is a file to check.
  */
-export function readConfigFile(home: string): ConfigFileShape {
+export async function loadConfigFile(home: string): Promise<ConfigFileShape> {
   const file = configFile(home);
   let text: string;
   try {
@@ -49,41 +50,23 @@ export function readConfigFile(home: string): ConfigFileShape {
   } catch (error) {
     throw damagedConfigError(file, `not valid JSON: ${(error as Error).message}`);
   }
-  const problem = shapeProblem(parsed);
-  if (problem) throw damagedConfigError(file, problem);
-  return parsed as ConfigFileShape;
-}
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** What makes `value` something other than a ConfigFileShape, checked as deep as the code reads it. */
-function shapeProblem(value: unknown): string | undefined {
-  if (!isObject(value)) return 'it does not hold a JSON object';
-  if (value.profiles === undefined) return undefined;
-  if (!isObject(value.profiles)) return '"profiles" is not an object';
-  for (const [name, profile] of Object.entries(value.profiles)) {
-    if (!isObject(profile)) return `profile "${name}" is not an object`;
-    for (const part of ['settings', 'credentials'] as const) {
-      if (profile[part] !== undefined && !isObject(profile[part])) return `"${part}" of profile "${name}" is not an object`;
-    }
-    for (const [field, setting] of Object.entries((profile.settings ?? {}) as Record<string, unknown>)) {
-      const wanted = typeof DEFAULT_SETTINGS[field as keyof Settings];
-      if (wanted !== 'undefined' && typeof setting !== wanted) return `setting ${field} of profile "${name}" is not a ${wanted}`;
-    }
-    for (const [provider, credentials] of Object.entries((profile.credentials ?? {}) as Record<string, unknown>)) {
-      if (!isObject(credentials)) return `the ${provider} credentials of profile "${name}" are not an object`;
-    }
-  }
-  return undefined;
+  const { validateConfigFile } = await import('./schema.js');
+  return validateConfigFile(parsed, file);
 }
 
 export function profileSettings(config: ConfigFileShape, profile: string): Settings {
   return { ...DEFAULT_SETTINGS, ...config.profiles?.[profile]?.settings };
 }
 
+const DURATION = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/;
+
+export function isDuration(text: string): boolean {
+  return DURATION.test(text.trim());
+}
+
 /** `90s`, `30m`, `24h`, `7d` → milliseconds. */
 export function parseDuration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(text.trim());
+  const match = DURATION.exec(text.trim());
   if (!match) throw new UsageError(`"${text}" is not a duration`, 'write a number with s, m, h or d, e.g. 24h');
   const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
   return Number(match[1]) * unit;

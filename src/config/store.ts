@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { withFileLock } from './file-lock.js';
 import { fileFailure } from './local-state.js';
 import { configFile } from './paths.js';
-import { readConfigFile, type ConfigFileShape } from './settings.js';
+import { loadConfigFile, type ConfigFileShape } from './settings.js';
 
 /**
  * Change the configuration. Several voicenum processes may do it at once (`auth login` in one
@@ -15,9 +15,11 @@ export async function updateConfig(home: string, change: (config: ConfigFileShap
   try {
     mkdirSync(home, { recursive: true, mode: 0o700 });
     const { default: Conf } = await import('conf');
-    await withFileLock(file, () => {
+    // The schema (zod) loads before the lock is taken, so the lock is held for the file work only.
+    await import('./schema.js');
+    await withFileLock(file, async () => {
       // Read afresh (and validated) under the lock, then written by `conf`: temp file, fsync, rename, 0600.
-      const config = readConfigFile(home);
+      const config = await loadConfigFile(home);
       change(config);
       const store = new Conf<ConfigFileShape & Record<string, unknown>>({ cwd: home, configName: 'config', projectName: 'voicenum', configFileMode: 0o600 });
       store.store = config as ConfigFileShape & Record<string, unknown>;

@@ -80,6 +80,11 @@ export interface NumberPlan {
   refusals: string[];
   /** What an operator must confirm (moves, unassigning a held slot). */
   confirmations: string[];
+  /**
+   * What to do about the refusals (`voicenum agents list`, `voicenum sync`), apart from them so that
+   * a batch says each once rather than once per number.
+   */
+  hints: string[];
 }
 
 export interface PlanContext {
@@ -133,7 +138,7 @@ function sameAgents(a: readonly PlannedAgent[], b: readonly PlannedAgent[]): boo
 export { sameAgents };
 
 /** Resolve one typed agent among the number's own provider's agents, or say why not. */
-function resolveAgent(spec: AgentSpec, number: NumberFacts, agents: readonly KnownAgent[]): { agent?: KnownAgent; refusal?: string } {
+function resolveAgent(spec: AgentSpec, number: NumberFacts, agents: readonly KnownAgent[]): { agent?: KnownAgent; refusal?: string; hint?: string } {
   if (spec.ref.provider && spec.ref.provider !== number.provider) {
     return { refusal: `"${spec.text}" names a ${spec.ref.provider} agent, but ${number.e164} is a ${number.provider} number: a ${number.provider} number takes ${number.provider} agents only` };
   }
@@ -148,15 +153,20 @@ function resolveAgent(spec: AgentSpec, number: NumberFacts, agents: readonly Kno
     const where = [...new Set(elsewhere.map((a) => a.provider))].join(' and ');
     return { refusal: `no ${number.provider} agent "${spec.ref.key}" (${where} has one, but a ${number.provider} number takes ${number.provider} agents only)` };
   }
-  return { refusal: `no agent "${spec.ref.key}" at ${number.provider}${didYouMean(suggestAgentNames({ provider: number.provider, key: spec.ref.key }, own))}; see \`voicenum agents list --provider ${number.provider}\`, or sync if it is new` };
+  return { refusal: `no agent "${spec.ref.key}" at ${number.provider}${didYouMean(suggestAgentNames({ provider: number.provider, key: spec.ref.key }, own))}`, hint: `see \`voicenum agents list --provider ${number.provider}\`, or run \`voicenum sync\` if it is new` };
 }
 
 /** Rule 5 for any change to a record: it still exists upstream and is not stuck after a failed change. */
 export function recordRefusals(number: Pick<NumberFacts, 'e164' | 'provider' | 'removed' | 'needsAttention'>, force: boolean): string[] {
   const refusals: string[] = [];
   if (number.removed) refusals.push(`${number.e164} vanished from ${number.provider} at the last sync; it can no longer be changed`);
-  if (number.needsAttention && !force) refusals.push(`${number.e164} needs attention after a failed change: ${number.needsAttention}; fix it by hand, run \`voicenum sync\`, or pass --force`);
+  if (number.needsAttention && !force) refusals.push(`${number.e164} needs attention after a failed change: ${number.needsAttention}`);
   return refusals;
+}
+
+/** What to do about recordRefusals' needs-attention refusal; said once however many numbers have it. */
+export function recordHint(number: Pick<NumberFacts, 'needsAttention'>, force: boolean): string | undefined {
+  return number.needsAttention && !force ? 'fix it by hand, then run `voicenum sync` to clear the flag, or pass --force' : undefined;
 }
 
 /** Check one number's requested slot changes against every rule; all refusals are collected. */
@@ -165,10 +175,13 @@ export function planNumber(number: NumberFacts, requests: Partial<Record<Slot, S
   const confirmations: string[] = [];
   const changes: SlotChange[] = [];
   const sideEffects: SideEffect[] = [];
+  const hints = new Set<string>();
   const capabilities = context.capabilities.of(number.provider);
 
   // Rule 5: the number itself must be usable.
   refusals.push(...recordRefusals(number, context.force));
+  const attention = recordHint(number, context.force);
+  if (attention) hints.add(attention);
   if (number.status === 'blocked') refusals.push(`${number.e164} is blocked at ${number.provider}; unblock it there first`);
 
   for (const slot of SLOTS) {
@@ -194,7 +207,8 @@ export function planNumber(number: NumberFacts, requests: Partial<Record<Slot, S
     const after: PlannedAgent[] = [];
     for (const spec of request.agents) {
       // Rules 1 and 4: the agent belongs to the number's provider, exists, is live and fits the slot.
-      const { agent, refusal } = resolveAgent(spec, number, context.agents);
+      const { agent, refusal, hint } = resolveAgent(spec, number, context.agents);
+      if (hint) hints.add(hint);
       if (!agent) {
         refusals.push(`${slot}: ${refusal}`);
         continue;
@@ -274,7 +288,7 @@ export function planNumber(number: NumberFacts, requests: Partial<Record<Slot, S
     }
   }
 
-  return { number, changes, sideEffects, refusals, confirmations };
+  return { number, changes, sideEffects, refusals, confirmations, hints: [...hints] };
 }
 
 /** The request that leaves a slot with only these agents. */

@@ -1,7 +1,7 @@
 import { ExitCode, RefusedError, VoicenumError } from '../domain/errors.js';
 import type { ProviderName, RemoteNumber } from '../domain/model.js';
 import { toE164 } from '../domain/phone.js';
-import { recordRefusals } from '../domain/rules.js';
+import { recordHint, recordRefusals } from '../domain/rules.js';
 import { fallbackRefusals, labelRefusals, regionRefusals } from '../domain/settings-rules.js';
 import type { ProviderCapabilities } from '../domain/capabilities.js';
 import { capabilitiesOf, REGION_PROVIDER } from '../providers/registry.js';
@@ -43,7 +43,7 @@ type SettingOperation = PushOperation<SettingValue, SettingState>;
 export function labelChange(row: NumberRow, text: string, force: boolean): SettingChange {
   const label = text === '' ? null : text;
   const refusals = [...recordRefusals(row, force), ...labelRefusals(capabilitiesOf(row.provider), label)];
-  if (refusals.length) throw new RefusedError(refusals);
+  if (refusals.length) throw new RefusedError(refusals, recordHint(row, force));
   return { row, provider: row.provider, providerId: row.providerId, field: 'label', before: row.label, after: label };
 }
 
@@ -63,7 +63,7 @@ export function fallbackChange(store: Store, row: NumberRow, target: string, def
   }
   const targetRecord = value ? (store.findNumbers(value).find((r) => r.provider === row.provider && !r.removed) ?? null) : null;
   const refusals = [...recordRefusals(row, force), ...fallbackRefusals(capabilitiesOf(row.provider), row.e164, value, targetRecord)];
-  if (refusals.length) throw new RefusedError(refusals);
+  if (refusals.length) throw new RefusedError(refusals, recordHint(row, force));
   return { row, provider: row.provider, providerId: row.providerId, field: 'fallback', before: row.fallback, after: value };
 }
 
@@ -87,7 +87,7 @@ export function regionChange(row: NumberRow, wanted: string, force: boolean): Se
   if (invalid.length) throw new RefusedError(invalid);
   const record = regionRecord(row);
   const refusals = recordRefusals(row, force);
-  if (refusals.length) throw new RefusedError(refusals);
+  if (refusals.length) throw new RefusedError(refusals, recordHint(row, force));
   return { row, provider: record.provider, providerId: record.providerId, field: 'region', before: record.region, after: wanted };
 }
 

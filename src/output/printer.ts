@@ -35,7 +35,7 @@ export class Printer {
   constructor(
     readonly io: IO,
     /** jq: the --jq expression every json() goes through (compiled by prepareJq()). */
-    private readonly options: { quiet: boolean; verbose: boolean; terminalFormat?: () => 'table' | 'json'; chalk?: ChalkInstance; jq?: string },
+    private readonly options: { quiet: boolean; verbose: boolean; terminalFormat?: () => 'table' | 'json'; chalk?: ChalkInstance; jq?: string; hintCommand?: (command: string) => string },
   ) {
     this.out = io.colorOut && options.chalk ? makeTheme(options.chalk) : PLAIN_THEME;
     this.err = io.colorErr && options.chalk ? makeTheme(options.chalk) : PLAIN_THEME;
@@ -112,7 +112,7 @@ export class Printer {
 
   /** A note for the operator (stderr); silenced by --quiet. */
   info(text: string): void {
-    if (!this.options.quiet) this.io.stderr.write(`${text}\n`);
+    if (!this.options.quiet) this.io.stderr.write(`${this.withProfile(text)}\n`);
   }
 
   /** A success line: only on a terminal, where a person reads it. */
@@ -121,7 +121,22 @@ export class Printer {
   }
 
   warn(text: string): void {
-    this.io.stderr.write(`${this.err.warn('warning:')} ${text}\n`);
+    this.io.stderr.write(`${this.err.warn('warning:')} ${this.withProfile(text)}\n`);
+  }
+
+  /** What to do next, on its own line (a batch says each hint once, after its results). */
+  hint(text: string): void {
+    this.io.stderr.write(`${this.err.dim('hint:')} ${neutralize(this.withProfile(text))}\n`);
+  }
+
+  /**
+   * The layers below the command line (engine, rules, adapters) do not know the profile, so the
+   * commands they suggest read \`voicenum sync\`; the run's profile flags are added here, on the way
+   * out, so that the suggestion works when pasted. Commands that already carry them are left alone.
+   */
+  private withProfile(text: string): string {
+    const command = this.options.hintCommand;
+    return command ? text.replace(/`voicenum (?!--sandbox\b|--profile\b)/g, () => `\`${command('')}`) : text;
   }
 
   verbose(text: string): void {
@@ -135,13 +150,13 @@ export class Printer {
   error(error: unknown): void {
     if (error instanceof RefusedError && error.reasons.length > 1) {
       // Each reason is neutralised whole: a newline inside an upstream name stays visible as \n.
-      this.io.stderr.write(`${this.err.fail('error:')} refused for ${error.reasons.length} reasons:\n${error.reasons.map((reason) => `  - ${neutralize(reason)}`).join('\n')}\n`);
-      if (error.hint) this.io.stderr.write(`${this.err.dim('hint:')} ${neutralize(error.hint)}\n`);
+      this.io.stderr.write(`${this.err.fail('error:')} refused for ${error.reasons.length} reasons:\n${error.reasons.map((reason) => `  - ${neutralize(this.withProfile(reason))}`).join('\n')}\n`);
+      if (error.hint) this.hint(error.hint);
       return;
     }
     if (error instanceof VoicenumError) {
-      this.io.stderr.write(`${this.err.fail('error:')} ${neutralize(error.message)}\n`);
-      if (error.hint) this.io.stderr.write(`${this.err.dim('hint:')} ${neutralize(error.hint)}\n`);
+      this.io.stderr.write(`${this.err.fail('error:')} ${neutralize(this.withProfile(error.message))}\n`);
+      if (error.hint) this.hint(error.hint);
       return;
     }
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);

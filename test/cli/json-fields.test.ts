@@ -20,7 +20,7 @@ describe('per-command --json', () => {
     const withJson = tree.filter((c) => jsonFieldsOf(c.command)).map((c) => c.name).sort();
     expect(withJson).toEqual(
       [
-        'agents list', 'agents show', 'assign', 'auth status', 'config get', 'config list', 'config set', 'history',
+        'agents list', 'agents show', 'assign', 'auth status', 'config get', 'config list', 'config profiles', 'config set', 'history',
         'numbers assign', 'numbers fallback', 'numbers label', 'numbers list', 'numbers region', 'numbers show', 'numbers sync', 'numbers unassign',
         'region', 'sync', 'unassign', 'wizard',
       ].sort(),

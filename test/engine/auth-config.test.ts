@@ -106,10 +106,10 @@ describe('auth, profiles and config', () => {
     // The default profile kept its own cache (synced with every provider) and its own settings.
     const defaults = JSON.parse((await cli.run(['numbers', 'list', '--json', 'provider'])).stdout) as { provider: string }[];
     expect(new Set(defaults.map((n) => n.provider))).toEqual(new Set(['retell', 'vapi', 'bland', 'twilio']));
-    expect((await cli.run(['config', 'get', 'policy.one-agent-per-number'])).stdout).toBe('false\n');
+    expect((await cli.run(['config', 'get', 'policy.one-agent-per-number'])).stdout).toBe('off\n');
     const viaEnv = { ...cli.env, VOICENUM_PROFILE: 'staging' };
     cli.env = viaEnv;
-    expect((await cli.run(['config', 'get', 'policy.one-agent-per-number'])).stdout).toBe('true\n');
+    expect((await cli.run(['config', 'get', 'policy.one-agent-per-number'])).stdout).toBe('on\n');
   });
 
   it('refuses unknown settings and bad values with the valid ones', async () => {
@@ -119,7 +119,7 @@ describe('auth, profiles and config', () => {
     for (const [key, value, message] of [
       ['policy.one-number-per-agent', 'maybe', /on or off/],
       ['default-country', 'XX', /two-letter ISO country code/],
-      ['cache-max-age', 'soon', /not a duration/],
+      ['cache-max-age', 'soon', /cache-max-age is a duration/],
       ['output', 'yaml', /table or json/],
     ] as const) {
       const result = await cli.run(['config', 'set', key, value]);

@@ -28,7 +28,8 @@ function expectLocalState(result: CliResult, file: string): void {
 
 /** Before a cache is moved aside, the operator is told it holds the audit log, and how to keep it. */
 function expectKeepTheAuditLog(result: CliResult, file: string): void {
-  expect(result.stderr).toContain('audit log that `voicenum history` shows');
+  // Every case here is the sandbox's cache: the suggested command carries its flag.
+  expect(result.stderr).toContain('audit log that `voicenum --sandbox history` shows');
   expect(result.stderr).toContain('keep it rather than delete it');
   expect(result.stderr).toContain(`mv ${file} ${file}.bak`);
 }

@@ -16,7 +16,7 @@ export async function runAgentsShow(ctx: Context, input: string, options: Agents
   const ref = parseAgentRef(input);
   const agents = store.listAgents({ includeRemoved: true });
   const matches = matchAgents(ref, agents);
-  if (matches.length === 0) throw new UsageError(`no agent "${neutralize(input)}" in the cache${didYouMean(suggestAgentNames(ref, agents))}`, 'see `voicenum agents list`; run `voicenum sync` if it is new');
+  if (matches.length === 0) throw new UsageError(`no agent "${neutralize(input)}" in the cache${didYouMean(suggestAgentNames(ref, agents))}`, `see \`${ctx.hintCommand('agents list')}\`; run \`${ctx.hintCommand('sync')}\` if it is new`);
   if (matches.length > 1) {
     throw new UsageError(`"${neutralize(input)}" names ${matches.length} agents: ${matches.map((a) => `${a.provider}:${neutralize(a.name)} (${a.id})`).join(', ')}`, 'name one as provider:name or by its id');
   }

@@ -48,7 +48,7 @@ export async function runAssign(ctx: Context, args: string[], options: AssignOpt
     return runWizard(ctx, { allowDraft: options.allowDraft, force: options.force, json: options.json });
   }
   if (Object.keys(requests).length === 0) {
-    throw new UsageError('name an agent for at least one slot: --inbound, --outbound or --sms', 'e.g. voicenum assign +14155551234 --inbound receptionist');
+    throw new UsageError('name an agent for at least one slot: --inbound, --outbound or --sms', `e.g. ${ctx.hintCommand('assign +14155551234 --inbound receptionist')}`);
   }
   return runChange(ctx, args, () => requests, options);
 }
@@ -100,7 +100,7 @@ async function runChange(ctx: Context, args: string[], requestsFor: (number: Num
   for (const target of targets) {
     if (target.plan && target.plan.refusals.length) {
       const error = new RefusedError(target.plan.refusals);
-      target.result = { e164: target.plan.number.e164, provider: target.plan.number.provider, outcome: 'refused', changes: [], message: error.message, exitCode: ExitCode.Refused };
+      target.result = { e164: target.plan.number.e164, provider: target.plan.number.provider, outcome: 'refused', changes: [], message: error.message, exitCode: ExitCode.Refused, hint: hintOf(target.plan.hints) };
     }
   }
   const json = options.json;
@@ -111,10 +111,11 @@ async function runChange(ctx: Context, args: string[], requestsFor: (number: Num
 
   if (options.dryRun) {
     await printPlans(ctx, targets, json);
+    printHints(ctx, targets.map((t) => t.result?.hint));
     return exitCodeOf(targets.map((t) => ({ outcome: t.result?.outcome, exitCode: t.result?.exitCode ?? (t.conflicts?.length && !force ? ExitCode.Conflict : ExitCode.Ok) })));
   }
 
-  if (!batch && targets[0]?.result && targets[0].plan) throw new RefusedError(targets[0].plan.refusals);
+  if (!batch && targets[0]?.result && targets[0].plan) throw new RefusedError(targets[0].plan.refusals, hintOf(targets[0].plan.hints));
   await confirmMoves(ctx, targets, options, json);
 
   return pushTargets(ctx, store, targets, options, json, batch, ports);
@@ -368,5 +369,15 @@ function printResults(ctx: Context, targets: Target[], json: JsonSelection, batc
     const skipped = results.filter((r) => r.outcome === 'skipped').length;
     const failed = failures.length - skipped;
     printer.info(`${skipped ? 'interrupted: ' : ''}${results.length - failures.length} of ${results.length} numbers done${failed ? `, ${failed} failed` : ''}${skipped ? `, ${skipped} not started` : ''}`);
+    printHints(ctx, failures.map((r) => r.hint));
   }
+}
+
+function hintOf(hints: readonly string[]): string | undefined {
+  return hints.length ? hints.join('; ') : undefined;
+}
+
+/** Each distinct hint of a batch once, after its lines: forty refused numbers need one `voicenum sync`. */
+function printHints(ctx: Context, hints: readonly (string | undefined)[]): void {
+  for (const hint of new Set(hints.filter((h): h is string => Boolean(h)))) ctx.printer.hint(hint);
 }

@@ -26,6 +26,6 @@ const logoutDefinition = () => new Command('logout').description("forget the pro
 export type LoginOptions = OptionsOf<typeof loginDefinition>;
 export type AuthStatusOptions = OptionsOf<typeof statusDefinition>;
 
-export const authLogin = defineCommand(loginDefinition, async (ctx, [provider], options) => (await import('./auth.js')).runAuthLogin(ctx, provider, options));
+export const authLogin = defineCommand(loginDefinition, async (ctx, [provider], options) => (await import('./auth.js')).runAuthLogin(ctx, provider, options), { implies: { allowsNewProfile: true } });
 export const authStatus = defineCommand(statusDefinition, async (ctx, _args, options) => (await import('./auth.js')).runAuthStatus(ctx, options));
 export const authLogout = defineCommand(logoutDefinition, async (ctx, [provider]) => (await import('./auth.js')).runAuthLogout(ctx, provider));

@@ -7,6 +7,9 @@ export const SETTING_VALUE_FIELDS = ['key', 'value', 'profile'] as const;
 /** `config list --json`: `{ profile, settings: [...] }`; the fields are those of each setting. */
 export const SETTING_ROW_FIELDS = ['key', 'value', 'source', 'default', 'description'] as const;
 
+/** `config profiles --json`: one object per profile. */
+export const PROFILE_FIELDS = ['name', 'active', 'credentials', 'cache'] as const;
+
 /** The help of the `config` group: every setting. */
 export const SETTINGS_HELP = `
 Settings:
@@ -24,9 +27,13 @@ const setDefinition = () =>
 const listDefinition = () => new Command('list').description('every setting with its value and where it comes from').addOption(jsonOption(SETTING_ROW_FIELDS))
     .addOption(jqOption());
 
+const profilesDefinition = () => new Command('profiles').description('every profile: stored credentials, cache, and which one is in use').addOption(jsonOption(PROFILE_FIELDS)).addOption(jqOption());
+
 export type ConfigValueOptions = OptionsOf<typeof getDefinition>;
 export type ConfigListOptions = OptionsOf<typeof listDefinition>;
+export type ConfigProfilesOptions = OptionsOf<typeof profilesDefinition>;
 
 export const configGet = defineCommand(getDefinition, async (ctx, [key], options) => (await import('./config.js')).runConfigGet(ctx, key, options));
-export const configSet = defineCommand(setDefinition, async (ctx, [key, value], options) => (await import('./config.js')).runConfigSet(ctx, key, value, options));
+export const configSet = defineCommand(setDefinition, async (ctx, [key, value], options) => (await import('./config.js')).runConfigSet(ctx, key, value, options), { implies: { allowsNewProfile: true } });
 export const configList = defineCommand(listDefinition, async (ctx, _args, options) => (await import('./config.js')).runConfigList(ctx, options));
+export const configProfiles = defineCommand(profilesDefinition, async (ctx, _args, options) => (await import('./config.js')).runConfigProfiles(ctx, options), { implies: { allowsNewProfile: true } });

@@ -32,7 +32,7 @@ export async function runNumbersList(ctx: Context, options: NumbersListOptions):
     const ref = parseAgentRef(options.agent);
     const agents = store.listAgents({ providers: filter.providers, includeRemoved: true });
     const matches = matchAgents(ref, agents);
-    if (matches.length === 0) throw new UsageError(`no agent "${options.agent}" in the cache${didYouMean(suggestAgentNames(ref, agents))}`, 'see `voicenum agents list`; run `voicenum sync` if it is new');
+    if (matches.length === 0) throw new UsageError(`no agent "${options.agent}" in the cache${didYouMean(suggestAgentNames(ref, agents))}`, `see \`${ctx.hintCommand('agents list')}\`; run \`${ctx.hintCommand('sync')}\` if it is new`);
     filter.agents = matches.map((agent) => ({ provider: agent.provider as ProviderName, agentId: agent.id }));
   }
   warnIfStale(ctx, store);

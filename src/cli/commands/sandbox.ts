@@ -14,7 +14,7 @@ export async function runSandboxReset(ctx: Context, options: ResetOptions): Prom
   const total = resetSandbox(sandboxStateFile(ctx.home, ctx.profile), size);
   const cache = cacheFile(ctx.home, ctx.profile);
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${cache}${suffix}`, { force: true });
-  ctx.printer.info(`sandbox reset: ${total} provider number records seeded; cache emptied. Next: voicenum --sandbox sync`);
+  ctx.printer.info(`sandbox reset: ${total} provider number records seeded; cache emptied. Next: ${ctx.hintCommand('sync')}`);
   return 0;
 }
 

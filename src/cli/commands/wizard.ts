@@ -18,7 +18,7 @@ export type WizardOptions = Pick<WizardCommandOptions, 'allowDraft' | 'force' | 
  */
 export async function runWizard(ctx: Context, options: WizardOptions): Promise<number> {
   if (!canPrompt(ctx.io)) {
-    throw new UsageError('the wizard needs a terminal to ask on', 'without one, use: voicenum assign NUMBER --inbound AGENT [--outbound AGENT] [--sms AGENT] [--yes] (see voicenum assign --help)');
+    throw new UsageError('the wizard needs a terminal to ask on', `without one, use: ${ctx.hintCommand('assign NUMBER --inbound AGENT [--outbound AGENT] [--sms AGENT] [--yes]')} (see voicenum assign --help)`);
   }
   const store = await ctx.store();
   warnIfStale(ctx, store);
