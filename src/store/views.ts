@@ -17,8 +17,11 @@ export function refreshViews(db: Database.Database, ids?: readonly number[]): vo
 }
 
 /** A number's own row and the rows it carries as their Twilio record. */
+/** Indexed on both sides of the OR (numbers_by_carrier, schema 8): a lookup, not a scan of every number. */
+export const AFFECTED_BY_SQL = 'SELECT id FROM numbers WHERE (provider = ? AND provider_id = ?) OR carrier_id IN (SELECT id FROM numbers WHERE provider = ? AND provider_id = ?)';
+
 export function affectedBy(db: Database.Database, provider: string, providerId: string): number[] {
-  return (db.prepare('SELECT id FROM numbers WHERE (provider = ? AND provider_id = ?) OR carrier_id IN (SELECT id FROM numbers WHERE provider = ? AND provider_id = ?)').pluck().all(provider, providerId, provider, providerId) as number[]);
+  return db.prepare(AFFECTED_BY_SQL).pluck().all(provider, providerId, provider, providerId) as number[];
 }
 
 /** After a provider's sync: its rows, and rows whose carrier is one of its rows. */

@@ -7,6 +7,7 @@ import { listViews } from './0004-list-views.js';
 import { intentJournal } from './0005-intent-journal.js';
 import { lockOwners } from './0006-lock-owners.js';
 import { labelSortKey } from './0007-label-sort-key.js';
+import { carrierIndex } from './0008-carrier-index.js';
 
 export interface Migration {
   version: number;
@@ -15,7 +16,7 @@ export interface Migration {
 }
 
 /** Every migration in order. A migration is never edited once released; add the next one. */
-export const MIGRATIONS: readonly Migration[] = [initial, auditLog, numberLocks, listViews, intentJournal, lockOwners, labelSortKey];
+export const MIGRATIONS: readonly Migration[] = [initial, auditLog, numberLocks, listViews, intentJournal, lockOwners, labelSortKey, carrierIndex];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
