@@ -87,6 +87,10 @@ export interface ProviderAdapter {
   checkVersions?(pins: readonly VersionPin[]): Promise<MissingVersion[]>;
   /** Only where the provider's descriptor lists regions (the carrier): read and set a number's region. */
   readonly regions?: RegionCapability;
+  /** Where the descriptor lists lifecycle operations: buy, import, release (see below). */
+  readonly lifecycle?: LifecycleCapability;
+  /** Only the carrier: SIP trunks and credential lists, for importing its numbers elsewhere. */
+  readonly trunking?: TrunkingCapability;
 }
 
 /** An optional capability: the inbound processing region of a number, keyed by its E.164. */
@@ -107,4 +111,99 @@ export function regionsOf(adapter: ProviderAdapter): RegionCapability {
 export interface AdapterSettings {
   baseUrl: string;
   http?: HttpSettings;
+}
+
+// --- the life of a number (buy, import, release) ------------------------------------------------
+
+/** What `numbers buy` asks a platform for: a number, or one in an area code or country. */
+export interface PurchaseRequest {
+  /** An exact number to buy (E.164). */
+  e164?: string;
+  /** A three-digit area code (US/CA). */
+  areaCode?: string;
+  country?: 'US' | 'CA';
+  tollFree?: boolean;
+  label?: string;
+}
+
+/** A number a platform offers for sale (Twilio's AvailablePhoneNumbers). */
+export interface AvailableNumber {
+  e164: string;
+  locality: string | null;
+  region: string | null;
+  capabilities: { voice: boolean | null; sms: boolean | null };
+}
+
+/** The Twilio account a platform imports a number from, and the number's record there. */
+export interface TwilioSource {
+  accountSid: string;
+  /** The auth token, or an API key and its secret. */
+  authToken?: string;
+  apiKey?: string;
+  apiSecret?: string;
+  /** The number's IncomingPhoneNumber SID (PN…). */
+  phoneNumberSid: string;
+}
+
+/** How a platform's import reaches the number's calls: a SIP trunk voicenum made (Retell). */
+export interface SipTrunkAccess {
+  /** The trunk's termination URI (`<name>.pstn.twilio.com`). */
+  terminationUri: string;
+  username: string;
+  /** Generated; never printed, logged or stored. */
+  password: string;
+}
+
+/**
+ * An optional capability: a platform number's life. Each operation is one upstream call (the
+ * engine journals it and knows its undo); which exist is said by the descriptor's `lifecycle` and
+ * detected here, never by provider name.
+ */
+export interface LifecycleCapability {
+  /** Numbers on offer (only where the platform lets one choose). */
+  searchAvailable?(request: PurchaseRequest): Promise<AvailableNumber[]>;
+  /** Buy a number; returns its record. */
+  buy?(request: PurchaseRequest): Promise<RemoteNumber>;
+  /**
+   * Take a number of the operator's Twilio account: over a SIP trunk (`trunk` given: Retell) or
+   * with the Twilio credentials (Vapi, Bland). Returns the platform's new record.
+   */
+  importFromTwilio?(request: { e164: string; label?: string; twilio: TwilioSource; trunk?: SipTrunkAccess }): Promise<RemoteNumber>;
+  /** Remove the number from the platform (for the carrier: give it back, which is irreversible). */
+  release?(number: NumberKey): Promise<void>;
+}
+
+/** A Twilio number's voice routing: what an import replaces and an undo puts back. */
+export interface VoiceRouting {
+  voiceUrl: string | null;
+  voiceMethod: string | null;
+  voiceApplicationSid: string | null;
+  trunkSid: string | null;
+}
+
+/** A resource voicenum creates on the carrier for an import; `sid` is what its undo needs. */
+export interface CreatedResource {
+  kind: 'trunk' | 'origination-url' | 'credential-list' | 'credential' | 'trunk-credential-list' | 'trunk-phone-number';
+  sid: string;
+  /** The resource it belongs to (the trunk of an origination URL, the list of a credential). */
+  parentSid?: string;
+}
+
+/**
+ * An optional capability of the carrier: Elastic SIP trunks and credential lists, the pieces of
+ * a trunk import. Every create returns the resource to undo it with `remove`.
+ */
+export interface TrunkingCapability {
+  /** Trunks voicenum made earlier (by friendly-name prefix), for reuse. */
+  listTrunks(prefix: string): Promise<{ sid: string; domainName: string; friendlyName: string; phoneNumberSids: string[] }[]>;
+  createTrunk(request: { friendlyName: string; domainName: string }): Promise<CreatedResource & { domainName: string }>;
+  addOriginationUrl(trunkSid: string, request: { friendlyName: string; sipUrl: string; priority: number; weight: number; enabled: boolean }): Promise<CreatedResource>;
+  createCredentialList(friendlyName: string): Promise<CreatedResource>;
+  addCredential(listSid: string, username: string, password: string): Promise<CreatedResource>;
+  attachCredentialList(trunkSid: string, listSid: string): Promise<CreatedResource>;
+  attachPhoneNumber(trunkSid: string, phoneNumberSid: string): Promise<CreatedResource>;
+  /** Undo one create. Removing what is already gone succeeds (an undo may be retried). */
+  remove(resource: CreatedResource): Promise<void>;
+  readVoiceRouting(phoneNumberSid: string): Promise<VoiceRouting>;
+  restoreVoiceRouting(phoneNumberSid: string, routing: VoiceRouting): Promise<void>;
 }
