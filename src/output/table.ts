@@ -1,3 +1,5 @@
+import { cutToWidth, displayWidth, padToWidth } from './width.js';
+
 export interface Column<Row> {
   header: string;
   /** Plain text of the cell (already neutralised). */
@@ -13,10 +15,11 @@ export interface Column<Row> {
  * 10,000 here), and a list can hold tens of thousands of numbers. Linear in cells.
  */
 export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[], options: { color: boolean; header: (text: string) => string; width?: number }): string {
+  // Widths in terminal columns (a CJK character or an emoji takes two), not UTF-16 units.
   const cells = rows.map((row) => columns.map((column) => truncate(column.value(row), column.max)));
   const widths = columns.map((column, i) => {
-    let width = column.header.length;
-    for (const line of cells) width = Math.max(width, line[i]!.length);
+    let width = displayWidth(column.header);
+    for (const line of cells) width = Math.max(width, displayWidth(line[i]!));
     return width;
   });
   fitToWidth(widths, options.width ?? 0);
@@ -40,12 +43,11 @@ export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<
 }
 
 function pad(text: string, width: number, last: boolean): string {
-  return last ? text : text.padEnd(width);
+  return last ? text : padToWidth(text, width);
 }
 
 function truncate(text: string, max: number | undefined): string {
-  if (max === undefined || text.length <= max) return text;
-  return `${text.slice(0, Math.max(1, max - 1))}…`;
+  return max === undefined ? text : cutToWidth(text, max);
 }
 
 /**

@@ -8,7 +8,7 @@ import { refreshViews } from './views.js';
  * those functions are not). Bump this whenever one of them changes what it stores: the next open
  * rebuilds every record once with the code of the day, and no migration has to copy that code.
  */
-export const VIEW_FORMAT = 1;
+export const VIEW_FORMAT = 2;
 
 /** Where the format of the stored records is kept: a row of the counters table (migration 5). */
 const FORMAT_ROW = 'view_format';

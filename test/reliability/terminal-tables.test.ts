@@ -9,7 +9,7 @@ import { ROOT, runCli } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
- * The short tables drawn with cli-table3 on a terminal (`numbers show`, `agents show`, `auth
+ * The short tables drawn with wrapping cells on a terminal (`numbers show`, `agents show`, `auth
  * status`, a plan): long cells wrap inside the terminal's width, upstream text stays neutralised,
  * and the module is loaded only by the commands that draw one.
  */
@@ -90,7 +90,7 @@ describe('terminal tables', () => {
   });
 });
 
-describe('loading cli-table3', () => {
+describe('loading the grid renderer (wrap-ansi)', () => {
   const dir = tempDir();
   afterAll(() => dir.cleanup());
   const importsOf = async (args: string[], env: Record<string, string> = {}) => {
@@ -105,12 +105,12 @@ describe('loading cli-table3', () => {
     expect((await runCli(['--sandbox', 'sync'], { home: dir.path })).code).toBe(0);
     const tty = { VOICENUM_FORCE_TTY: '1', COLUMNS: '100' };
     // The tracer sees it where it is used...
-    expect(await importsOf(['--sandbox', 'numbers', 'show', held.e164], tty)).toContain('cli-table3');
+    expect(await importsOf(['--sandbox', 'numbers', 'show', held.e164], tty)).toContain('wrap-ansi');
     // ...and nowhere else.
     for (const args of [['--help'], ['--version'], ['--sandbox', 'numbers', 'list'], ['--sandbox', 'agents', 'list'], ['--sandbox', 'history']]) {
-      expect(await importsOf(args, tty), args.join(' ')).not.toContain('cli-table3');
+      expect(await importsOf(args, tty), args.join(' ')).not.toContain('wrap-ansi');
     }
     // Piped, `numbers show` prints key<TAB>value lines and needs no table at all.
-    expect(await importsOf(['--sandbox', 'numbers', 'show', held.e164])).not.toContain('cli-table3');
+    expect(await importsOf(['--sandbox', 'numbers', 'show', held.e164])).not.toContain('wrap-ansi');
   });
 });
