@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { buildSeedPlan } from '../../src/sandbox/seed.js';
@@ -293,5 +295,22 @@ describe('hostile text from upstream', () => {
     const json = JSON.parse(ok(await cli.run(['numbers', 'list', '--provider', 'vapi', '--json'])).stdout) as { e164: string; label: string | null }[];
     expect(json.find((n) => n.e164 === bidiNumber.e164)!.label).toBe(INVISIBLE.bidiLabel.raw);
     expect(json.find((n) => n.e164 === emojiNumber.e164)!.label).toBe(EMOJI_LABEL);
+  });
+  it('a cache whose list cells were stored before these escapes existed is rebuilt on open', async () => {
+    const number = plan.numbers.filter((n) => n.provider === 'vapi' && n.status === 'active' && n !== vapiNumber)[0]!;
+    cli.sandbox.state().vapi.phoneNumbers.find((n) => n.id === number.id)!.name = INVISIBLE.bidiLabel.raw;
+    ok(await cli.run(['sync']));
+    // As the previous release left it: the label in the stored cells with its override as it is,
+    // and the stored records marked with that release's format (1).
+    const db = new Database(join(cli.home, 'profiles', 'default', 'cache.db'));
+    const id = db.prepare("SELECT id FROM numbers WHERE provider = 'vapi' AND e164 = ?").pluck().get(number.e164) as number;
+    const cells = (db.prepare('SELECT cells FROM number_views WHERE number_id = ?').pluck().get(id) as string).split('\t');
+    cells[2] = INVISIBLE.bidiLabel.raw;
+    db.prepare('UPDATE number_views SET cells = ? WHERE number_id = ?').run(cells.join('\t'), id);
+    db.prepare("UPDATE counters SET value = 1 WHERE name = 'view_format'").run();
+    db.close();
+    const piped = ok(await cli.run(['numbers', 'list', '--provider', 'vapi']));
+    expect(piped.stdout).not.toMatch(HIDDEN);
+    expect(tsv(piped.stdout).find((row) => row[0] === number.e164)![2]).toBe(INVISIBLE.bidiLabel.shown);
   });
 });
