@@ -17,7 +17,6 @@ import { eastAsianWidth } from 'get-east-asian-width';
 let segmenter: Intl.Segmenter | undefined;
 const clusters = (text: string) => (segmenter ??= new Intl.Segmenter()).segment(text);
 
-const ASCII = /^[\x20-\x7e]*$/;
 /**
  * Text in which every UTF-16 unit is a cluster of its own: Latin, Greek, Cyrillic, punctuation
  * (`—`, `…`, `→`), symbols, kana and CJK ideographs, Hangul syllables, but no combining mark,
@@ -41,14 +40,23 @@ function clusterWidth(cluster: string): number {
 // A long list repeats its cells (agent names, `—`, regions): each distinct text is measured once.
 const measured = new Map<string, number>();
 
+/** Every character printable ASCII, one column each: a loop V8 inlines, cheaper than a regex call per cell. */
+function printableAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e) return false;
+  }
+  return true;
+}
+
 /** Columns `text` takes on a terminal; colour escapes count for nothing. */
 export function displayWidth(text: string): number {
-  if (ASCII.test(text)) return text.length;
+  if (printableAscii(text)) return text.length;
   const known = measured.get(text);
   if (known !== undefined) return known;
   const plain = text.includes('\u001b') ? text.replace(ANSI, '') : text;
   let width = 0;
-  if (ASCII.test(plain)) width = plain.length;
+  if (printableAscii(plain)) width = plain.length;
   else for (const cluster of SINGLE_UNITS.test(plain) ? plain : clusters(plain)) width += clusterWidth(typeof cluster === 'string' ? cluster : cluster.segment);
   if (measured.size > 50_000) measured.clear();
   measured.set(text, width);
@@ -62,7 +70,7 @@ export function displayWidth(text: string): number {
 export function cutToWidth(text: string, max: number): string {
   if (displayWidth(text) <= max) return text;
   const room = Math.max(1, max) - 1; // the ellipsis takes one column
-  if (ASCII.test(text)) return `${text.slice(0, room)}…`;
+  if (printableAscii(text)) return `${text.slice(0, room)}…`;
   let out = '';
   let width = 0;
   for (const cluster of SINGLE_UNITS.test(text) ? text : clusters(text)) {
