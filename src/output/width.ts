@@ -7,9 +7,10 @@ import { eastAsianWidth } from 'get-east-asian-width';
  *
  * The East Asian Width table comes from get-east-asian-width and the clusters from Intl.Segmenter.
  * The rule that joins them is written here rather than taken from string-width 8 (which has the
- * same rule): on Node 20 string-width's `\p{RGI_Emoji}` pattern takes ~50 ms to compile on the first
- * non-ASCII text, and its import another ~25 ms, on every `numbers list` whose table has a `—`.
- * The two agree on every case in test/unit/width.test.ts.
+ * same rule, and which wrap-ansi uses for the grid): on Node 20 its `\p{RGI_Emoji}` pattern is
+ * compiled on the first non-ASCII text, which with its import cost ~110 ms of CPU on a busy 2-core
+ * machine (~12 ms for get-east-asian-width), on every `numbers list` whose table has a `—`. The
+ * two agree on every case in test/unit/width.test.ts.
  */
 
 // Lazy: ICU's segmenter takes longer to start than a whole 10,000-row table takes to lay out
