@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/domain/errors.js';
+import { resolveCredentials } from '../../src/providers/credentials.js';
+import { baseUrls, createAdapter } from '../../src/providers/registry.js';
 import { createTwilioAdapter, type TwilioAdapter, type TwilioAdapterSettings } from '../../src/providers/twilio/index.js';
 import type { CreatedResource, VoiceRouting } from '../../src/providers/types.js';
 import { SANDBOX_KEYS } from '../../src/sandbox/credentials.js';
@@ -285,5 +287,17 @@ describe('the fake’s failWrite switch', () => {
     await twilio.lifecycle.release!({ providerId: bought.providerId, e164: bought.e164 });
     expect(record(bought.providerId)).toBeUndefined();
     expect(writes().map((entry) => entry.status)).toEqual([201, 400, 204]);
+  });
+});
+
+describe('the Trunking v1 base URL', () => {
+  it('defaults to https://trunking.twilio.com and is replaced by VOICENUM_TWILIO_TRUNKING_BASE_URL, which the registry hands the adapter', async () => {
+    expect(baseUrls({}).twilioTrunking).toBe('https://trunking.twilio.com');
+    // The 2010 API is pointed nowhere: only the trunking variable can bring the request to the fake.
+    const env = { TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: SANDBOX_KEYS.twilioAuthToken, VOICENUM_TWILIO_API_BASE_URL: 'http://127.0.0.1:9', VOICENUM_TWILIO_TRUNKING_BASE_URL: fake.url };
+    const twilio = (await createAdapter('twilio', resolveCredentials(env), env, { maxAttempts: 1 }))!;
+    const trunks = await twilio.trunking!.listTrunks('retell-');
+    expect(trunks.map((trunk) => trunk.sid)).toEqual([state.trunks[0]!.sid]);
+    expect(fake.requests.map((entry) => entry.path)).toEqual(['/v1/Trunks', `/v1/Trunks/${state.trunks[0]!.sid}/PhoneNumbers`]);
   });
 });

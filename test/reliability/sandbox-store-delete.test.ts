@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../src/domain/errors.js';
+import type { ProviderError } from '../../src/domain/errors.js';
 import { createTwilioAdapter, type TwilioAdapter } from '../../src/providers/twilio/index.js';
 import { readSandboxState, SANDBOX_KEYS, startSandbox, type SandboxEnvironment } from '../../src/sandbox/index.js';
 import { rejection } from '../helpers/await.js';
