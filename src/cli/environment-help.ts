@@ -27,6 +27,7 @@ Provider addresses (proxies, test rigs; --sandbox sets them to its fakes):
   VOICENUM_BLAND_BASE_URL             Bland API (default https://api.bland.ai)
   VOICENUM_TWILIO_API_BASE_URL        Twilio REST API (default https://api.twilio.com)
   VOICENUM_TWILIO_ROUTES_BASE_URL     Twilio Routes API, for regions (default https://routes.twilio.com)
+  VOICENUM_TWILIO_TRUNKING_BASE_URL   Twilio Elastic SIP Trunking API, for imports (default https://trunking.twilio.com)
 
 HTTP:
   VOICENUM_HTTP_TIMEOUT_MS            give up on a request with no answer after this long (default 15000)

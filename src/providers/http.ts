@@ -41,6 +41,14 @@ export interface HttpRequest {
    * finishes and the journal records it), so no write is ever given a signal.
    */
   signal?: AbortSignal;
+  /**
+   * `unprocessed`: a request that is not safe to repeat (a create: a second one makes a second
+   * resource) is retried only when the provider cannot have acted on it: a 429 (Twilio documents a
+   * 429'd request as not processed) or a connection that was refused before anything was sent. A
+   * timeout, a reset or a 5xx may come after the create was applied, so they fail at once and the
+   * caller (the journal) finds out what exists. Default `any`: every retryable failure is retried.
+   */
+  retry?: 'any' | 'unprocessed';
 }
 
 export interface HttpResponse<T = unknown> {
@@ -164,7 +172,8 @@ export class HttpClient {
         if (response.status === 401 || response.status === 403) {
           throw new AuthError(`${this.options.provider} rejected the credentials (HTTP ${response.status}${message ? `: ${message}` : ''})`, this.options.authHint);
         }
-        if (!RETRYABLE_STATUS.has(response.status) || attempt === maxAttempts) {
+        const retryable = request.retry === 'unprocessed' ? response.status === 429 : RETRYABLE_STATUS.has(response.status);
+        if (!retryable || attempt === maxAttempts) {
           throw new ProviderError(this.options.provider, `${request.method} ${this.redact(pathOf(url))} failed with HTTP ${response.status}${message ? `: ${message}` : ''}${attempt > 1 ? ` (after ${attempt} attempts)` : ''}`, {
             status: response.status,
             retryable: RETRYABLE_STATUS.has(response.status),
@@ -174,7 +183,8 @@ export class HttpClient {
         await this.wait(attempt, retryAfterMs(response.headers), signal);
       } else {
         lastFailure = outcome.reason;
-        if (!outcome.retryable || attempt === maxAttempts) {
+        const retryable = request.retry === 'unprocessed' ? outcome.unsent : outcome.retryable;
+        if (!retryable || attempt === maxAttempts) {
           throw new ProviderError(this.options.provider, `${request.method} ${this.redact(pathOf(url))} failed: ${outcome.reason}${attempt > 1 ? ` (after ${attempt} attempts)` : ''}`, { retryable: outcome.retryable });
         }
         await this.wait(attempt, null, signal);
@@ -190,7 +200,7 @@ export class HttpClient {
     return new CancelledError(`${this.options.provider}: ${request.method} ${this.redact(pathOf(url))} was cancelled`);
   }
 
-  private async attempt(request: HttpRequest, url: string, cancel: AbortSignal | undefined): Promise<{ kind: 'response'; response: AxiosResponse<string> } | { kind: 'failure'; reason: string; retryable: boolean } | { kind: 'cancelled' }> {
+  private async attempt(request: HttpRequest, url: string, cancel: AbortSignal | undefined): Promise<{ kind: 'response'; response: AxiosResponse<string> } | { kind: 'failure'; reason: string; retryable: boolean; unsent: boolean } | { kind: 'cancelled' }> {
     const { timeoutMs, trace, maxBodyBytes } = this.options;
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'voicenum', ...this.options.headers, ...request.headers };
     let data: string | undefined;
@@ -225,12 +235,13 @@ export class HttpClient {
         // The same request would bring the same body again: not worth a retry.
         const reason = `the answer is larger than voicenum's limit of ${formatBytes(maxBodyBytes)}; stopped reading it`;
         trace?.(`← ${this.options.provider} ${request.method} ${this.redact(pathOf(url))}: ${reason}`);
-        return { kind: 'failure', reason, retryable: false };
+        return { kind: 'failure', reason, retryable: false, unsent: false };
       }
       const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED' || (error as Error).name === 'AbortError' || (error as Error).name === 'CanceledError';
       const reason = timedOut ? `no answer within ${timeoutMs} ms` : `network error (${code || (error as Error).message})`;
       trace?.(`← ${this.options.provider} ${request.method} ${this.redact(pathOf(url))}: ${reason}`);
-      return { kind: 'failure', reason, retryable: timedOut || RETRYABLE_CODES.has(code) };
+      // Refused: the connection never opened, so the request cannot have been acted on.
+      return { kind: 'failure', reason, retryable: timedOut || RETRYABLE_CODES.has(code), unsent: code === 'ECONNREFUSED' };
     }
   }
 

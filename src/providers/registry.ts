@@ -16,6 +16,7 @@ export const DEFAULT_BASE_URLS = {
   bland: 'https://api.bland.ai',
   twilioApi: 'https://api.twilio.com',
   twilioRoutes: 'https://routes.twilio.com',
+  twilioTrunking: 'https://trunking.twilio.com',
 } as const;
 
 export function baseUrls(env: NodeJS.ProcessEnv) {
@@ -25,6 +26,7 @@ export function baseUrls(env: NodeJS.ProcessEnv) {
     bland: env.VOICENUM_BLAND_BASE_URL || DEFAULT_BASE_URLS.bland,
     twilioApi: env.VOICENUM_TWILIO_API_BASE_URL || DEFAULT_BASE_URLS.twilioApi,
     twilioRoutes: env.VOICENUM_TWILIO_ROUTES_BASE_URL || DEFAULT_BASE_URLS.twilioRoutes,
+    twilioTrunking: env.VOICENUM_TWILIO_TRUNKING_BASE_URL || DEFAULT_BASE_URLS.twilioTrunking,
   };
 }
 
@@ -66,7 +68,7 @@ const REGISTRY: Record<ProviderName, ProviderEntry> = {
       const { createTwilioAdapter } = await import('./twilio/index.js');
       const { accountSid, username, password } = credentials.twilio;
       const regionConcurrency = Number(env.VOICENUM_TWILIO_REGION_CONCURRENCY) || undefined;
-      return createTwilioAdapter({ accountSid, username, password, apiBaseUrl: urls.twilioApi, routesBaseUrl: urls.twilioRoutes, http, regionConcurrency });
+      return createTwilioAdapter({ accountSid, username, password, apiBaseUrl: urls.twilioApi, routesBaseUrl: urls.twilioRoutes, trunkingBaseUrl: urls.twilioTrunking, http, regionConcurrency });
     },
   },
 };

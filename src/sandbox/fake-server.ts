@@ -37,6 +37,8 @@ export type RecordOf<S, K extends keyof S> = S[K] extends readonly (infer R)[] ?
  */
 export interface Changes<S> {
   put<K extends CollectionOf<S>>(collection: K, record: RecordOf<S, K>): void;
+  /** A record the handler took out of its array (after splicing it out): its row is deleted. */
+  remove<K extends CollectionOf<S>>(collection: K, record: RecordOf<S, K>): void;
 }
 
 /** Handed to read-only routes: a read that changes state is a bug in the fake. */
@@ -44,6 +46,9 @@ function noChanges<S>(): Changes<S> {
   return {
     put(collection) {
       throw new Error(`a read-only route changed ${collection}`);
+    },
+    remove(collection) {
+      throw new Error(`a read-only route removed from ${collection}`);
     },
   };
 }
@@ -98,6 +103,15 @@ export interface FaultPlan {
   hugeBody?: { count: number; bytes?: number };
   /** Fail writes (non-GET requests) after this many have succeeded, with a 500. */
   failWritesAfter?: number;
+  /**
+   * Fail exactly the `nth` write request (1-based: POST/PUT/PATCH/DELETE to a write route, counted
+   * from the start of the fake or the last setFaults, failed ones and retries included) with
+   * `status` (default 500) and the provider's error body, without applying it; every other write
+   * goes through. Fails step k of a multi-step import or release. A 5xx is retried by the client
+   * where the request is safe to repeat (and the retry is the next write, which succeeds); a 4xx,
+   * or VOICENUM_HTTP_MAX_ATTEMPTS=1, makes the step fail for sure.
+   */
+  failWrite?: { nth: number; status?: number };
   /**
    * Apply a write, then lose its answer: destroy the connection (`reset`) or answer 502, as a proxy
    * that dropped the provider's reply would. The change stays applied. With `thenDown`, every later
@@ -198,6 +212,8 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
   const routes = provider.routes.map(compile);
   let faults: FaultPlan = structuredClone(initialFaults);
   let writesSucceeded = 0;
+  /** Write requests that reached a write route, for `failWrite`. */
+  let writesSeen = 0;
   /** Set by `loseWriteAnswer.thenDown`: every request answers 503 until the faults are set again. */
   let down = false;
   /** First 2xx answer per path while `stuckPaging` is set. */
@@ -296,6 +312,11 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
               if (!stuckPages.has(request.path)) stuckPages.set(request.path, structuredClone(answer));
               return send(stuckPages.get(request.path)!);
             }
+            writesSeen++;
+            if (faults.failWrite && writesSeen === faults.failWrite.nth) {
+              const status = faults.failWrite.status ?? 500;
+              return send({ status, body: provider.errorBody(status, `Injected failure of write ${writesSeen}`) });
+            }
             if (faults.failWritesAfter !== undefined && writesSucceeded >= faults.failWritesAfter) {
               return send({ status: 500, body: provider.errorBody(500, 'Injected write failure') });
             }
@@ -335,6 +356,7 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
     setFaults(next) {
       faults = structuredClone(next);
       writesSucceeded = 0;
+      writesSeen = 0;
       down = false;
       stuckPages = new Map();
     },
@@ -373,7 +395,7 @@ export function memoryState<S>(initial: S): StateAccess<S> & { current: S } {
     read: () => holder.current,
     mutate<T>(fn: (state: S, changes: Changes<S>) => T): T {
       // Memory is the only copy: there is nothing to write the changes to.
-      return fn(holder.current, { put: () => undefined });
+      return fn(holder.current, { put: () => undefined, remove: () => undefined });
     },
   };
   return holder;

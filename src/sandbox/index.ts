@@ -124,6 +124,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       VOICENUM_BLAND_BASE_URL: bland.url,
       VOICENUM_TWILIO_API_BASE_URL: twilio.url,
       VOICENUM_TWILIO_ROUTES_BASE_URL: twilio.url,
+      VOICENUM_TWILIO_TRUNKING_BASE_URL: twilio.url,
       RETELL_API_KEY: SANDBOX_KEYS.retell,
       VAPI_API_KEY: SANDBOX_KEYS.vapi,
       BLAND_API_KEY: SANDBOX_KEYS.bland,

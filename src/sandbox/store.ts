@@ -128,11 +128,19 @@ export class SqliteSandboxStore {
     try {
       const state = this.fresh(provider);
       const touched: { collection: string; record: object }[] = [];
-      const result = fn(state, { put: (collection, record) => void touched.push({ collection, record: record as object }) });
+      const removed: { collection: string; record: object }[] = [];
+      const result = fn(state, {
+        put: (collection, record) => void touched.push({ collection, record: record as object }),
+        remove: (collection, record) => void removed.push({ collection, record: record as object }),
+      });
       if (!ok(result)) return result;
-      if (touched.length > 0) {
+      if (touched.length > 0 || removed.length > 0) {
         const generation = this.generation() + 1;
-        for (const { collection, record } of touched) this.store(provider, collection, record, generation);
+        // Removals first: they shift the array positions that new records are then placed at.
+        for (const { collection, record } of removed) this.tombstone(provider, collection, record, generation);
+        for (const { collection, record } of touched) {
+          if (!removed.some((gone) => gone.record === record)) this.store(provider, collection, record, generation);
+        }
         this.setMeta('generation', String(generation));
         this.db.exec('COMMIT');
         this.loaded.get(provider)!.generation = generation;
@@ -168,6 +176,20 @@ export class SqliteSandboxStore {
     positionsOf(loaded, collection).set(seq, index);
   }
 
+  /**
+   * A removed record's row becomes a tombstone (body `null`) stamped with the new generation, so
+   * other processes catching up learn of the removal as they learn of changes. The seq is never
+   * reused. The handler has already spliced the record out of its array.
+   */
+  private tombstone(provider: ProviderKey, collection: string, record: object, generation: number): void {
+    const place = this.places.get(record);
+    if (!place) return; // added and removed by the same request: it never had a row
+    if (place.provider !== provider || place.collection !== collection) throw new Error(`a ${place.provider} ${place.collection} record was removed as ${provider} ${collection}`);
+    this.statements().update.run('null', generation, provider, collection, place.seq);
+    this.places.delete(record);
+    unplace(positionsOf(this.loaded.get(provider)!, collection), place.seq);
+  }
+
   /** The provider's records, brought up to date with what other processes wrote since the last look. */
   private fresh(provider: ProviderKey): Record<string, unknown> {
     const dataVersion = this.db.pragma('data_version', { simple: true }) as number;
@@ -192,7 +214,7 @@ export class SqliteSandboxStore {
     if (!shape) throw new Error(`the sandbox state ${this.file} holds no ${provider} records; run \`voicenum sandbox reset\``);
     const loaded: Loaded = { state: JSON.parse(shape.body) as Record<string, unknown>, epoch, generation, dataVersion: -1, positions: new Map() };
     for (const row of rows) {
-      if (row.collection !== SHAPE) this.place(provider, loaded, row);
+      if (row.collection !== SHAPE && row.body !== 'null') this.place(provider, loaded, row);
     }
     return loaded;
   }
@@ -213,7 +235,18 @@ export class SqliteSandboxStore {
 
   /** Put a row's record into its collection: over the record of the same seq, or appended. */
   private place(provider: ProviderKey, loaded: Loaded, row: Row): void {
-    const record = JSON.parse(row.body) as object;
+    const record = JSON.parse(row.body) as object | null;
+    if (record === null) {
+      // A tombstone: take the record out of this process's copy, if it has it.
+      const positions = positionsOf(loaded, row.collection);
+      const at = positions.get(row.seq);
+      const list = loaded.state[row.collection];
+      if (at !== undefined && Array.isArray(list)) {
+        list.splice(at, 1);
+        unplace(positions, row.seq);
+      }
+      return;
+    }
     let list = loaded.state[row.collection];
     if (!Array.isArray(list)) {
       list = [];
@@ -336,6 +369,14 @@ export class SqliteSandboxStore {
     this.loaded.clear();
     this.places = new WeakMap();
   }
+}
+
+/** Forget a removed record's position; the records after it moved up by one. */
+function unplace(positions: Map<number, number>, seq: number): void {
+  const at = positions.get(seq);
+  if (at === undefined) return;
+  positions.delete(seq);
+  for (const [other, index] of positions) if (index > at) positions.set(other, index - 1);
 }
 
 function positionsOf(loaded: Loaded, collection: string): Map<number, number> {

@@ -28,6 +28,7 @@ export const SPEC_FILES = {
   vapi: { file: 'vapi-openapi.json', sha256: '74c487628c18a754783f193e95549662901f4b8c9d755ba22829a9b446e89475' },
   twilioApi: { file: 'twilio_api_v2010.json', sha256: '99cae87a6bb1725f71363364cbd30282a13140374b2d5f9bdd5bdfa5d4c8a6d7' },
   twilioRoutes: { file: 'twilio_routes_v2.json', sha256: '0ec156ca53c7e7255e3062449da4dd47f9c7ab89a7f6d36caa21f0ba138a1290' },
+  twilioTrunking: { file: 'twilio_trunking_v1.json', sha256: 'd34f2c6352fa8060a0b816240b6baa2a6237629e06b60878da06b4429b758c2d' },
 } as const;
 export type SpecName = keyof typeof SPEC_FILES;
 

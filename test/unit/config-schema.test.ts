@@ -99,7 +99,7 @@ describe('VOICENUM_SANDBOX_FAULTS', () => {
       retell: { latencyMs: 400, pathContains: '/v2/', rateLimit: { count: -1, retryAfterSeconds: null }, hang: { count: 1 } },
       vapi: { serverError: { count: -1, status: 503 }, malformed: { count: 2 }, reset: { count: 1 }, hugeBody: { count: 1, bytes: 1024 } },
       bland: { failWritesAfter: 1, stuckPaging: { pathContains: '/' } },
-      twilio: { loseWriteAnswer: { count: 1, as: 502, thenDown: true }, rateLimit: { count: 1, retryAfterSeconds: 1 } },
+      twilio: { failWrite: { nth: 3, status: 400 }, loseWriteAnswer: { count: 1, as: 502, thenDown: true }, rateLimit: { count: 1, retryAfterSeconds: 1 } },
     };
     expect(parseSandboxFaults(JSON.stringify(plans))).toEqual(plans);
     expect(parseSandboxFaults('{"retell":{"loseWriteAnswer":{"count":1,"as":"reset"}}}')).toEqual({ retell: { loseWriteAnswer: { count: 1, as: 'reset' } } });
@@ -111,6 +111,7 @@ describe('VOICENUM_SANDBOX_FAULTS', () => {
     ['an unknown switch', '{"retell":{"latency":5}}', /VOICENUM_SANDBOX_FAULTS is not a fault plan: retell: unknown switch "latency"/],
     ['a switch of the wrong type', '{"vapi":{"serverError":{"count":-1,"status":404}}}', /VOICENUM_SANDBOX_FAULTS is not a fault plan: vapi\.serverError\.status: /],
     ['a plan that is not an object', '[1]', /VOICENUM_SANDBOX_FAULTS is not a fault plan/],
+    ['a failWrite counting from 0', '{"twilio":{"failWrite":{"nth":0}}}', /VOICENUM_SANDBOX_FAULTS is not a fault plan: twilio\.failWrite\.nth: /],
   ])('refuses %s with a usage error naming the variable', (_name, text, message) => {
     let thrown: unknown;
     try {

@@ -4,7 +4,8 @@ import { AuthError, ProviderError, VoicenumError } from '../../domain/errors.js'
 import type { ProviderSnapshot, RemoteAgent, RemoteNumber, SkippedRecord } from '../../domain/model.js';
 import { createLimiter } from '../../util/concurrency.js';
 import { HttpClient, type HttpSettings } from '../http.js';
-import type { FetchOptions, NumberKey, ProviderAdapter, RegionCapability, SettingsWrite, SlotWrite, WriteSlotAgent } from '../types.js';
+import type { FetchOptions, LifecycleCapability, NumberKey, ProviderAdapter, RegionCapability, SettingsWrite, SlotWrite, TrunkingCapability, WriteSlotAgent } from '../types.js';
+import { createTwilioLifecycle } from './lifecycle.js';
 import { checkNumber, toApplicationAgent, toRemoteNumber, trunkAgents } from './map.js';
 import { createForwardingClient, type ListKeys } from './request-client.js';
 import { routeSchema, twilioErrorMessage } from './schema.js';
@@ -18,6 +19,8 @@ export interface TwilioAdapterSettings {
   apiBaseUrl: string;
   /** Replaces https://routes.twilio.com */
   routesBaseUrl: string;
+  /** Replaces https://trunking.twilio.com (Elastic SIP Trunking v1, for imports). */
+  trunkingBaseUrl?: string;
   http?: HttpSettings;
   /** Records per list page; Twilio's maximum (1000) unless a test asks for less. */
   pageSize?: number;
@@ -35,6 +38,10 @@ export interface TwilioAdapter extends ProviderAdapter {
   /** Set the inbound processing region; returns the region as Routes v2 answered it. */
   setRegion(e164: string, region: string): Promise<string | null>;
   readonly regions: RegionCapability;
+  /** Search, buy and release numbers (see ./lifecycle.ts). */
+  readonly lifecycle: LifecycleCapability;
+  /** SIP trunks and credential lists, for importing a number into a voice-AI platform. */
+  readonly trunking: TrunkingCapability;
 }
 
 type Client = ReturnType<typeof TwilioSdk>;
@@ -145,15 +152,20 @@ export function settingsUpdate(settings: SettingsWrite): IncomingPhoneNumberCont
 }
 
 export function createTwilioAdapter(settings: TwilioAdapterSettings): TwilioAdapter {
-  const http = new HttpClient({
-    ...settings.http,
-    provider: 'twilio',
-    baseUrl: settings.apiBaseUrl,
-    headers: { Authorization: basicAuth(settings.username, settings.password) },
-    secrets: [{ value: settings.password, user: settings.username }],
-    errorMessage: twilioErrorMessage,
-    authHint: AUTH_HINT,
-  });
+  const clientFor = (baseUrl: string) =>
+    new HttpClient({
+      ...settings.http,
+      provider: 'twilio',
+      baseUrl,
+      headers: { Authorization: basicAuth(settings.username, settings.password) },
+      secrets: [{ value: settings.password, user: settings.username }],
+      errorMessage: twilioErrorMessage,
+      authHint: AUTH_HINT,
+    });
+  const http = clientFor(settings.apiBaseUrl);
+  // Trunking v1 is another host with the same credentials.
+  const trunkingHttp = clientFor(settings.trunkingBaseUrl ?? 'https://trunking.twilio.com');
+  const { lifecycle, trunking } = createTwilioLifecycle({ accountSid: settings.accountSid, api: http, trunking: trunkingHttp });
   const pageSize = Math.min(settings.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
   let client: Promise<Client> | undefined;
 
@@ -233,7 +245,7 @@ export function createTwilioAdapter(settings: TwilioAdapterSettings): TwilioAdap
   return {
     name: 'twilio',
     get requestCount() {
-      return http.requestCount;
+      return http.requestCount + trunkingHttp.requestCount;
     },
 
     fetchAll(options: FetchOptions = {}): Promise<ProviderSnapshot> {
@@ -297,5 +309,7 @@ export function createTwilioAdapter(settings: TwilioAdapterSettings): TwilioAdap
     readRegion,
     setRegion,
     regions: { read: readRegion, set: setRegion },
+    lifecycle,
+    trunking,
   };
 }

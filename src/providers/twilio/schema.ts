@@ -43,3 +43,50 @@ export function twilioErrorMessage(body: unknown): string | undefined {
   if (text === undefined) return undefined;
   return typeof code === 'number' || typeof code === 'string' ? `${text} (${code})` : text;
 }
+
+// --- the life of a number: wire schemas (snake_case, read straight off the JSON answer) ---------
+// Buying, releasing and the trunk pieces of an import are sent without the SDK (see lifecycle.ts),
+// so these check Twilio's own field names. Only the fields voicenum reads are listed.
+
+const sidOf = (prefix: string) => z.string().regex(new RegExp(`^${prefix}[0-9a-fA-F]{32}$`), `sid is not a ${prefix} sid`);
+
+/** One AvailablePhoneNumbers entry. Twilio's answers write the capability keys in either case. */
+export const availableNumberWire = z.object({
+  phone_number: z.string().refine(isStrictE164, 'phone_number is not an E.164 number'),
+  locality: optionalText,
+  region: optionalText,
+  capabilities: z.record(z.string(), z.boolean().nullish()).nullish(),
+});
+export const availableNumbersPageWire = z.object({ available_phone_numbers: z.array(z.unknown()) });
+
+/** An IncomingPhoneNumber as the 2010 API writes it: what a buy answers, and the voice routing. */
+export const incomingNumberWire = z.object({
+  sid: sidOf('PN'),
+  phone_number: z.string(),
+  friendly_name: optionalText,
+  status: optionalText,
+  origin: optionalText,
+  capabilities: z.object({ voice: z.boolean().nullish(), sms: z.boolean().nullish() }).nullish(),
+  voice_fallback_url: optionalText,
+  voice_url: optionalText,
+  voice_method: optionalText,
+  voice_application_sid: optionalText,
+  trunk_sid: optionalText,
+  sms_application_sid: optionalText,
+});
+export type IncomingNumberWire = z.infer<typeof incomingNumberWire>;
+
+export const trunkWire = z.object({ sid: sidOf('TK'), domain_name: z.string(), friendly_name: optionalText });
+export const trunkPageWire = z.object({
+  trunks: z.array(trunkWire),
+  meta: z.object({ next_page_url: optionalText }).nullish(),
+});
+export const trunkPhoneNumberPageWire = z.object({
+  phone_numbers: z.array(z.object({ sid: sidOf('PN') })),
+  meta: z.object({ next_page_url: optionalText }).nullish(),
+});
+export const originationUrlWire = z.object({ sid: sidOf('OU') });
+/** A SIP credential list (2010 API), and its attachment to a trunk (Trunking v1): both carry the CL sid. */
+export const credentialListWire = z.object({ sid: sidOf('CL') });
+export const credentialWire = z.object({ sid: sidOf('CR') });
+export const trunkPhoneNumberWire = z.object({ sid: sidOf('PN'), trunk_sid: optionalText });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { SANDBOX_KEYS } from '../credentials.js';
 import type { Changes, FakeProvider, FakeRequest, FakeResponse, Route } from '../fake-server.js';
 import type { SeedNumber, SeedPlan } from '../seed.js';
+import { lifecycleRoutes } from './twilio-lifecycle.js';
 
 /**
  * Twilio as voicenum sees it: the 2010 API's IncomingPhoneNumbers and Applications, and Routes v2
@@ -91,9 +92,61 @@ export interface TwilioState {
   apiKeys: { sid: string; secret: string }[];
   incomingPhoneNumbers: TwilioIncomingPhoneNumber[];
   applications: TwilioApplication[];
-  /** Elastic SIP trunks numbers may point at; the Trunking API itself is not served. */
-  trunks: { sid: string; friendly_name: string }[];
+  /** Elastic SIP trunks (Trunking v1), served at /v1/Trunks. */
+  trunks: TwilioTrunk[];
   routes: TwilioRoute[];
+  // The resources of a trunk import. A state saved by an earlier voicenum has none of these
+  // collections yet: the handlers create them on first use.
+  originationUrls: TwilioOriginationUrl[];
+  /** Credential lists attached to trunks (termination auth): one record per trunk and list. */
+  trunkCredentialLists: TwilioTrunkCredentialList[];
+  /** SIP credential lists of the 2010 API, and their credentials (passwords are not kept). */
+  credentialLists: TwilioCredentialList[];
+  credentials: TwilioCredential[];
+}
+
+/** A Trunking v1 Trunk (ISO 8601 dates). Older saved states hold only sid and friendly_name. */
+export interface TwilioTrunk {
+  sid: string;
+  friendly_name: string;
+  domain_name?: string | null;
+  date_created?: string;
+  date_updated?: string;
+}
+
+export interface TwilioOriginationUrl {
+  sid: string;
+  trunk_sid: string;
+  friendly_name: string;
+  sip_url: string;
+  priority: number;
+  weight: number;
+  enabled: boolean;
+  date_created: string;
+  date_updated: string;
+}
+
+export interface TwilioTrunkCredentialList {
+  /** The credential list's sid (CL…): Trunking v1 names the attachment by it. */
+  sid: string;
+  trunk_sid: string;
+  date_created: string;
+  date_updated: string;
+}
+
+export interface TwilioCredentialList {
+  sid: string;
+  friendly_name: string;
+  date_created: string;
+  date_updated: string;
+}
+
+export interface TwilioCredential {
+  sid: string;
+  credential_list_sid: string;
+  username: string;
+  date_created: string;
+  date_updated: string;
 }
 
 /** Deterministic Twilio-style sid (prefix + 32 hex) derived from a name, so reseeding keeps ids. */
@@ -128,7 +181,7 @@ export function rfc2822(date: Date): string {
   return date.toUTCString().replace(/GMT$/, '+0000');
 }
 
-function iso(date: Date): string {
+export function iso(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
@@ -165,7 +218,7 @@ function seedRouting(plan: SeedPlan, number: SeedNumber, trunkSid: string): Voic
   };
 }
 
-function numberRecord(accountSid: string, number: SeedNumber, routing: VoiceRouting, index: number): TwilioIncomingPhoneNumber {
+export function numberRecord(accountSid: string, number: SeedNumber, routing: VoiceRouting, index: number): TwilioIncomingPhoneNumber {
   const created = rfc2822(seedDate(index));
   return {
     account_sid: accountSid,
@@ -244,7 +297,8 @@ function routeRecord(e164: string, region: string, index: number): TwilioRoute {
  */
 export function twilioStateFromSeed(plan: SeedPlan): TwilioState {
   const accountSid = plan.twilioAccountSid;
-  const retellTrunk = { sid: sidFor('TK', `${accountSid}:${RETELL_TRUNK_NAME}`), friendly_name: RETELL_TRUNK_NAME };
+  const seeded = iso(seedDate(0));
+  const retellTrunk: TwilioTrunk = { sid: sidFor('TK', `${accountSid}:${RETELL_TRUNK_NAME}`), friendly_name: RETELL_TRUNK_NAME, domain_name: `${RETELL_TRUNK_NAME}.pstn.twilio.com`, date_created: seeded, date_updated: seeded };
   const numbers = plan.numbers.filter((number) => number.provider === 'twilio');
   return {
     accountSid,
@@ -254,20 +308,24 @@ export function twilioStateFromSeed(plan: SeedPlan): TwilioState {
     applications: plan.agents.filter((agent) => agent.provider === 'twilio' && agent.kind === 'twiml-app').map((agent, index) => applicationRecord(accountSid, agent.id, agent.name, index)),
     trunks: [retellTrunk],
     routes: numbers.map((number, index) => routeRecord(number.e164, number.region ?? 'us1', index)),
+    originationUrls: [],
+    trunkCredentialLists: [],
+    credentialLists: [],
+    credentials: [],
   };
 }
 
 // --- errors ------------------------------------------------------------------------------------
 
-const CODE_FOR_STATUS: Record<number, number> = { 400: 20001, 401: 20003, 403: 20003, 404: 20404, 405: 20004, 429: 20429, 500: 20500, 503: 20503 };
+const CODE_FOR_STATUS: Record<number, number> = { 400: 20001, 401: 20003, 403: 20003, 404: 20404, 405: 20004, 409: 20409, 429: 20429, 500: 20500, 503: 20503 };
 
 /** Twilio's error body: `{ code, message, more_info, status }`. */
-function twilioError(status: number, code: number, message: string): FakeResponse {
+export function twilioError(status: number, code: number, message: string): FakeResponse {
   return { status, body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status } };
 }
 
 const unauthorized = (): FakeResponse => twilioError(401, 20003, 'Authenticate');
-const notFound = (path: string): FakeResponse => twilioError(404, 20404, `The requested resource ${path} was not found`);
+export const notFound = (path: string): FakeResponse => twilioError(404, 20404, `The requested resource ${path} was not found`);
 
 // --- auth --------------------------------------------------------------------------------------
 
@@ -292,7 +350,7 @@ function credentialsValid(state: TwilioState, credentials: BasicCredentials): bo
   return state.apiKeys.some((key) => key.sid === credentials.username && key.secret === credentials.password);
 }
 
-type Handler = (request: FakeRequest, state: TwilioState, changes: Changes<TwilioState>) => FakeResponse;
+export type Handler = (request: FakeRequest, state: TwilioState, changes: Changes<TwilioState>) => FakeResponse;
 
 /** The key is checked here rather than in authorize(), which cannot see the state holding it. */
 function authenticated(handler: Handler): Handler {
@@ -404,7 +462,7 @@ const listNumbers: Handler = (request, state) => {
 };
 
 /** The sid of an instance path: the framework's `:resource` segment carries the `.json` suffix. */
-function instanceSid(request: FakeRequest): string | null {
+export function instanceSid(request: FakeRequest): string | null {
   const match = /^(.+)\.json$/.exec(request.params.resource ?? '');
   return match ? match[1]! : null;
 }
@@ -419,9 +477,9 @@ const fetchNumber: Handler = (request, state) => {
   return record ? { status: 200, body: record } : notFound(request.path);
 };
 
-type Form = Record<string, string>;
+export type Form = Record<string, string>;
 
-function formOf(request: FakeRequest): Form {
+export function formOf(request: FakeRequest): Form {
   const body = request.body;
   if (!body || typeof body !== 'object') return {};
   return Object.fromEntries(Object.entries(body as Record<string, unknown>).map(([key, value]) => [key, String(value)]));
@@ -453,7 +511,7 @@ function isHttpUrl(value: string): boolean {
 }
 
 /** Everything the update would refuse, checked before anything is changed. */
-function updateRefusal(state: TwilioState, form: Form): FakeResponse | null {
+export function updateRefusal(state: TwilioState, form: Form): FakeResponse | null {
   for (const key of ['VoiceApplicationSid', 'SmsApplicationSid']) {
     const sid = form[key];
     if (sid && !state.applications.some((app) => app.sid === sid)) {
@@ -480,7 +538,7 @@ function updateRefusal(state: TwilioState, form: Form): FakeResponse | null {
 }
 
 /** Apply a valid update. A trunk and a voice application exclude each other, as at Twilio. */
-function applyUpdate(record: TwilioIncomingPhoneNumber, form: Form): void {
+export function applyUpdate(record: TwilioIncomingPhoneNumber, form: Form): void {
   if (form.VoiceApplicationSid !== undefined) {
     record.voice_application_sid = form.VoiceApplicationSid;
     if (form.VoiceApplicationSid !== '') record.trunk_sid = null;
@@ -600,7 +658,7 @@ const updateRoute: Handler = (request, state, changes) => {
   return { status: 200, body: routeBody(state, route, hostOf(request)) };
 };
 
-// --- the fake ----------------------------------------------------------------------------------
+// --- the life of a number and trunk imports (see ./twilio-lifecycle.ts) ------------------------
 
 const ACCOUNT = `${API_PREFIX}/:accountSid`;
 
@@ -613,6 +671,7 @@ export function createTwilioFake(): FakeProvider<TwilioState> {
     { method: 'GET', path: `${ACCOUNT}/Applications/:resource`, handler: ownAccount(fetchApplication) },
     { method: 'GET', path: '/v2/PhoneNumbers/:phoneNumber', handler: authenticated(fetchRoute) },
     { method: 'POST', path: '/v2/PhoneNumbers/:phoneNumber', handler: authenticated(updateRoute) },
+    ...lifecycleRoutes(ACCOUNT, { ownAccount, authenticated }),
   ];
   return {
     name: 'twilio',
