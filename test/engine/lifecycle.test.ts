@@ -280,7 +280,12 @@ describe('the life of a number (engine)', () => {
     expect(world.credentials.size).toBe(1);
     store.db.pragma('wal_checkpoint(PASSIVE)');
     expect(databaseBytes()).not.toContain(password);
+    expect(databaseBytes()).not.toContain(TWILIO.authToken);
     expect(databaseBytes()).toContain(trunk!.sid);
+    // Imported once: a second import of the same number is refused before anything is sent.
+    world.calls = [];
+    await expect(importRetell()).rejects.toBeInstanceOf(RefusedError);
+    expect(world.calls).toEqual([]);
   });
 
   it.each(TRUNK_STEPS.map((call, index) => [index + 1, call] as const))('step %i (%s) failing undoes everything made before it, newest first, and puts the routing back', async (_k, call) => {

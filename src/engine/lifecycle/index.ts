@@ -162,6 +162,8 @@ export async function importNumber(ports: LifecyclePorts, request: ImportRequest
   if (!via) throw new RefusedError([`${capabilities.displayName} does not import numbers`]);
   if (via === 'sip-trunk' && !capabilities.lifecycle.originationSipUrl) throw new RefusedError([`${capabilities.displayName}'s descriptor names no SIP server to route the trunk to`]);
   refuseOpenOp(ports, request.e164, request.into);
+  const earlier = importOf(ports, request.e164, request.into);
+  if (earlier) throw new RefusedError([`${request.e164} is already imported into ${capabilities.displayName} (operation ${earlier.id})`], 'release it first to import it again');
   lifecycleOf(await ports.adapter(request.into), 'importFromTwilio', capabilities.displayName);
   const { carrier, trunking } = await trunkingOf(ports, via === 'sip-trunk');
   const digits = request.e164.replace(/\D/g, '');
