@@ -72,6 +72,14 @@ export interface LifecycleSupport {
   buy: boolean;
   import: boolean;
   release: boolean;
+  /**
+   * How the platform takes a number of the carrier's account: over an Elastic SIP trunk voicenum
+   * builds on the carrier (`sip-trunk`), with the carrier credentials in one platform call
+   * (`credentials`), or not at all (null).
+   */
+  importVia: 'sip-trunk' | 'credentials' | null;
+  /** For `sip-trunk`: the platform's SIP server, set as the trunk's origination URL. */
+  originationSipUrl?: string;
 }
 
 export interface ProviderCapabilities {

@@ -6,11 +6,14 @@ import { replaceProvider, type ReplaceOptions, type SyncCounts } from './sync-wr
 import { applyRegion, applyRemoteNumber, appendAudit, beginIntent, currentWriteSeq, markNeedsAttention, openIntents, readAudit, type AuditEntry, type AuditRow } from './number-writer.js';
 import type { RemoteNumber } from '../domain/model.js';
 import { clearDeadLocks, releaseLeftoverLocks, withNumberLock } from './number-locks.js';
+import * as lifecycle from './lifecycle-journal.js';
 
 export type { AgentRow, NumberFilter, NumberRow, SyncStateRow, CachedSlotAgent, CarrierFacts, SortField } from './queries.js';
 export { SORT_FIELDS, PROVIDER_SLOTS } from './queries.js';
 export type { SyncCounts } from './sync-writer.js';
 export type { AuditEntry, AuditRow } from './number-writer.js';
+export type { BeginOp, LifecycleKind, LifecycleOpRow, LifecycleOpState, LifecycleState, LifecycleStepOutcome, LifecycleStepRow } from './lifecycle-journal.js';
+export { lifecycleKey } from './lifecycle-journal.js';
 export { LIST_HEADERS, numberRecord, NUMBER_RECORD_FIELDS, recordCells, slotText, statusText, type NumberRecord, type RecordAgent } from './number-record.js';
 
 /** The local cache: what the commands read and what sync and the write path keep current. */
@@ -106,6 +109,60 @@ export class Store {
   /** Remove number locks left by processes that ended (or stopped renewing them); returns how many. */
   clearDeadLocks(): number {
     return clearDeadLocks(this.db);
+  }
+
+  // --- the life of a number: operations and their steps (see lifecycle-journal.ts) ---
+
+  beginLifecycleOp(op: lifecycle.BeginOp): void {
+    lifecycle.beginLifecycleOp(this.db, op);
+  }
+
+  /** Make this process the owner of an operation another (ended) process started. */
+  adoptLifecycleOp(opId: string): void {
+    lifecycle.adoptLifecycleOp(this.db, opId);
+  }
+
+  updateLifecycleDetail(opId: string, detail: Record<string, unknown>): void {
+    lifecycle.updateLifecycleDetail(this.db, opId, detail);
+  }
+
+  /** Commit a step as pending before its upstream call; returns its sequence number. */
+  beginLifecycleStep(opId: string, step: { kind: string; resource?: Record<string, unknown> | null; routing?: Record<string, unknown> | null }, at: string): number {
+    return lifecycle.beginLifecycleStep(this.db, opId, step, at);
+  }
+
+  settleLifecycleStep(opId: string, seq: number, settled: Parameters<typeof lifecycle.settleLifecycleStep>[3], at: string, entries?: readonly AuditEntry[]): void {
+    lifecycle.settleLifecycleStep(this.db, opId, seq, settled, at, entries);
+  }
+
+  finishLifecycleOp(opId: string, state: Exclude<lifecycle.LifecycleOpState, 'running'>, error: string | null, at: string, entries?: readonly AuditEntry[]): void {
+    lifecycle.finishLifecycleOp(this.db, opId, state, error, at, entries);
+  }
+
+  lifecycleOp(opId: string): lifecycle.LifecycleOpRow | null {
+    return lifecycle.lifecycleOp(this.db, opId);
+  }
+
+  lifecycleSteps(opId: string): lifecycle.LifecycleStepRow[] {
+    return lifecycle.lifecycleSteps(this.db, opId);
+  }
+
+  /** Operations left running (by a live process, or by one that crashed: `ownerGone`). */
+  openLifecycleOps(): lifecycle.LifecycleOpRow[] {
+    return lifecycle.openLifecycleOps(this.db);
+  }
+
+  lifecycleOpsOf(e164: string, provider?: ProviderName, kind?: lifecycle.LifecycleKind): lifecycle.LifecycleOpRow[] {
+    return lifecycle.lifecycleOpsOf(this.db, e164, provider, kind);
+  }
+
+  doneImports(): lifecycle.LifecycleOpRow[] {
+    return lifecycle.doneImports(this.db);
+  }
+
+  /** importing / deleting / buying / corrupted, keyed by lifecycleKey(e164, provider). */
+  lifecycleStates(): Map<string, lifecycle.LifecycleState> {
+    return lifecycle.lifecycleStates(this.db);
   }
 
   countRemoved(): number {

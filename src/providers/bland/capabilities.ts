@@ -17,7 +17,7 @@ export const blandCapabilities: ProviderCapabilities = {
   regions: null,
   carrier: null,
   // POST /v1/inbound/purchase, POST /v1/inbound/insert (BYO Twilio), POST /v1/inbound/{number}/delete.
-  lifecycle: { buy: true, import: true, release: true },
+  lifecycle: { buy: true, import: true, release: true, importVia: 'credentials' },
   credentials: 'api-key',
   colour: 'yellow',
 };

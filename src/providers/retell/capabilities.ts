@@ -16,8 +16,9 @@ export const retellCapabilities: ProviderCapabilities = {
   fallback: { kind: 'number', noChaining: 'Retell does not chain fallbacks' },
   regions: null,
   carrier: null,
+  // Retell's SIP server over TCP (Retell recommends TCP; UDP and TLS are accepted too).
   // POST /create-phone-number, POST /import-phone-number, DELETE /delete-phone-number/{number}.
-  lifecycle: { buy: true, import: true, release: true },
+  lifecycle: { buy: true, import: true, release: true, importVia: 'sip-trunk', originationSipUrl: 'sip:sip.retellai.com;transport=tcp' },
   credentials: 'api-key',
   colour: 'magenta',
 };

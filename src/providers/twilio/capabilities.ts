@@ -22,7 +22,7 @@ export const twilioCapabilities: ProviderCapabilities = {
   regions: REGIONS,
   carrier: { trunkKind: 'sip-trunk' },
   // POST and DELETE …/IncomingPhoneNumbers; numbers are bought at the carrier, never imported into it.
-  lifecycle: { buy: true, import: false, release: true },
+  lifecycle: { buy: true, import: false, release: true, importVia: null },
   credentials: 'account',
   colour: 'red',
 };

@@ -26,7 +26,7 @@ export const vapiCapabilities: ProviderCapabilities = {
   regions: null,
   carrier: null,
   // POST /phone-number creates a free Vapi number or imports one (provider decides); DELETE /phone-number/{id}.
-  lifecycle: { buy: true, import: true, release: true },
+  lifecycle: { buy: true, import: true, release: true, importVia: 'credentials' },
   credentials: 'api-key',
   colour: 'cyan',
 };

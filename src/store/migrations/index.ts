@@ -8,6 +8,7 @@ import { intentJournal } from './0005-intent-journal.js';
 import { lockOwners } from './0006-lock-owners.js';
 import { labelSortKey } from './0007-label-sort-key.js';
 import { carrierIndex } from './0008-carrier-index.js';
+import { lifecycle } from './0009-lifecycle.js';
 
 export interface Migration {
   version: number;
@@ -16,7 +17,7 @@ export interface Migration {
 }
 
 /** Every migration in order. A migration is never edited once released; add the next one. */
-export const MIGRATIONS: readonly Migration[] = [initial, auditLog, numberLocks, listViews, intentJournal, lockOwners, labelSortKey, carrierIndex];
+export const MIGRATIONS: readonly Migration[] = [initial, auditLog, numberLocks, listViews, intentJournal, lockOwners, labelSortKey, carrierIndex, lifecycle];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
