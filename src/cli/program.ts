@@ -9,6 +9,7 @@ import { complete, completion } from './commands/completion.command.js';
 import { environment } from './commands/environment.command.js';
 import { configGet, configList, configProfiles, configSet, SETTINGS_HELP } from './commands/config.command.js';
 import { history } from './commands/history.command.js';
+import { numbersBuy, numbersImport, numbersRelease, numbersRepair } from './commands/lifecycle.command.js';
 import { numbersList } from './commands/numbers-list.command.js';
 import { numbersShow } from './commands/numbers-show.command.js';
 import { sandboxReset, sandboxServe } from './commands/sandbox.command.js';
@@ -45,7 +46,7 @@ type AnyDefinition = CommandDefinition<any, any>;
  * them. Shortcuts (`voicenum assign` for `voicenum numbers assign`) come from the same definition.
  */
 const TREE: { group?: { name: string; description: string; help?: string }; commands: AnyDefinition[] }[] = [
-  { group: { name: 'numbers', description: 'list, show, sync, assign and configure phone numbers' }, commands: [numbersList, numbersShow, assign, unassign, region, label, fallback, sync] },
+  { group: { name: 'numbers', description: 'list, show, sync, assign and configure phone numbers' }, commands: [numbersList, numbersShow, assign, unassign, region, label, fallback, sync, numbersBuy, numbersImport, numbersRelease, numbersRepair] },
   { commands: [history] },
   { group: { name: 'agents', description: 'list agents and how many numbers each holds' }, commands: [agentsList, agentsShow] },
   { commands: [wizard] },

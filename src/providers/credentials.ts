@@ -1,6 +1,7 @@
 import type { ProviderName } from '../domain/model.js';
 import { PROVIDERS } from '../domain/model.js';
 import type { Secret } from './redact.js';
+import type { TwilioSource } from './types.js';
 
 export type CredentialSource = 'environment' | 'config';
 
@@ -73,4 +74,16 @@ export function secretValues(credentials: ResolvedCredentials): Secret[] {
   }
   if (credentials.twilio) out.push({ value: credentials.twilio.password, user: credentials.twilio.username });
   return out;
+}
+
+/**
+ * The carrier account a platform imports a number from (the `TwilioSource` of the lifecycle port):
+ * from the resolved carrier credentials, or null when none are configured.
+ */
+export function carrierSource(credentials: ResolvedCredentials, phoneNumberSid: string): TwilioSource | null {
+  const twilio = credentials.twilio;
+  if (!twilio) return null;
+  return twilio.username === twilio.accountSid
+    ? { accountSid: twilio.accountSid, authToken: twilio.password, phoneNumberSid }
+    : { accountSid: twilio.accountSid, apiKey: twilio.username, apiSecret: twilio.password, phoneNumberSid };
 }

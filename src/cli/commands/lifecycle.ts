@@ -1,0 +1,196 @@
+import { AuthError, CancelledError, RefusedError, UsageError } from '../../domain/errors.js';
+import type { ProviderName } from '../../domain/model.js';
+import { toE164 } from '../../domain/phone.js';
+import { applyPorts } from '../../engine/ports.js';
+import { buyNumber, importNumber, LifecycleFailure, releaseIsIrreversible, releaseNumber, resumeOrRepair, searchAvailable, type LifecycleOutcome, type LifecyclePorts } from '../../engine/lifecycle/index.js';
+import { selectFields } from '../../output/printer.js';
+import { neutralize } from '../../output/sanitize.js';
+import { carrierSource } from '../../providers/credentials.js';
+import { CAPABILITIES, capabilitiesOf, CARRIER } from '../../providers/registry.js';
+import type { PurchaseRequest } from '../../providers/types.js';
+import type { Store } from '../../store/index.js';
+import type { Context } from '../context.js';
+import { parseProviders } from '../options.js';
+import { canPrompt } from '../prompter.js';
+import type { BuyOptions, ImportOptions, ReleaseOptions, RepairOptions } from './lifecycle.command.js';
+
+/**
+ * `numbers buy | import | release | repair`: the life of a number. The steps, their journal, undo
+ * and repair are the engine's (src/engine/lifecycle); here: the operator's choice and confirmation,
+ * the cache refreshed for the providers touched, and what happened said.
+ */
+
+function lifecyclePorts(ctx: Context, store: Store): LifecyclePorts {
+  return { ...applyPorts(ctx, store), capabilities: CAPABILITIES };
+}
+
+function oneProvider(value: string): ProviderName {
+  return parseProviders([value])![0]!;
+}
+
+/** Asks at a terminal, or takes --yes; without either, refuses (nothing has been done yet). */
+async function confirmed(ctx: Context, yes: boolean | undefined, question: string, what: string): Promise<void> {
+  if (yes) return;
+  if (!canPrompt(ctx.io)) throw new RefusedError([`${what} — confirm with --yes (there is no terminal to ask on)`]);
+  if (!(await ctx.prompter().confirm(question))) throw new CancelledError();
+}
+
+/** The operation's own records in the cache: the platforms it touched are read again. */
+async function refresh(ctx: Context, store: Store, providers: ProviderName[]): Promise<void> {
+  const { adapters } = await ctx.adapters([...new Set(providers)]);
+  for (const adapter of adapters) {
+    try {
+      const since = store.writeSeq();
+      store.replaceProvider(await adapter.fetchAll(), ctx.now(), { since });
+    } catch (error) {
+      ctx.printer.warn(`the cache of ${adapter.name} could not be refreshed (${error instanceof Error ? error.message : String(error)}); run \`${ctx.hintCommand(`sync --provider ${adapter.name}`)}\``);
+    }
+  }
+}
+
+function report(ctx: Context, operation: string, outcome: LifecycleOutcome, e164: string, provider: ProviderName, json: BuyOptions['json'], text: string): void {
+  for (const warning of outcome.warnings) ctx.printer.warn(warning);
+  if (json) {
+    ctx.printer.json(selectFields({ operation, id: outcome.opId, state: outcome.state, e164: outcome.number?.e164 ?? e164, provider, providerId: outcome.number?.providerId ?? null, reusedTrunk: outcome.reusedTrunk, imported: outcome.imported, warnings: outcome.warnings }, json));
+    return;
+  }
+  ctx.printer.data(`${ctx.io.isStdoutTTY ? `${ctx.printer.out.success('✓')} ` : ''}${text}\n`);
+}
+
+/** A failed operation: the error says what failed; a corrupted one lists what to remove by hand. */
+async function reported<T>(ctx: Context, run: () => Promise<T>): Promise<T> {
+  try {
+    return await ctx.interrupt.writePhase(run);
+  } catch (error) {
+    if (error instanceof LifecycleFailure && error.manualSteps.length) {
+      ctx.printer.warn(`${error.state === 'corrupted' ? 'the number is corrupted' : 'left behind'}; remove by hand:\n${error.manualSteps.map((step) => `  - ${neutralize(step)}`).join('\n')}`);
+    }
+    throw error;
+  }
+}
+
+export async function runBuy(ctx: Context, options: BuyOptions): Promise<number> {
+  const provider = oneProvider(options.provider);
+  const capabilities = capabilitiesOf(provider);
+  if (!capabilities.lifecycle.buy) throw new UsageError(`${capabilities.displayName} numbers cannot be bought through voicenum`);
+  const country = options.country?.toUpperCase();
+  if (country !== undefined && country !== 'US' && country !== 'CA') throw new UsageError(`--country takes US or CA, not "${options.country}"`);
+  if (options.areaCode !== undefined && !/^\d{3}$/.test(options.areaCode)) throw new UsageError(`--area-code takes three digits, not "${options.areaCode}"`);
+  const purchase: PurchaseRequest = {
+    e164: options.number === undefined ? undefined : toE164(options.number, ctx.settings().defaultCountry),
+    areaCode: options.areaCode,
+    country: country as PurchaseRequest['country'],
+    tollFree: options.tollFree,
+    label: options.label,
+  };
+  const store = await ctx.store();
+  const ports = lifecyclePorts(ctx, store);
+  // Where the platform lets one choose, the candidates are shown; --yes takes the first.
+  if (!purchase.e164) {
+    const offered = await searchAvailable(ports, provider, purchase);
+    if (offered) {
+      if (offered.length === 0) throw new RefusedError([`${capabilities.displayName} offers no number for ${purchase.areaCode ? `area code ${purchase.areaCode}` : 'that search'}`]);
+      if (options.yes || options.dryRun || !canPrompt(ctx.io)) purchase.e164 = offered[0]!.e164;
+      else {
+        purchase.e164 = await ctx.prompter().select(`Which ${capabilities.displayName} number?`, offered.map((n) => ({ name: `${n.e164}  ${[n.locality, n.region].filter(Boolean).join(', ')}  ${[n.capabilities.voice ? 'voice' : '', n.capabilities.sms ? 'sms' : ''].filter(Boolean).join('+')}`, value: n.e164 })));
+      }
+    }
+  }
+  const what = `buy ${purchase.e164 ?? (purchase.areaCode ? `a number in area code ${purchase.areaCode}` : 'a number')} on ${capabilities.displayName}${purchase.label ? ` labelled "${neutralize(purchase.label)}"` : ''} (the platform charges for it)`;
+  if (options.dryRun) {
+    ctx.printer.data(`would ${what}: one call to ${capabilities.displayName}\n`);
+    return 0;
+  }
+  await confirmed(ctx, options.yes, `${what[0]!.toUpperCase()}${what.slice(1)}?`, `buying costs money: ${what}`);
+  const outcome = await reported(ctx, () => buyNumber(ports, { provider, purchase }));
+  await refresh(ctx, store, [provider]);
+  report(ctx, 'buy', outcome, outcome.number?.e164 ?? purchase.e164 ?? '', provider, options.json, `bought ${outcome.number?.e164 ?? ''} on ${capabilities.displayName}`);
+  return 0;
+}
+
+export async function runImport(ctx: Context, input: string, options: ImportOptions): Promise<number> {
+  const into = oneProvider(options.into);
+  const capabilities = capabilitiesOf(into);
+  if (!CARRIER) throw new UsageError('no carrier is registered to import numbers from');
+  if (!capabilities.lifecycle.import || !capabilities.lifecycle.importVia) throw new UsageError(`${capabilities.displayName} cannot import ${CARRIER.displayName} numbers through voicenum`);
+  const e164 = toE164(input, ctx.settings().defaultCountry);
+  const store = await ctx.store();
+  const record = store.findNumbers(e164).find((row) => row.provider === CARRIER!.name && !row.removed);
+  if (!record) throw new UsageError(`${e164} is not a number of the configured ${CARRIER.displayName} account in the cache`, `run \`${ctx.hintCommand(`sync --provider ${CARRIER.name}`)}\` if it is new`);
+  const twilio = carrierSource(await ctx.credentials(), record.providerId);
+  if (!twilio) throw new AuthError(`importing needs the ${CARRIER.displayName} credentials`, `see \`${ctx.hintCommand('auth status')}\``);
+  const ports = lifecyclePorts(ctx, store);
+  let outcome: LifecycleOutcome;
+  if (options.resume) {
+    const open = store.lifecycleOpsOf(e164, into, 'import').filter((op) => op.state === 'running').at(-1);
+    if (!open) throw new UsageError(`no unfinished import of ${e164} into ${capabilities.displayName}`);
+    outcome = await reported(ctx, () => resumeOrRepair(ports, open.id, 'resume', { twilio }));
+  } else {
+    const steps =
+      capabilities.lifecycle.importVia === 'sip-trunk'
+        ? [`save the voice routing of ${e164} at ${CARRIER.displayName}`, options.reuseTrunk ? 'reuse a trunk voicenum made earlier, or create one' : 'create an Elastic SIP trunk', `add its origination URL (${capabilities.lifecycle.originationSipUrl ?? 'the platform'})`, 'create a credential list and a credential (generated password, never shown or stored)', 'attach the list to the trunk', `attach ${e164} to the trunk (its current voice URL, app or trunk stops answering)`, `import it into ${capabilities.displayName}`]
+        : [`import ${e164} into ${capabilities.displayName} with the ${CARRIER.displayName} credentials (${capabilities.displayName} takes over its voice configuration)`];
+    const plan = `import ${e164} from ${CARRIER.displayName} into ${capabilities.displayName}:\n${steps.map((step, i) => `  ${i + 1}. ${step}`).join('\n')}\n`;
+    if (options.dryRun) {
+      ctx.printer.data(plan);
+      return 0;
+    }
+    if (!options.yes && canPrompt(ctx.io)) ctx.io.stderr.write(plan);
+    await confirmed(ctx, options.yes, `Import ${e164} into ${capabilities.displayName}?`, `importing ${e164} changes where its calls go`);
+    outcome = await reported(ctx, () => importNumber(ports, { e164, into, twilio, label: options.label, reuseTrunk: options.reuseTrunk }));
+  }
+  await refresh(ctx, store, [into, CARRIER.name]);
+  report(ctx, 'import', outcome, e164, into, options.json, `${e164} is now a ${capabilities.displayName} number${outcome.reusedTrunk ? ` (on trunk ${outcome.reusedTrunk.domainName})` : ''}; assign it with \`${ctx.hintCommand(`assign ${e164} --provider ${into} --inbound AGENT`)}\``);
+  return 0;
+}
+
+export async function runRelease(ctx: Context, input: string, options: ReleaseOptions): Promise<number> {
+  const e164 = toE164(input, ctx.settings().defaultCountry);
+  const store = await ctx.store();
+  const records = store.findNumbers(e164).filter((row) => !row.removed);
+  const asked = options.provider === undefined ? undefined : oneProvider(options.provider);
+  const ports = lifecyclePorts(ctx, store);
+  // A platform record is released unless the carrier is named: giving the number back is never a surprise.
+  const provider = asked ?? records.find((row) => !capabilitiesOf(row.provider).carrier)?.provider;
+  if (!provider) throw new UsageError(`${e164} has no platform record in the cache`, records.length ? `to give it back to ${capabilitiesOf(records[0]!.provider).displayName} itself (irreversible), pass --provider ${records[0]!.provider}` : `run \`${ctx.hintCommand('sync')}\` if it is new`);
+  const capabilities = capabilitiesOf(provider);
+  const last = store.lifecycleOpsOf(e164, provider).at(-1);
+  if (options.force) {
+    if (last?.state !== 'corrupted') throw new UsageError(`--force only forgets a corrupted operation, and ${e164} at ${capabilities.displayName} has none`);
+    store.finishLifecycleOp(last.id, 'rolled-back', `forgotten by release --force; upstream was not touched: ${last.error ?? ''}`.trim(), ctx.now().toISOString());
+    ctx.printer.data(`forgot voicenum's record of the corrupted ${last.kind} of ${e164}; nothing upstream was touched — remove what it left by hand\n`);
+    return 0;
+  }
+  const record = records.find((row) => row.provider === provider);
+  const irreversible = releaseIsIrreversible(ports, provider);
+  if (irreversible) {
+    // Typed again: at the terminal, or --yes --confirm NUMBER in a script.
+    const confirmation = options.confirm === undefined ? undefined : toE164(options.confirm, ctx.settings().defaultCountry);
+    if (!(options.yes && confirmation === e164)) {
+      if (!canPrompt(ctx.io)) throw new RefusedError([`releasing ${e164} from ${capabilities.displayName} gives it back for good`], `to do it from a script: --yes --confirm ${e164}`);
+      const typed = await ctx.prompter().input(`Releasing ${e164} from ${capabilities.displayName} gives it back and cannot be undone. Type the number to confirm`);
+      if (toE164(typed, ctx.settings().defaultCountry) !== e164) throw new CancelledError();
+    }
+  } else {
+    await confirmed(ctx, options.yes, `Release ${e164} from ${capabilities.displayName}? Calls and texts to it there stop.`, `releasing ${e164} from ${capabilities.displayName} stops its calls there`);
+  }
+  const outcome = await reported(ctx, () => releaseNumber(ports, { e164, provider, providerId: record?.providerId, irreversibleConfirmed: irreversible }));
+  await refresh(ctx, store, CARRIER && outcome.imported ? [provider, CARRIER.name] : [provider]);
+  report(ctx, 'release', outcome, e164, provider, options.json, `released ${e164} from ${capabilities.displayName}${outcome.imported ? `; what voicenum made for its import is removed and its ${CARRIER?.displayName ?? 'carrier'} routing is back` : ''}`);
+  return 0;
+}
+
+export async function runRepair(ctx: Context, input: string, options: RepairOptions): Promise<number> {
+  const e164 = toE164(input, ctx.settings().defaultCountry);
+  const store = await ctx.store();
+  const provider = options.provider === undefined ? undefined : oneProvider(options.provider);
+  const open = store.lifecycleOpsOf(e164, provider).filter((op) => op.state === 'running' || op.state === 'corrupted').at(-1);
+  if (!open) throw new UsageError(`${e164} has no unfinished or corrupted operation to repair`);
+  const record = CARRIER ? store.findNumbers(e164).find((row) => row.provider === CARRIER!.name) : undefined;
+  const twilio = record ? (carrierSource(await ctx.credentials(), record.providerId) ?? undefined) : undefined;
+  const ports = lifecyclePorts(ctx, store);
+  const outcome = await reported(ctx, () => resumeOrRepair(ports, open.id, 'repair', { twilio }));
+  await refresh(ctx, store, CARRIER ? [open.provider, CARRIER.name] : [open.provider]);
+  report(ctx, 'repair', outcome, e164, open.provider, options.json, `repaired the ${open.kind} of ${e164} at ${capabilitiesOf(open.provider).displayName}: ${outcome.state === 'done' ? 'finished' : 'undone'}`);
+  return 0;
+}
