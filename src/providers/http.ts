@@ -40,6 +40,13 @@ export interface HttpRequest {
    * finishes and the journal records it), so no write is ever given a signal.
    */
   signal?: AbortSignal;
+  /**
+   * A write that must not happen twice (a create: buying or importing a number). It is retried only
+   * when the provider cannot have acted on it: a 429, or a connection refused before anything was
+   * sent. A timeout, a reset or a 5xx may come after the provider made the record, so those fail at
+   * once and the caller looks upstream for what it asked for instead of asking again.
+   */
+  createOnce?: boolean;
 }
 
 export interface HttpResponse<T = unknown> {
@@ -161,7 +168,8 @@ export class HttpClient {
         if (response.status === 401 || response.status === 403) {
           throw new AuthError(`${this.options.provider} rejected the credentials (HTTP ${response.status}${message ? `: ${message}` : ''})`, this.options.authHint);
         }
-        if (!RETRYABLE_STATUS.has(response.status) || attempt === maxAttempts) {
+        const mayRetry = RETRYABLE_STATUS.has(response.status) && (!request.createOnce || response.status === 429);
+        if (!mayRetry || attempt === maxAttempts) {
           throw new ProviderError(this.options.provider, `${request.method} ${this.redact(pathOf(url))} failed with HTTP ${response.status}${message ? `: ${message}` : ''}${attempt > 1 ? ` (after ${attempt} attempts)` : ''}`, {
             status: response.status,
             retryable: RETRYABLE_STATUS.has(response.status),
@@ -171,7 +179,7 @@ export class HttpClient {
         await this.wait(attempt, retryAfterMs(response.headers), signal);
       } else {
         lastFailure = outcome.reason;
-        if (!outcome.retryable || attempt === maxAttempts) {
+        if (!outcome.retryable || (request.createOnce && !outcome.unsent) || attempt === maxAttempts) {
           throw new ProviderError(this.options.provider, `${request.method} ${this.redact(pathOf(url))} failed: ${outcome.reason}${attempt > 1 ? ` (after ${attempt} attempts)` : ''}`, { retryable: outcome.retryable });
         }
         await this.wait(attempt, null, signal);
@@ -187,7 +195,7 @@ export class HttpClient {
     return new CancelledError(`${this.options.provider}: ${request.method} ${this.redact(pathOf(url))} was cancelled`);
   }
 
-  private async attempt(request: HttpRequest, url: string, cancel: AbortSignal | undefined): Promise<{ kind: 'response'; response: AxiosResponse<string> } | { kind: 'failure'; reason: string; retryable: boolean } | { kind: 'cancelled' }> {
+  private async attempt(request: HttpRequest, url: string, cancel: AbortSignal | undefined): Promise<{ kind: 'response'; response: AxiosResponse<string> } | { kind: 'failure'; reason: string; retryable: boolean; unsent?: boolean } | { kind: 'cancelled' }> {
     const { timeoutMs, trace, maxBodyBytes } = this.options;
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'voicenum', ...this.options.headers, ...request.headers };
     let data: string | undefined;
@@ -227,7 +235,8 @@ export class HttpClient {
       const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED' || (error as Error).name === 'AbortError' || (error as Error).name === 'CanceledError';
       const reason = timedOut ? `no answer within ${timeoutMs} ms` : `network error (${code || (error as Error).message})`;
       trace?.(`← ${this.options.provider} ${request.method} ${this.redact(pathOf(url))}: ${reason}`);
-      return { kind: 'failure', reason, retryable: timedOut || RETRYABLE_CODES.has(code) };
+      // Refused or unresolved: the request never reached the provider, so even a create may go again.
+      return { kind: 'failure', reason, retryable: timedOut || RETRYABLE_CODES.has(code), unsent: code === 'ECONNREFUSED' || code === 'EAI_AGAIN' };
     }
   }
 

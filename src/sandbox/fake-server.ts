@@ -37,6 +37,8 @@ export type RecordOf<S, K extends keyof S> = S[K] extends readonly (infer R)[] ?
  */
 export interface Changes<S> {
   put<K extends CollectionOf<S>>(collection: K, record: RecordOf<S, K>): void;
+  /** A record the handler took out of its array (after splicing it out): its row goes too. */
+  remove<K extends CollectionOf<S>>(collection: K, record: RecordOf<S, K>): void;
 }
 
 /** Handed to read-only routes: a read that changes state is a bug in the fake. */
@@ -44,6 +46,9 @@ function noChanges<S>(): Changes<S> {
   return {
     put(collection) {
       throw new Error(`a read-only route changed ${collection}`);
+    },
+    remove(collection) {
+      throw new Error(`a read-only route removed from ${collection}`);
     },
   };
 }
@@ -363,7 +368,7 @@ export function memoryState<S>(initial: S): StateAccess<S> & { current: S } {
     read: () => holder.current,
     mutate<T>(fn: (state: S, changes: Changes<S>) => T): T {
       // Memory is the only copy: there is nothing to write the changes to.
-      return fn(holder.current, { put: () => undefined });
+      return fn(holder.current, { put: () => undefined, remove: () => undefined });
     },
   };
   return holder;

@@ -24,6 +24,8 @@ export const PROVIDER_KEYS: readonly ProviderKey[] = ['retell', 'vapi', 'bland',
 
 /** The row of a provider holding its non-array fields, with an empty array in place of each collection. */
 const SHAPE = '';
+/** The body of a removed record's row. */
+const TOMBSTONE = 'null';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS sandbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -128,11 +130,17 @@ export class SqliteSandboxStore {
     try {
       const state = this.fresh(provider);
       const touched: { collection: string; record: object }[] = [];
-      const result = fn(state, { put: (collection, record) => void touched.push({ collection, record: record as object }) });
+      const removed: { collection: string; record: object }[] = [];
+      const result = fn(state, {
+        put: (collection, record) => void touched.push({ collection, record: record as object }),
+        remove: (collection, record) => void removed.push({ collection, record: record as object }),
+      });
       if (!ok(result)) return result;
-      if (touched.length > 0) {
+      if (touched.length > 0 || removed.length > 0) {
         const generation = this.generation() + 1;
-        for (const { collection, record } of touched) this.store(provider, collection, record, generation);
+        const gone = new Set(removed.map((entry) => entry.record));
+        for (const { collection, record } of touched) if (!gone.has(record)) this.store(provider, collection, record, generation);
+        for (const { collection, record } of removed) this.erase(provider, collection, record, generation);
         this.setMeta('generation', String(generation));
         this.db.exec('COMMIT');
         this.loaded.get(provider)!.generation = generation;
@@ -166,6 +174,31 @@ export class SqliteSandboxStore {
     this.statements().insert.run(provider, collection, seq, generation, body);
     this.places.set(record, { provider, collection, seq });
     positionsOf(loaded, collection).set(seq, index);
+  }
+
+  /**
+   * Turn a removed record's row into a tombstone (body `null`) stamped with this write's generation,
+   * so other processes catching up learn of the removal the way they learn of changes. The row is
+   * kept rather than deleted so its seq is never handed out again. A record that never got a row
+   * (put and removed by the same request) leaves nothing to do.
+   */
+  private erase(provider: ProviderKey, collection: string, record: object, generation: number): void {
+    const place = this.places.get(record);
+    if (!place) return;
+    if (place.provider !== provider || place.collection !== collection) throw new Error(`a ${place.provider} ${place.collection} record was removed as ${provider} ${collection}`);
+    this.statements().update.run(TOMBSTONE, generation, provider, collection, place.seq);
+    this.places.delete(record);
+    // The handler spliced the record out: every later record of the collection moved up one.
+    const loaded = this.loaded.get(provider)!;
+    const positions = positionsOf(loaded, collection);
+    positions.clear();
+    const list = loaded.state[collection];
+    if (Array.isArray(list)) {
+      list.forEach((item, index) => {
+        const at = this.places.get(item as object);
+        if (at) positions.set(at.seq, index);
+      });
+    }
   }
 
   /** The provider's records, brought up to date with what other processes wrote since the last look. */
@@ -213,7 +246,7 @@ export class SqliteSandboxStore {
 
   /** Put a row's record into its collection: over the record of the same seq, or appended. */
   private place(provider: ProviderKey, loaded: Loaded, row: Row): void {
-    const record = JSON.parse(row.body) as object;
+    const record = JSON.parse(row.body) as object | null;
     let list = loaded.state[row.collection];
     if (!Array.isArray(list)) {
       list = [];
@@ -222,6 +255,14 @@ export class SqliteSandboxStore {
     const array = list as object[];
     const positions = positionsOf(loaded, row.collection);
     const at = positions.get(row.seq);
+    if (record === null) {
+      // A tombstone: the record was removed (by another process, or before this one loaded).
+      if (at === undefined) return;
+      array.splice(at, 1);
+      positions.delete(row.seq);
+      for (const [seq, index] of positions) if (index > at) positions.set(seq, index - 1);
+      return;
+    }
     if (at === undefined) {
       positions.set(row.seq, array.length);
       array.push(record);
