@@ -47,6 +47,11 @@ export interface HttpRequest {
    * once and the caller looks upstream for what it asked for instead of asking again.
    */
   createOnce?: boolean;
+  /**
+   * Values this request carries that must never reach an error or a trace (a Twilio auth token, a
+   * generated SIP password), in case the provider quotes them back in an error message.
+   */
+  secrets?: string[];
 }
 
 export interface HttpResponse<T = unknown> {
@@ -164,7 +169,7 @@ export class HttpClient {
       if (outcome.kind === 'response') {
         const { response } = outcome;
         if (response.status < 400) return this.parse<T>(request, response);
-        const message = this.describe(response);
+        const message = this.describe(response, request.secrets);
         if (response.status === 401 || response.status === 403) {
           throw new AuthError(`${this.options.provider} rejected the credentials (HTTP ${response.status}${message ? `: ${message}` : ''})`, this.options.authHint);
         }
@@ -248,11 +253,11 @@ export class HttpClient {
     try {
       return { status: response.status, headers, data: JSON.parse(text) as T };
     } catch {
-      throw new ProviderError(this.options.provider, `${request.method} ${this.redact(pathOf(this.url(request)))} answered HTTP ${response.status} with a body that is not JSON (${JSON.stringify(this.redact(text.slice(0, 60)))})`, { status: response.status });
+      throw new ProviderError(this.options.provider, `${request.method} ${this.redact(pathOf(this.url(request)))} answered HTTP ${response.status} with a body that is not JSON (${JSON.stringify(this.redact(text.slice(0, 60), request.secrets))})`, { status: response.status });
     }
   }
 
-  private describe(response: AxiosResponse<string>): string {
+  private describe(response: AxiosResponse<string>, extraSecrets: string[] = []): string {
     const text = typeof response.data === 'string' ? response.data : '';
     let message: string | undefined;
     try {
@@ -260,7 +265,7 @@ export class HttpClient {
     } catch {
       message = text.trim().slice(0, 200) || undefined;
     }
-    return message ? this.redact(message) : '';
+    return message ? this.redact(message, extraSecrets) : '';
   }
 
   /** The backoff before the next attempt; cut short when `signal` aborts (no retry follows then). */
@@ -295,9 +300,9 @@ export class HttpClient {
   }
 
   /** Remove every secret from text that may be shown. */
-  redact(text: string): string {
+  redact(text: string, extraSecrets: string[] = []): string {
     let out = text;
-    for (const secret of this.options.secrets) {
+    for (const secret of [...this.options.secrets, ...extraSecrets]) {
       if (secret.length >= 4) out = out.split(secret).join('***');
     }
     return out;

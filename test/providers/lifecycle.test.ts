@@ -6,7 +6,7 @@ import { createRetellAdapter } from '../../src/providers/retell/index.js';
 import type { LifecycleCapability, ProviderAdapter, SipTrunkAccess, TwilioSource } from '../../src/providers/types.js';
 import { createVapiAdapter } from '../../src/providers/vapi/index.js';
 import { SANDBOX_KEYS } from '../../src/sandbox/credentials.js';
-import { memoryState, startFakeServer, type FaultPlan, type RunningFake } from '../../src/sandbox/fake-server.js';
+import { memoryState, startFakeServer, type FakeRequest, type FaultPlan, type RunningFake } from '../../src/sandbox/fake-server.js';
 import { blandStateFromSeed, createBlandFake, type BlandState } from '../../src/sandbox/fakes/bland.js';
 import { createRetellFake, retellStateFromSeed, type RetellState } from '../../src/sandbox/fakes/retell.js';
 import { createVapiFake, vapiStateFromSeed, type VapiState } from '../../src/sandbox/fakes/vapi.js';
@@ -303,5 +303,43 @@ describe('Bland: purchase, bring your own Twilio, delete', () => {
     expect((await adapter.fetchAll()).numbers.map((number) => number.e164)).not.toContain(bought.e164);
     await life.release({ providerId: bought.e164, e164: bought.e164 });
     expect(fake!.log.filter((entry) => entry.path.endsWith('/delete')).map((entry) => entry.status)).toEqual([200, 404]);
+  });
+});
+
+describe('credentials sent in a create never reach an error', () => {
+  /** A provider that quotes the request body back in its error, as a careless upstream might. */
+  function echoing(provider: { routes: { method: string; path: string; handler: unknown }[] }, path: string, status: number, body: (request: FakeRequest) => unknown): void {
+    provider.routes = provider.routes.map((route) => (route.method === 'POST' && route.path === path ? { ...route, handler: (request: FakeRequest) => ({ status, body: body(request) }) } : route));
+  }
+
+  it('Vapi: the Twilio auth token quoted back in a 400 is shown as ***', async () => {
+    const provider = createVapiFake();
+    echoing(provider, '/phone-number', 400, (request) => ({ statusCode: 400, message: [`bad credentials ${JSON.stringify(request.body)}`], error: 'Bad Request' }));
+    fake = await startFakeServer(provider, memoryState(vapiStateFromSeed(plan)));
+    const life = lifecycleOf(createVapiAdapter({ apiKey: SANDBOX_KEYS.vapi, baseUrl: fake.url, http: http() }));
+    const error = await rejection(life.importFromTwilio({ e164: FRESH, twilio }));
+    expect(error.message).toContain('bad credentials');
+    expect(error.message).toContain('***');
+    expect(error.message).not.toContain(SANDBOX_KEYS.twilioAuthToken);
+  });
+
+  it('Retell: the generated SIP password quoted back in a 400 is shown as ***', async () => {
+    const provider = createRetellFake();
+    echoing(provider, '/import-phone-number', 400, (request) => ({ status: 'error', message: `cannot reach trunk with ${JSON.stringify(request.body)}` }));
+    fake = await startFakeServer(provider, memoryState(retellStateFromSeed(plan)));
+    const life = lifecycleOf(createRetellAdapter({ apiKey: SANDBOX_KEYS.retell, baseUrl: fake.url, http: http() }));
+    const error = await rejection(life.importFromTwilio({ e164: FRESH, twilio, trunk }));
+    expect(error.message).toContain('cannot reach trunk');
+    expect(error.message).not.toContain(trunk.password);
+  });
+
+  it('Bland: the auth token quoted back by Create Encrypted Key is shown as ***', async () => {
+    const provider = createBlandFake();
+    echoing(provider, '/v1/accounts', 400, (request) => ({ status: 'error', message: `Twilio refused ${JSON.stringify(request.body)}` }));
+    fake = await startFakeServer(provider, memoryState(blandStateFromSeed(plan)));
+    const life = lifecycleOf(createBlandAdapter({ apiKey: SANDBOX_KEYS.bland, baseUrl: fake.url, http: http() }));
+    const error = await rejection(life.importFromTwilio({ e164: FRESH, twilio }));
+    expect(error.message).toContain('Twilio refused');
+    expect(error.message).not.toContain(SANDBOX_KEYS.twilioAuthToken);
   });
 });

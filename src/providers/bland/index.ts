@@ -95,7 +95,7 @@ class BlandAdapter implements ProviderAdapter {
     const key = await this.encryptedKey(request.twilio);
     const create = async () => {
       const answer = wire.insertAnswer.safeParse(
-        (await this.http.request({ method: 'POST', path: '/v1/inbound/insert', headers: { encrypted_key: key }, json: { numbers: [request.e164] }, createOnce: true })).data,
+        (await this.http.request({ method: 'POST', path: '/v1/inbound/insert', headers: { encrypted_key: key }, json: { numbers: [request.e164] }, createOnce: true, secrets: [key] })).data,
       );
       const inserted = answer.success ? (answer.data.inserted ?? []) : [];
       // A number Bland could not take is left out of `inserted`, with a 2xx all the same.
@@ -113,7 +113,7 @@ class BlandAdapter implements ProviderAdapter {
     // A number of the customer's own Twilio account is deleted with that account's key (documented as required).
     const headers = twilio ? { encrypted_key: await this.encryptedKey(twilio) } : undefined;
     try {
-      await this.http.request({ method: 'POST', path: `/v1/inbound/${encodeURIComponent(key.e164)}/delete`, headers });
+      await this.http.request({ method: 'POST', path: `/v1/inbound/${encodeURIComponent(key.e164)}/delete`, headers, secrets: headers ? [headers.encrypted_key] : [] });
     } catch (error) {
       // Already gone: an undo or a resumed release running again.
       if (error instanceof ProviderError && error.status === 404) return;
@@ -137,14 +137,15 @@ class BlandAdapter implements ProviderAdapter {
 
   private async mintEncryptedKey(twilio: TwilioSource): Promise<string> {
     if (!twilio.authToken) throw new ProviderError(PROVIDER, `bringing numbers of Twilio account ${twilio.accountSid} needs its auth token: Bland's encrypted_key is made from the account SID and auth token only`);
-    const answer = wire.encryptedKeyAnswer.safeParse(await this.post('/v1/accounts', { account_sid: twilio.accountSid, auth_token: twilio.authToken }));
+    const response = await this.http.request({ method: 'POST', path: '/v1/accounts', json: { account_sid: twilio.accountSid, auth_token: twilio.authToken }, secrets: [twilio.authToken] });
+    const answer = wire.encryptedKeyAnswer.safeParse(response.data);
     if (!answer.success) throw new ProviderError(PROVIDER, 'POST /v1/accounts answered without an encrypted_key');
     return answer.data.encrypted_key;
   }
 
   /** Whether Bland holds the number now (with `key`: among that Twilio account's numbers); its E.164 or null. */
   private async exists(e164: string, key: string | undefined): Promise<string | null> {
-    const body = (await this.http.request({ method: 'GET', path: '/v1/inbound', headers: key ? { encrypted_key: key } : undefined })).data;
+    const body = (await this.http.request({ method: 'GET', path: '/v1/inbound', headers: key ? { encrypted_key: key } : undefined, secrets: key ? [key] : [] })).data;
     const numbers = page(wire.numberList, body, 'GET /v1/inbound', 'an inbound_numbers list').inbound_numbers;
     return numbers.some((item) => wire.numberRecord.safeParse(item).data?.phone_number === e164) ? e164 : null;
   }
@@ -155,7 +156,7 @@ class BlandAdapter implements ProviderAdapter {
     if (label === undefined) return fresh;
     try {
       // A number of the customer's Twilio account is changed with that account's key.
-      await this.http.request({ method: 'POST', path: `/v1/inbound/${encodeURIComponent(e164)}`, headers: key ? { encrypted_key: key } : undefined, json: { label } });
+      await this.http.request({ method: 'POST', path: `/v1/inbound/${encodeURIComponent(e164)}`, headers: key ? { encrypted_key: key } : undefined, json: { label }, secrets: key ? [key] : [] });
       return { ...fresh, label };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

@@ -163,8 +163,8 @@ export function createRetellAdapter(settings: RetellAdapterSettings): ProviderAd
   /** The SIP trunk each record this adapter read goes out over (imported numbers only). */
   const trunkOf = new WeakMap<RemoteNumber, string>();
 
-  async function readOne(path: string, method: 'GET' | 'PATCH' | 'POST', json?: unknown, createOnce = false): Promise<RemoteNumber> {
-    const response = await client.request({ method, path, json, createOnce });
+  async function readOne(path: string, method: 'GET' | 'PATCH' | 'POST', json?: unknown, write: { createOnce?: boolean; secrets?: string[] } = {}): Promise<RemoteNumber> {
+    const response = await client.request({ method, path, json, ...write });
     const parsed = phoneNumberSchema.safeParse(response.data);
     if (!parsed.success) throw new ProviderError(PROVIDER, `${method} ${path} answered a phone number voicenum cannot read (${describeIssue(parsed.error)})`);
     if (!isStrictE164(parsed.data.phone_number)) throw new ProviderError(PROVIDER, `${method} ${path} answered a phone_number that is not E.164`);
@@ -192,7 +192,7 @@ export function createRetellAdapter(settings: RetellAdapterSettings): ProviderAd
    */
   const lifecycle: LifecycleCapability = {
     buy(request: PurchaseRequest): Promise<RemoteNumber> {
-      const create = () => readOne('/create-phone-number', 'POST', toCreateBody(request), true);
+      const create = () => readOne('/create-phone-number', 'POST', toCreateBody(request), { createOnce: true });
       const find = request.e164 === undefined ? undefined : () => findNumber(request.e164!, () => true);
       return createOnce(PROVIDER, request.e164 ? `the number ${request.e164}` : 'a number', create, find);
     },
@@ -202,7 +202,7 @@ export function createRetellAdapter(settings: RetellAdapterSettings): ProviderAd
       if (!trunk) {
         return Promise.reject(new ProviderError(PROVIDER, `importing ${request.e164} needs an elastic SIP trunk (termination URI, username and password); Retell cannot take a Twilio number from account credentials alone`));
       }
-      const create = () => readOne('/import-phone-number', 'POST', toImportBody(request.e164, trunk, request.label), true);
+      const create = () => readOne('/import-phone-number', 'POST', toImportBody(request.e164, trunk, request.label), { createOnce: true, secrets: [trunk.password] });
       // Only a record that came over this very trunk is the import; anything else was there before.
       const find = () => findNumber(request.e164, (number) => number.origin === 'custom' && trunkOf.get(number) === trunk.terminationUri);
       return createOnce(PROVIDER, `the import of ${request.e164}`, create, find);

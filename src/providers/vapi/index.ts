@@ -164,8 +164,8 @@ export function createVapiAdapter(settings: VapiAdapterSettings): ProviderAdapte
   }
 
   /** `POST /phone-number`, sent once (a second send would make a second number). */
-  async function createNumber(body: object): Promise<RemoteNumber> {
-    const response = await http.request({ method: 'POST', path: '/phone-number', json: body, createOnce: true });
+  async function createNumber(body: object, secrets: string[] = []): Promise<RemoteNumber> {
+    const response = await http.request({ method: 'POST', path: '/phone-number', json: body, createOnce: true, secrets });
     return mapAnswer(response.data, 'POST /phone-number');
   }
 
@@ -192,7 +192,8 @@ export function createVapiAdapter(settings: VapiAdapterSettings): ProviderAdapte
     async importFromTwilio(request: { e164: string; label?: string; twilio: TwilioSource }): Promise<RemoteNumber> {
       const body = toTwilioImportBody(request.e164, request.twilio, request.label);
       const find = () => findByNumber(request.e164, (raw) => raw.provider === 'twilio' && raw.twilioAccountSid === request.twilio.accountSid);
-      return createOnce('vapi', `the import of ${request.e164}`, () => createNumber(body), find);
+      const secrets = [request.twilio.authToken, request.twilio.apiSecret].filter((value): value is string => Boolean(value));
+      return createOnce('vapi', `the import of ${request.e164}`, () => createNumber(body, secrets), find);
     },
 
     async release(key: NumberKey): Promise<void> {
