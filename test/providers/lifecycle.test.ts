@@ -4,6 +4,7 @@ import { createBlandAdapter } from '../../src/providers/bland/index.js';
 import type { HttpSettings } from '../../src/providers/http.js';
 import { createRetellAdapter } from '../../src/providers/retell/index.js';
 import type { LifecycleCapability, ProviderAdapter, SipTrunkAccess, TwilioSource } from '../../src/providers/types.js';
+import { capabilitiesOf } from '../../src/providers/registry.js';
 import { createVapiAdapter } from '../../src/providers/vapi/index.js';
 import { SANDBOX_KEYS } from '../../src/sandbox/credentials.js';
 import { memoryState, startFakeServer, type FakeRequest, type FaultPlan, type RunningFake } from '../../src/sandbox/fake-server.js';
@@ -341,5 +342,21 @@ describe('credentials sent in a create never reach an error', () => {
     const error = await rejection(life.importFromTwilio({ e164: FRESH, twilio }));
     expect(error.message).toContain('Twilio refused');
     expect(error.message).not.toContain(SANDBOX_KEYS.twilioAuthToken);
+  });
+});
+
+describe('the adapters offer exactly the lifecycle operations their descriptors declare', () => {
+  it('Retell, Vapi and Bland: buy, import and release, and no search (they pick the number themselves)', () => {
+    const adapters = {
+      retell: createRetellAdapter({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9' }),
+      vapi: createVapiAdapter({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9' }),
+      bland: createBlandAdapter({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9' }),
+    };
+    for (const [name, adapter] of Object.entries(adapters)) {
+      const declared = capabilitiesOf(name as 'retell' | 'vapi' | 'bland').lifecycle;
+      const offered = adapter.lifecycle!;
+      expect({ buy: typeof offered.buy === 'function', import: typeof offered.importFromTwilio === 'function', release: typeof offered.release === 'function' }, name).toEqual(declared);
+      expect(offered.searchAvailable, name).toBeUndefined();
+    }
   });
 });
