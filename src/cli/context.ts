@@ -7,8 +7,10 @@ import type { ProviderName } from '../domain/model.js';
 import { PROVIDERS } from '../domain/model.js';
 import type { IO } from '../output/io.js';
 import { Printer } from '../output/printer.js';
+import { neutralize } from '../output/sanitize.js';
 import type { ResolvedCredentials } from '../providers/credentials.js';
 import type { HttpSettings } from '../providers/http.js';
+import type { Secret } from '../providers/redact.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import type { SandboxEnvironment } from '../sandbox/index.js';
 import type { Store } from '../store/index.js';
@@ -46,6 +48,8 @@ export class Context {
   private config: ConfigFileShape | undefined;
   private openedStore: Store | undefined;
   private sandboxEnv: Promise<SandboxEnvironment> | undefined;
+  /** The keys of every provider this run talks to, for the printer's redaction. */
+  private readonly secrets: Secret[] = [];
 
   constructor(
     readonly io: IO,
@@ -133,10 +137,10 @@ export class Context {
       const what = `${item.e164} ${item.fields.join(', ')} at ${item.provider}`;
       if (item.outcome === 'applied') this.printer.info(`recovered an interrupted change: ${what} was applied upstream; recorded now`);
       else if (item.outcome === 'not-applied') this.printer.info(`recovered an interrupted change: ${what} never reached ${item.provider}; nothing changed`);
-      else this.printer.warn(`an interrupted change on ${what} left upstream holding neither the old nor the asked value (${item.upstream}); recorded as a conflict — check it with \`${this.hintCommand(`numbers show ${item.e164}`)}\``);
+      else this.printer.warn(`an interrupted change on ${what} left upstream holding neither the old nor the asked value (${neutralize(item.upstream)}); recorded as a conflict — check it with \`${this.hintCommand(`numbers show ${item.e164}`)}\``);
     }
     for (const item of report.unchecked) {
-      this.printer.warn(`could not check an interrupted change on ${item.e164} at ${item.provider} (${item.reason}); voicenum tries again on the next command`);
+      this.printer.warn(`could not check an interrupted change on ${item.e164} at ${item.provider} (${neutralize(item.reason)}); voicenum tries again on the next command`);
     }
   }
 
@@ -175,11 +179,14 @@ export class Context {
     if (this.env.VOICENUM_HTTP_MAX_ATTEMPTS) settings.maxAttempts = Number(this.env.VOICENUM_HTTP_MAX_ATTEMPTS);
     if (this.env.VOICENUM_HTTP_BASE_DELAY_MS) settings.baseDelayMs = Number(this.env.VOICENUM_HTTP_BASE_DELAY_MS);
     if (this.env.VOICENUM_HTTP_MAX_BODY_BYTES) settings.maxBodyBytes = Number(this.env.VOICENUM_HTTP_MAX_BODY_BYTES);
-    if (this.printer.isVerbose) {
-      const { secretValues } = await import('../providers/credentials.js');
-      const secrets = secretValues(credentials).filter((s) => s.length >= 4);
-      settings.trace = (line) => this.printer.verbose(secrets.reduce((text, secret) => text.split(secret).join('***'), line));
-    }
+    // Every key in use is removed from whatever this run prints on stderr (errors, warnings,
+    // traces), raw or encoded: a provider's message or an adapter's error may quote it back.
+    const { secretValues } = await import('../providers/credentials.js');
+    const { Redactor } = await import('../providers/redact.js');
+    this.secrets.push(...secretValues(credentials));
+    const redactor = new Redactor(this.secrets);
+    this.printer.redactWith((text) => redactor.redact(text));
+    if (this.printer.isVerbose) settings.trace = (line) => this.printer.verbose(line);
     return settings;
   }
 

@@ -41,7 +41,8 @@ Cache:
 Output:
   NO_COLOR                            set and not empty: no colour (like --no-color)
   FORCE_COLOR                         set and not 0: colour even when not on a terminal
-  TERM                                dumb: no colour
+  TERM                                dumb: no colour, and no live progress line
+  CI                                  set (and not false or 0): no live progress line, as in a CI log
   VOICENUM_FORCE_TTY                  1: print for a terminal even into a pipe (tables, benchmarks, less -R)
   COLUMNS                             the table width when VOICENUM_FORCE_TTY prints into a pipe
 

@@ -1,4 +1,8 @@
+import { createRequire, Module } from 'node:module';
+import { dirname } from 'node:path';
+import type CliTable from 'cli-table3';
 import { fitToWidth, type Column } from './table.js';
+import { displayWidth, padToWidth, takeWidth } from './width.js';
 
 /**
  * Tables with wrapping cells, drawn by cli-table3, for the short ones: `numbers show`, `agents show`,
@@ -11,25 +15,54 @@ import { fitToWidth, type Column } from './table.js';
  * terminal), left aligned. Where the linear renderer cuts a cell at its column's `max` with an
  * ellipsis, a grid wraps it at that width instead; past the terminal's width, both give way in their
  * widest columns other than the first. A grid leaves out a column that is empty in every row.
+ * Both count terminal columns with width.ts.
  */
 
 /** Shortest a wrapping column gets on a narrow terminal. */
 const MIN_WRAP = 12;
 const ANSI = /\u001b\[[0-9;]*m/g;
 
-const visible = (text: string) => text.replace(ANSI, '').length;
+const visible = (text: string) => displayWidth(text.replace(ANSI, ''));
+
+type TableConstructor = typeof CliTable;
+let loaded: Promise<TableConstructor> | undefined;
+
+/**
+ * cli-table3 measures text with the string-width 4 it depends on, which miscounts text that
+ * terminals draw otherwise: Hebrew points and Devanagari signs as columns, emoji newer than its
+ * tables (🫠) as one. Before cli-table3 loads, its `require('string-width')` is answered with
+ * width.ts's measure, so its padding and wrapping agree with the list renderer and the terminal.
+ * (The package offers no option for it; this is the one place that reaches into its loading.)
+ */
+function loadTable(): Promise<TableConstructor> {
+  loaded ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const tablePath = require.resolve('cli-table3');
+    const widthPath = createRequire(tablePath).resolve('string-width');
+    if (!require.cache[widthPath]) {
+      const shim = new Module(widthPath);
+      shim.filename = widthPath;
+      shim.paths = [dirname(widthPath)];
+      shim.exports = (text: string) => displayWidth(String(text).replace(ANSI, ''));
+      shim.loaded = true;
+      require.cache[widthPath] = shim;
+    }
+    return (await import('cli-table3')).default as unknown as TableConstructor;
+  })();
+  return loaded;
+}
 
 export async function renderGrid<Row>(rows: readonly Row[], allColumns: readonly Column<Row>[], options: { color: boolean; header: (text: string) => string; width?: number }): Promise<string> {
-  const { default: Table } = await import('cli-table3');
+  const Table = await loadTable();
   // A column with nothing in any row (CHECK before a --check, say) only takes room from the others.
   const columns = allColumns.filter((column) => rows.some((row) => column.value(row) !== ''));
   const texts = rows.map((row) => columns.map((column) => column.value(row)));
   const widths = columns.map((column, i) => {
-    let width = column.header.length;
+    let width = displayWidth(column.header);
     for (const line of texts) width = Math.max(width, visible(line[i]!));
-    return column.max === undefined ? width : Math.min(width, Math.max(column.max, column.header.length));
+    return column.max === undefined ? width : Math.min(width, Math.max(column.max, displayWidth(column.header)));
   });
-  fitToWidth(widths, options.width ?? 0, (i) => Math.max(MIN_WRAP, columns[i]!.header.length));
+  fitToWidth(widths, options.width ?? 0, (i) => Math.max(MIN_WRAP, displayWidth(columns[i]!.header)));
   const withHeader = columns.some((column) => column.header !== '');
   const table = new Table({
     // Each cell is padded one space on the right and joined by one more: a two-space gap, which
@@ -39,7 +72,7 @@ export async function renderGrid<Row>(rows: readonly Row[], allColumns: readonly
     colWidths: widths.map((width) => width + 1),
     wordWrap: true,
     wrapOnWordBoundary: true,
-    ...(withHeader ? { head: columns.map((column, i) => options.header(i === columns.length - 1 ? column.header : column.header.padEnd(widths[i]!))) } : {}),
+    ...(withHeader ? { head: columns.map((column, i) => options.header(i === columns.length - 1 ? column.header : padToWidth(column.header, widths[i]!))) } : {}),
   });
   texts.forEach((line, r) => {
     table.push(
@@ -67,10 +100,24 @@ export function renderCard(lines: readonly [string, string][], options: { key: (
 
 /**
  * cli-table3 wraps on spaces and cuts a longer word with an ellipsis; a long plain word (a URL, a
- * name with no spaces) is broken at the column's width instead, so nothing is hidden. A coloured
- * word is left to cli-table3: breaking inside an escape sequence would garble it.
+ * name with no spaces, a run of CJK) is broken at the column's width instead — by display columns
+ * and between whole characters — so nothing is hidden. A coloured word is left to cli-table3:
+ * breaking inside an escape sequence would garble it.
  */
 function breakLongWords(text: string, width: number): string {
   if (width < 1 || text.includes('\u001b')) return text;
-  return text.replace(new RegExp(`\\S{${width + 1},}`, 'gu'), (word) => word.match(new RegExp(`\\S{1,${width}}`, 'gu'))!.join('\n'));
+  return text
+    .split(' ')
+    .map((word) => {
+      const pieces: string[] = [];
+      let rest = word;
+      while (displayWidth(rest) > width) {
+        const piece = takeWidth(rest, width);
+        pieces.push(piece);
+        rest = rest.slice(piece.length);
+      }
+      pieces.push(rest);
+      return pieces.join('\n');
+    })
+    .join(' ');
 }

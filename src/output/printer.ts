@@ -31,6 +31,8 @@ export class Printer {
   readonly out: Theme;
   readonly err: Theme;
   private jqFilter: JqFilter | undefined;
+  /** Removes the keys in use from messages; set once the command knows them (Context.httpSettings). */
+  private redact: (text: string) => string = (text) => text;
 
   constructor(
     readonly io: IO,
@@ -101,8 +103,8 @@ export class Printer {
   }
 
   /**
-   * Like rows(), but the terminal table wraps long cells instead of cutting them (cli-table3, loaded
-   * here on first use): for tables of a bounded size only, since it is quadratic in rows.
+   * Like rows(), but the terminal table wraps long cells instead of cutting them (grid.ts, whose
+   * wrapper is loaded on first use): for tables of a bounded size, such as a number's own facts.
    */
   async shortRows<Row>(rows: readonly Row[], columns: readonly Column<Row>[], format: Exclude<OutputFormat, 'json'>): Promise<void> {
     if (format !== 'table') return this.rows(rows, columns, format);
@@ -110,23 +112,31 @@ export class Printer {
     this.data(await renderGrid(rows, columns, { color: this.io.colorOut, header: this.out.header, width: this.io.columns }));
   }
 
+  /**
+   * Every message on stderr (errors, warnings, notes, traces) passes through `redact` from here on:
+   * a provider's error may quote a key back, raw or encoded, in a sentence voicenum builds around it.
+   */
+  redactWith(redact: (text: string) => string): void {
+    this.redact = redact;
+  }
+
   /** A note for the operator (stderr); silenced by --quiet. */
   info(text: string): void {
-    if (!this.options.quiet) this.io.stderr.write(`${this.withProfile(text)}\n`);
+    if (!this.options.quiet) this.io.stderr.write(`${this.withProfile(this.redact(text))}\n`);
   }
 
   /** A success line: only on a terminal, where a person reads it. */
   success(text: string): void {
-    if (!this.options.quiet && this.io.isStderrTTY) this.io.stderr.write(`${this.err.success('✓')} ${text}\n`);
+    if (!this.options.quiet && this.io.isStderrTTY) this.io.stderr.write(`${this.err.success('✓')} ${this.redact(text)}\n`);
   }
 
   warn(text: string): void {
-    this.io.stderr.write(`${this.err.warn('warning:')} ${this.withProfile(text)}\n`);
+    this.io.stderr.write(`${this.err.warn('warning:')} ${this.withProfile(this.redact(text))}\n`);
   }
 
   /** What to do next, on its own line (a batch says each hint once, after its results). */
   hint(text: string): void {
-    this.io.stderr.write(`${this.err.dim('hint:')} ${neutralize(this.withProfile(text))}\n`);
+    this.io.stderr.write(`${this.err.dim('hint:')} ${this.withProfile(this.shown(text))}\n`);
   }
 
   /**
@@ -139,8 +149,9 @@ export class Printer {
     return command ? text.replace(/`voicenum (?!--sandbox\b|--profile\b)/g, () => `\`${command('')}`) : text;
   }
 
+  /** A trace line (`--verbose`): it quotes upstream URLs and failures, so it is neutralised too. */
   verbose(text: string): void {
-    if (this.options.verbose) this.io.stderr.write(`${this.err.dim(text)}\n`);
+    if (this.options.verbose) this.io.stderr.write(`${this.err.dim(neutralize(this.redact(text)))}\n`);
   }
 
   get isVerbose(): boolean {
@@ -150,16 +161,16 @@ export class Printer {
   error(error: unknown): void {
     if (error instanceof RefusedError && error.reasons.length > 1) {
       // Each reason is neutralised whole: a newline inside an upstream name stays visible as \n.
-      this.io.stderr.write(`${this.err.fail('error:')} refused for ${error.reasons.length} reasons:\n${error.reasons.map((reason) => `  - ${neutralize(this.withProfile(reason))}`).join('\n')}\n`);
+      this.io.stderr.write(`${this.err.fail('error:')} refused for ${error.reasons.length} reasons:\n${error.reasons.map((reason) => `  - ${this.withProfile(this.shown(reason))}`).join('\n')}\n`);
       if (error.hint) this.hint(error.hint);
       return;
     }
     if (error instanceof VoicenumError) {
-      this.io.stderr.write(`${this.err.fail('error:')} ${neutralize(this.withProfile(error.message))}\n`);
+      this.io.stderr.write(`${this.err.fail('error:')} ${this.withProfile(this.shown(error.message))}\n`);
       if (error.hint) this.hint(error.hint);
       return;
     }
-    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const message = this.redact(error instanceof Error ? (error.stack ?? error.message) : String(error));
     this.io.stderr.write(`${this.err.fail('error:')} unexpected failure, please report it: ${message}\n`);
   }
 
@@ -175,6 +186,11 @@ export class Printer {
   liveLine(): { write(text: string): void; width: number } | null {
     if (!this.live) return null;
     return { write: (text) => this.io.stderr.write(text), width: this.io.stderrColumns ?? this.io.columns };
+  }
+
+  /** Upstream text in a message: keys removed, then hidden characters made visible. */
+  private shown(text: string): string {
+    return neutralize(this.redact(text));
   }
 
   /** Live progress on a terminal's stderr; nothing when piped. */

@@ -1,3 +1,5 @@
+import { cutToWidth, displayWidth, padToWidth } from './width.js';
+
 export interface Column<Row> {
   header: string;
   /** Plain text of the cell (already neutralised). */
@@ -13,39 +15,45 @@ export interface Column<Row> {
  * 10,000 here), and a list can hold tens of thousands of numbers. Linear in cells.
  */
 export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[], options: { color: boolean; header: (text: string) => string; width?: number }): string {
-  const cells = rows.map((row) => columns.map((column) => truncate(column.value(row), column.max)));
+  // Widths in terminal columns (a CJK character or an emoji takes two), not UTF-16 units. Each
+  // cell is measured once (its width kept beside it) and cut again only for a narrow terminal.
+  const sizes: number[][] = [];
+  const cells = rows.map((row) => {
+    const size: number[] = [];
+    sizes.push(size);
+    return columns.map((column) => {
+      const text = column.value(row);
+      const width = displayWidth(text);
+      if (column.max === undefined || width <= column.max) return (size.push(width), text);
+      const cut = cutToWidth(text, column.max);
+      return (size.push(displayWidth(cut)), cut);
+    });
+  });
   const widths = columns.map((column, i) => {
-    let width = column.header.length;
-    for (const line of cells) width = Math.max(width, line[i]!.length);
+    let width = displayWidth(column.header);
+    for (const size of sizes) width = Math.max(width, size[i]!);
     return width;
   });
   fitToWidth(widths, options.width ?? 0);
   const gap = '  ';
+  const last = columns.length - 1;
   const out: string[] = [];
-  out.push(columns.map((column, i) => options.header(pad(column.header, widths[i]!, i === columns.length - 1))).join(gap));
+  out.push(columns.map((column, i) => options.header(i === last ? column.header : padToWidth(column.header, widths[i]!))).join(gap));
   cells.forEach((line, r) => {
+    const size = sizes[r]!;
     out.push(
       line
         .map((text, i) => {
-          const cut = truncate(text, widths[i]);
-          const padded = pad(cut, widths[i]!, i === columns.length - 1);
+          const width = widths[i]!;
+          const cut = size[i]! > width ? cutToWidth(text, width) : text;
+          const padding = i === last ? '' : ' '.repeat(width - (cut === text ? size[i]! : displayWidth(cut)));
           const style = columns[i]!.style;
-          if (!options.color || !style) return padded;
-          return style(cut, rows[r]!) + padded.slice(cut.length);
+          return (options.color && style ? style(cut, rows[r]!) : cut) + padding;
         })
         .join(gap),
     );
   });
   return `${out.join('\n')}\n`;
-}
-
-function pad(text: string, width: number, last: boolean): string {
-  return last ? text : text.padEnd(width);
-}
-
-function truncate(text: string, max: number | undefined): string {
-  if (max === undefined || text.length <= max) return text;
-  return `${text.slice(0, Math.max(1, max - 1))}…`;
 }
 
 /**

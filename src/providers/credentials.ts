@@ -1,5 +1,6 @@
 import type { ProviderName } from '../domain/model.js';
 import { PROVIDERS } from '../domain/model.js';
+import type { Secret } from './redact.js';
 
 export type CredentialSource = 'environment' | 'config';
 
@@ -63,13 +64,13 @@ function twilioFrom(env: NodeJS.ProcessEnv, source: CredentialSource): TwilioCre
   return { reason: 'TWILIO_ACCOUNT_SID is set but neither TWILIO_AUTH_TOKEN nor TWILIO_API_KEY with TWILIO_API_SECRET is' };
 }
 
-/** Every secret value, so traces and errors can scrub them. */
-export function secretValues(credentials: ResolvedCredentials): string[] {
-  const out: string[] = [];
+/** Every secret, with the user name HTTP Basic sends it with, so traces and errors can remove them. */
+export function secretValues(credentials: ResolvedCredentials): Secret[] {
+  const out: Secret[] = [];
   for (const provider of ['retell', 'vapi', 'bland'] as const) {
     const key = credentials[provider]?.apiKey;
-    if (key) out.push(key);
+    if (key) out.push({ value: key });
   }
-  if (credentials.twilio) out.push(credentials.twilio.password);
+  if (credentials.twilio) out.push({ value: credentials.twilio.password, user: credentials.twilio.username });
   return out;
 }

@@ -4,6 +4,7 @@ import https from 'node:https';
 import { setTimeout as delay } from 'node:timers/promises';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { AuthError, CancelledError, ProviderError } from '../domain/errors.js';
+import { Redactor, type Secret } from './redact.js';
 
 /** Knobs shared by every provider's client; tests shrink the delays and the timeout. */
 export interface HttpSettings {
@@ -63,10 +64,10 @@ export interface HttpResponse<T = unknown> {
 export interface HttpClientOptions extends HttpSettings {
   provider: string;
   baseUrl: string;
-  /** Auth and fixed headers; their values are redacted from traces and errors. */
+  /** Auth and fixed headers. */
   headers: Record<string, string>;
-  /** Values that must never appear in a trace or an error (keys, tokens). */
-  secrets: string[];
+  /** Keys and tokens: never in a trace or an error, in any encoding (see redact.ts). */
+  secrets: (string | Secret)[];
   /** Pulls the readable message out of the provider's error body. */
   errorMessage: (body: unknown) => string | undefined;
   /** Names what to set when the provider rejects the credentials. */
@@ -112,8 +113,10 @@ export class HttpClient {
   private requests = 0;
   /** The cancellation of the read work running (see `cancellableReads`), for every request it makes. */
   private readonly readScope = new AsyncLocalStorage<AbortSignal>();
+  private readonly redactor: Redactor;
 
   constructor(options: HttpClientOptions) {
+    this.redactor = new Redactor(options.secrets);
     this.options = {
       timeoutMs: 15_000,
       maxAttempts: 4,
@@ -253,19 +256,27 @@ export class HttpClient {
     try {
       return { status: response.status, headers, data: JSON.parse(text) as T };
     } catch {
-      throw new ProviderError(this.options.provider, `${request.method} ${this.redact(pathOf(this.url(request)))} answered HTTP ${response.status} with a body that is not JSON (${JSON.stringify(this.redact(text.slice(0, 60), request.secrets))})`, { status: response.status });
+      throw new ProviderError(this.options.provider, `${request.method} ${this.redact(pathOf(this.url(request)))} answered HTTP ${response.status} with a body that is not JSON (${JSON.stringify(this.excerpt(text, 60, request.secrets))})`, { status: response.status });
     }
   }
 
-  private describe(response: AxiosResponse<string>, extraSecrets: string[] = []): string {
+  private describe(response: AxiosResponse<string>, extraSecrets: readonly string[] = []): string {
     const text = typeof response.data === 'string' ? response.data : '';
     let message: string | undefined;
     try {
       message = this.options.errorMessage(JSON.parse(text));
     } catch {
-      message = text.trim().slice(0, 200) || undefined;
+      return this.excerpt(text.trim(), 200, extraSecrets);
     }
     return message ? this.redact(message, extraSecrets) : '';
+  }
+
+  /**
+   * The start of a body, for an error: redacted before it is cut, so a cut through an encoded key
+   * cannot leave a piece of it that no longer matches (a key's forms are far shorter than the margin).
+   */
+  excerpt(text: string, length: number, extraSecrets: readonly string[] = []): string {
+    return this.redact(text.slice(0, length + 2048), extraSecrets).slice(0, length);
   }
 
   /** The backoff before the next attempt; cut short when `signal` aborts (no retry follows then). */
@@ -299,13 +310,11 @@ export class HttpClient {
     return url.toString();
   }
 
-  /** Remove every secret from text that may be shown. */
-  redact(text: string, extraSecrets: string[] = []): string {
-    let out = text;
-    for (const secret of [...this.options.secrets, ...extraSecrets]) {
-      if (secret.length >= 4) out = out.split(secret).join('***');
-    }
-    return out;
+  /** Remove every secret, raw or encoded, from text that may be shown; `extraSecrets` are one request's own. */
+  redact(text: string, extraSecrets: readonly string[] = []): string {
+    // A request's own secrets (rare, and only on an error) get a redactor made for the occasion.
+    if (extraSecrets.length === 0) return this.redactor.redact(text);
+    return new Redactor([...this.options.secrets, ...extraSecrets]).redact(text);
   }
 }
 

@@ -88,6 +88,12 @@ export interface FaultPlan {
   hang?: { count: number };
   /** Answer 200 with a body that is not JSON. */
   malformed?: { count: number };
+  /**
+   * Answer this status with an error whose message quotes the request's credentials back, raw,
+   * URL- and form-encoded and in base64 (as a careless gateway or a debugging upstream would): what
+   * voicenum prints of it must hold none of them.
+   */
+  echoCredentials?: { count: number; status: number };
   /** Destroy the connection without answering. */
   reset?: { count: number };
   /**
@@ -264,6 +270,10 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
           send({ status: 200, raw: '<html>upstream proxy error' });
           return;
         }
+        if (affected && faults.echoCredentials && take(faults.echoCredentials)) {
+          send({ status: faults.echoCredentials.status, body: provider.errorBody(faults.echoCredentials.status, echoCredentials(req.headers.authorization)) });
+          return;
+        }
         const request: FakeRequest = {
           method: req.method ?? 'GET',
           path: url.pathname,
@@ -372,4 +382,14 @@ export function memoryState<S>(initial: S): StateAccess<S> & { current: S } {
     },
   };
   return holder;
+}
+
+/** The `echoCredentials` fault's message: the credentials of an Authorization header in every form. */
+function echoCredentials(header: string | undefined): string {
+  const value = header ?? '';
+  const basic = /^Basic (\S+)$/.exec(value)?.[1];
+  const decoded = basic === undefined ? undefined : Buffer.from(basic, 'base64').toString('utf8');
+  const key = decoded !== undefined ? decoded.slice(decoded.indexOf(':') + 1) : value.replace(/^Bearer /, '');
+  const base64 = Buffer.from(key).toString('base64');
+  return `credentials not accepted: header=${encodeURIComponent(value)} key=${key} url=${encodeURIComponent(key)} form=${new URLSearchParams({ key }).toString()} base64=${base64} base64url=${Buffer.from(key).toString('base64url')}${basic ? ` basic=${basic}` : ''}`;
 }

@@ -8,8 +8,8 @@ import { refreshViews } from './views.js';
  * those functions are not). Bump this whenever one of them changes what it stores: the next open
  * rebuilds every record once with the code of the day, and no migration has to copy that code.
  */
-/** 2: the natural sort key of each label (migration 7). */
-export const VIEW_FORMAT = 2;
+/** 2: the natural sort key of each label (migration 7). 3: list cells with direction and zero-width characters made visible. */
+export const VIEW_FORMAT = 3;
 
 /** Where the format of the stored records is kept: a row of the counters table (migration 5). */
 const FORMAT_ROW = 'view_format';

@@ -61,7 +61,7 @@ describe('sync progress in a real terminal (tmux)', () => {
   });
 
   it('shows each provider live, the Twilio region reads counted done/total, and clears the line at the end', async () => {
-    const { bytes, screen } = await inTerminal(cli('sync', `VOICENUM_SANDBOX_FAULTS='{"latencyMs":50}' CI=`));
+    const { bytes, screen } = await inTerminal(cli('sync', `VOICENUM_SANDBOX_FAULTS='{"twilio":{"latencyMs":50},"retell":{"latencyMs":50},"vapi":{"latencyMs":50},"bland":{"latencyMs":50}}' CI=`));
     expect(bytes).toMatch(/EXIT=0/);
     const frames = bytes.split(CLEAR).slice(1).map((frame) => frame.split('\r\n')[0]!).filter((frame) => frame.startsWith('syncing'));
     expect(frames.length).toBeGreaterThan(2);

@@ -46,7 +46,7 @@ describe('batch exit codes and piped plans', () => {
       // A refused number shows only why, a row per reason: nothing of it would be pushed.
       [vapi[0]!.e164, 'vapi', 'inbound', '', '', 'refused', 'no vapi agent "support" (retell has one, but a vapi number takes vapi agents only)'],
       [vapi[0]!.e164, 'vapi', 'outbound', '', '', 'refused', 'Vapi numbers have no outbound assignment: Vapi picks the assistant per call'],
-      ['+19995550000', '-', '', '', '', 'refused', '+19995550000 is not in the cache'],
+      ['+19995550000', '-', '', '', '', 'refused', 'line 4: +19995550000 is not in the cache'],
     ]);
     expect(dry.stdout).not.toContain('→');
     // Some would go through and some not: partial, as the real run would be.

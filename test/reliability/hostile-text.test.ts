@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { buildSeedPlan } from '../../src/sandbox/seed.js';
@@ -41,6 +43,18 @@ const vapiNumber = plan.numbers.find((n) => n.provider === 'vapi' && n.status ==
 const blandHeld = plan.numbers.find((n) => n.provider === 'bland' && n.slots.inbound[0]?.agentId === agentId('bland', 'collections'))!;
 const twilioOnly = plan.numbers.filter((n) => n.provider === 'twilio' && !plan.numbers.some((o) => o.provider !== 'twilio' && o.e164 === n.e164));
 const twilioIvr = twilioOnly.find((n) => n.slots.inbound[0]?.agentId === agentId('twilio', 'main-ivr'))!;
+
+// Text that reads differently from what it is: a right-to-left override that prints `gpj.exe` as
+// `exe.jpg`, zero-width characters that make two names look alike, a soft hyphen, direction marks.
+const INVISIBLE = {
+  bidiLabel: { raw: 'invoice \u202egpj.exe\u202c line', shown: 'invoice \\u202egpj.exe\\u202c line' },
+  agent: { raw: 'sup\u200bport\ufeff\u2066x', shown: 'sup\\u200bport\\ufeff\\u2066x' },
+  draft: { raw: 'after\u00ad\u200e\u200f\u061chours\u200d\u2060\u2069', shown: 'after\\xad\\u200e\\u200f\\u061chours\\u200d\\u2060\\u2069' },
+};
+/** A label of ordinary emoji: a ZWJ sequence with a skin tone, and the flag of Scotland (tag characters). */
+const EMOJI_LABEL = 'team \u{1F469}\u{1F3FD}\u200D\u{1F4BB} \u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}';
+/** Direction controls and characters that print as nothing. */
+const HIDDEN = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u{E0000}-\u{E007F}]/u;
 
 /** Any control character at all: what a table or a `show` page must never contain. */
 const ANY_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -236,5 +250,67 @@ describe('hostile text from upstream', () => {
     expect(json).toHaveLength(2);
     expect(JSON.stringify(json[0]!.after)).toContain(JSON.stringify(AGENT));
     expect(json[1]!.before).toBe(LABELS[1]!.raw);
+  });
+  it('direction overrides and zero-width characters are shown as escapes; emoji stay readable', async () => {
+    await plantHostileText();
+    const vapiActive = plan.numbers.filter((n) => n.provider === 'vapi' && n.status === 'active' && n !== vapiNumber);
+    const [bidiNumber, emojiNumber] = [vapiActive[0]!, vapiActive[1]!];
+    const state = cli.sandbox.state();
+    state.vapi.phoneNumbers.find((n) => n.id === bidiNumber.id)!.name = INVISIBLE.bidiLabel.raw;
+    state.vapi.phoneNumbers.find((n) => n.id === emojiNumber.id)!.name = EMOJI_LABEL;
+    state.vapi.assistants.find((a) => a.id === agentId('vapi', 'receptionist'))!.name = INVISIBLE.agent.raw;
+    state.retell.agents.find((a) => a.agent_id === agentId('retell', 'after-hours'))!.agent_name = INVISIBLE.draft.raw;
+    ok(await cli.run(['sync']));
+    const vapiHeld = plan.numbers.find((n) => n.provider === 'vapi' && n.slots.inbound[0]?.agentId === agentId('vapi', 'receptionist'))!;
+    /** What is printed, with the one emoji label taken out: then no hidden character may be left. */
+    const withoutEmoji = (text: string) => text.split(EMOJI_LABEL).join('');
+
+    const table = ok(await runTty(['numbers', 'list', '--provider', 'vapi']));
+    const piped = ok(await cli.run(['numbers', 'list', '--provider', 'vapi']));
+    for (const text of [table.stdout, piped.stdout]) {
+      expect(withoutEmoji(text)).not.toMatch(HIDDEN);
+      expect(text).toContain(INVISIBLE.bidiLabel.shown);
+      expect(text).toContain(INVISIBLE.agent.shown);
+      // The emoji label is printed as it is: the joiners inside 👩‍💻 and the flag's tags are no escape.
+      expect(text).toContain(EMOJI_LABEL);
+    }
+    expect(tsv(piped.stdout).find((cells) => cells[0] === bidiNumber.e164)![2]).toBe(INVISIBLE.bidiLabel.shown);
+    for (const run of [runTty, cli.run]) {
+      const shown = ok(await run(['numbers', 'show', bidiNumber.e164, '--provider', 'vapi']));
+      expect(shown.stdout).not.toMatch(HIDDEN);
+      expect(shown.stdout).toContain(INVISIBLE.bidiLabel.shown);
+      const held = ok(await run(['numbers', 'show', vapiHeld.e164, '--provider', 'vapi']));
+      expect(held.stdout).toContain(INVISIBLE.agent.shown);
+      const agents = ok(await run(['agents', 'list']));
+      expect(agents.stdout).not.toMatch(HIDDEN);
+      expect(agents.stdout).toContain(INVISIBLE.agent.shown);
+    }
+    // An error quoting an upstream name: the draft-only agent, refused without --allow-draft.
+    const free = plan.numbers.find((n) => n.provider === 'retell' && n.slots.inbound.length === 0)!;
+    const draft = await cli.run(['assign', free.e164, '--inbound', agentId('retell', 'after-hours')]);
+    expect(draft.code, draft.stderr).toBe(3);
+    expect(draft.stderr).not.toMatch(HIDDEN);
+    expect(draft.stderr).toContain(INVISIBLE.draft.shown);
+    // JSON keeps the exact values.
+    const json = JSON.parse(ok(await cli.run(['numbers', 'list', '--provider', 'vapi', '--json'])).stdout) as { e164: string; label: string | null }[];
+    expect(json.find((n) => n.e164 === bidiNumber.e164)!.label).toBe(INVISIBLE.bidiLabel.raw);
+    expect(json.find((n) => n.e164 === emojiNumber.e164)!.label).toBe(EMOJI_LABEL);
+  });
+  it('a cache whose list cells were stored before these escapes existed is rebuilt on open', async () => {
+    const number = plan.numbers.filter((n) => n.provider === 'vapi' && n.status === 'active' && n !== vapiNumber)[0]!;
+    cli.sandbox.state().vapi.phoneNumbers.find((n) => n.id === number.id)!.name = INVISIBLE.bidiLabel.raw;
+    ok(await cli.run(['sync']));
+    // As the previous release left it: the label in the stored cells with its override as it is,
+    // and the stored records marked with that release's format (1).
+    const db = new Database(join(cli.home, 'profiles', 'default', 'cache.db'));
+    const id = db.prepare("SELECT id FROM numbers WHERE provider = 'vapi' AND e164 = ?").pluck().get(number.e164) as number;
+    const cells = (db.prepare('SELECT cells FROM number_views WHERE number_id = ?').pluck().get(id) as string).split('\t');
+    cells[2] = INVISIBLE.bidiLabel.raw;
+    db.prepare('UPDATE number_views SET cells = ? WHERE number_id = ?').run(cells.join('\t'), id);
+    db.prepare("UPDATE counters SET value = 1 WHERE name = 'view_format'").run();
+    db.close();
+    const piped = ok(await cli.run(['numbers', 'list', '--provider', 'vapi']));
+    expect(piped.stdout).not.toMatch(HIDDEN);
+    expect(tsv(piped.stdout).find((row) => row[0] === number.e164)![2]).toBe(INVISIBLE.bidiLabel.shown);
   });
 });

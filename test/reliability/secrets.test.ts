@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { HttpClient } from '../../src/providers/http.js';
+import { Redactor } from '../../src/providers/redact.js';
 import { SANDBOX_KEYS } from '../../src/sandbox/index.js';
 import { TWILIO_SANDBOX_API_KEY } from '../../src/sandbox/fakes/twilio.js';
 import { buildSeedPlan, type SeedNumber } from '../../src/sandbox/seed.js';
@@ -221,5 +223,98 @@ describe('secrets never leak', () => {
     await run(['history', '--json']);
     expectNoCanary({ exceptConfig: false });
     expectOwnerOnly({ config: false });
+  });
+  it('an upstream that echoes the key back, URL-encoded, form-encoded or in base64: no form of it is printed', async () => {
+    const sid = cli.sandbox.env.TWILIO_ACCOUNT_SID!;
+    // Keys with characters that every encoding changes (a space, `+`, `/`, `=`, `&`, `~`, a non-ASCII letter).
+    const ECHOED = {
+      retell: 'key echo+retell/5309=ab&c~d é',
+      vapi: 'vapi echo key/8675+xy==',
+      bland: 'sk-echo bland&key=4242/+',
+      twilioAuthToken: 'twilio echo/token+1138 ~x',
+    };
+    cli.env = { ...addressesOnly(), RETELL_API_KEY: ECHOED.retell, VAPI_API_KEY: ECHOED.vapi, BLAND_API_KEY: ECHOED.bland, TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: ECHOED.twilioAuthToken };
+    for (const fake of Object.values(cli.sandbox.fakes)) fake.setFaults({ echoCredentials: { count: -1, status: 400 } });
+    const forms = (key: string, user?: string): string[] => {
+      const component = encodeURIComponent(key);
+      return [
+        key,
+        component,
+        component.replace(/%20/g, '+'),
+        component.toLowerCase(),
+        new URLSearchParams({ key }).toString().slice('key='.length),
+        Buffer.from(key).toString('base64'),
+        Buffer.from(key).toString('base64').replace(/=+$/, ''),
+        Buffer.from(key).toString('base64url'),
+        ...(user ? [Buffer.from(`${user}:${key}`).toString('base64')] : []),
+      ];
+    };
+    const keyForms = [forms(ECHOED.retell), forms(ECHOED.vapi), forms(ECHOED.bland), forms(ECHOED.twilioAuthToken, sid)].map((list) => [...new Set(list)]);
+    // The encodings really differ from the raw key (else the raw check would cover them).
+    for (const list of keyForms) expect(list.length).toBeGreaterThanOrEqual(5);
+    const all = keyForms.flat();
+
+    const sync = await run(['sync'], { code: [5, 7] });
+    await run(['sync', '--provider', 'twilio'], { code: [5, 7] });
+    const status = await run(['auth', 'status', '--check'], { code: [0, 4, 5] });
+    await run(['auth', 'status', '--check', '--json'], { code: [0, 4, 5] });
+    await run(['numbers', 'label', vapiNumber.e164, 'echoed'], { code: [5, 7] });
+    await run(['assign', twilioOnly.e164, '--inbound', 'receptionist', '--yes'], { code: [5, 7] });
+    // The echo happened and was reported (else this test would prove nothing)...
+    expect(sync.stderr).toMatch(/credentials not accepted/);
+    expect(status.stdout).toMatch(/credentials not accepted/);
+    // ...with every form of every key taken out.
+    expect(sync.stderr).toMatch(/\*\*\*/);
+    for (const { what, text } of outputs) {
+      for (const form of all) expect(text.includes(form), `"${what}" printed a form of a key: ${form}`).toBe(false);
+    }
+  });
+});
+
+describe('one redaction for every secret', () => {
+  const KEY = 'k3y with/plus+eq=&amp ~z';
+  const redactor = new Redactor([{ value: KEY, user: 'AC0123456789abcdef0123456789abcdef' }, 'sk_other_1234']);
+
+  it('removes the key raw, URL-encoded, form-encoded, JSON-escaped and in base64, alone or with a user', () => {
+    const forms = [
+      KEY,
+      encodeURIComponent(KEY),
+      encodeURIComponent(KEY).replace(/%20/g, '+'),
+      encodeURIComponent(KEY).toLowerCase(),
+      new URLSearchParams({ k: KEY }).toString().slice(2),
+      JSON.stringify(KEY).slice(1, -1),
+      Buffer.from(KEY).toString('base64'),
+      Buffer.from(KEY).toString('base64url'),
+      Buffer.from(`AC0123456789abcdef0123456789abcdef:${KEY}`).toString('base64'),
+      // Basic auth with a user the redactor was never told about: the key's bytes still show.
+      Buffer.from(`someone-else:${KEY}`).toString('base64'),
+      Buffer.from(`x:${KEY}`).toString('base64'),
+    ];
+    for (const form of forms) {
+      const shown = redactor.redact(`before ${form} after`);
+      expect(shown, form).toBe('before *** after');
+    }
+    expect(redactor.redact('Authorization: Bearer sk_other_1234')).toBe('Authorization: Bearer ***');
+  });
+
+  it('leaves text without a key as it is', () => {
+    const text = 'GET /v2/phone-number?limit=1000 failed with HTTP 400: aGVsbG8gd29ybGQ= k3y with';
+    expect(redactor.redact(text)).toBe(text);
+  });
+
+  it('a --verbose trace of a request whose query carries the key shows no form of it', async () => {
+    const { startSandbox } = await import('../../src/sandbox/index.js');
+    const sandbox = await startSandbox();
+    try {
+      const lines: string[] = [];
+      const client = new HttpClient({ provider: 'retell', baseUrl: sandbox.fakes.retell.url, headers: {}, secrets: [KEY], errorMessage: () => undefined, authHint: '', maxAttempts: 1, trace: (line) => lines.push(line) });
+      // The query is form-encoded on the wire (a space becomes `+`): the raw key is not in the URL at all.
+      await client.request({ method: 'GET', path: '/list-phone-numbers', query: { token: KEY } }).catch(() => undefined);
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines.join('\n')).toContain('token=***');
+      for (const line of lines) expect(line).not.toContain(new URLSearchParams({ k: KEY }).toString().slice(2));
+    } finally {
+      await sandbox.close();
+    }
   });
 });

@@ -11,6 +11,20 @@ describe('neutralising upstream text', () => {
     expect(neutralize('plain name — ok')).toBe('plain name — ok');
   });
 
+  it('shows direction controls and zero-width characters as escapes, and keeps emoji sequences whole', () => {
+    expect(neutralize('pay \u202egpj.exe\u202c')).toBe('pay \\u202egpj.exe\\u202c');
+    expect(neutralize('\u2066a\u2069\u200e\u200f\u061c')).toBe('\\u2066a\\u2069\\u200e\\u200f\\u061c');
+    expect(neutralize('sa\u200bles\u200c\u200d\ufeff\u2060\u00ad')).toBe('sa\\u200bles\\u200c\\u200d\\ufeff\\u2060\\xad');
+    // Tag characters outside a flag are invisible text.
+    expect(neutralize('ok\u{E0041}\u{E0042}')).toBe('ok\\u{e0041}\\u{e0042}');
+    // A joiner between pictographs (👩‍💻, 👨‍👩‍👧, a skin tone before it) and a subdivision flag stay.
+    for (const emoji of ['\u{1F469}\u200D\u{1F4BB}', '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}', '\u{1F9D1}\u{1F3FD}\u200D\u{1F4BB}', '\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}', '\u2764\uFE0F\u200D\u{1F525}']) {
+      expect(neutralize(`a ${emoji} b`)).toBe(`a ${emoji} b`);
+    }
+    // A joiner that joins no pictographs is hidden text.
+    expect(neutralize('a\u200Db \u{1F469}\u200D')).toBe('a\\u200db \u{1F469}\\u200d');
+  });
+
   it('defuses spreadsheet formulas and quotes CSV specials', () => {
     expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
     expect(csvCell('+1 415')).toBe("'+1 415");

@@ -1,6 +1,7 @@
 import { updateConfig } from '../../config/store.js';
 import { AuthError, UsageError, VoicenumError } from '../../domain/errors.js';
 import { PROVIDERS, type ProviderName } from '../../domain/model.js';
+import { neutralize } from '../../output/sanitize.js';
 import { CREDENTIAL_VARIABLES, resolveCredentials, type ResolvedCredentials } from '../../providers/credentials.js';
 import { capabilitiesOf, createAdapter } from '../../providers/registry.js';
 import { selectFields } from '../../output/printer.js';
@@ -149,7 +150,7 @@ export async function runAuthStatus(ctx: Context, options: AuthStatusOptions): P
       { header: 'KEY', value: (r) => r.key ?? '' },
       { header: 'ACCOUNT', value: (r) => r.account ?? '' },
       { header: 'CHECK', value: (r) => r.check ?? '', style: (t) => (t === 'ok' ? theme.success(t) : theme.fail(t)) },
-      { header: 'DETAIL', value: (r) => r.detail ?? '', max: 60 },
+      { header: 'DETAIL', value: (r) => neutralize(r.detail ?? ''), max: 60 },
     ], format === 'csv' ? 'csv' : format);
   }
   return options.check && rows.some((r) => r.check === 'rejected') ? 4 : 0;

@@ -150,7 +150,7 @@ export function createTwilioAdapter(settings: TwilioAdapterSettings): TwilioAdap
     provider: 'twilio',
     baseUrl: settings.apiBaseUrl,
     headers: { Authorization: basicAuth(settings.username, settings.password) },
-    secrets: [settings.password, basicAuth(settings.username, settings.password).slice('Basic '.length)],
+    secrets: [{ value: settings.password, user: settings.username }],
     errorMessage: twilioErrorMessage,
     authHint: AUTH_HINT,
   });

@@ -58,7 +58,7 @@ function parseJsonBody(http: HttpClient, request: HttpRequest, status: number, b
     return JSON.parse(body) as unknown;
   } catch {
     const path = new URL(request.path).pathname;
-    throw new ProviderError('twilio', `${request.method} ${path} answered HTTP ${status} with a body that is not JSON (${JSON.stringify(http.redact(body.slice(0, 60)))})`, { status });
+    throw new ProviderError('twilio', `${request.method} ${path} answered HTTP ${status} with a body that is not JSON (${JSON.stringify(http.excerpt(body, 60))})`, { status });
   }
 }
 
