@@ -49,6 +49,11 @@ export interface HttpRequest {
    * caller (the journal) finds out what exists. Default `any`: every retryable failure is retried.
    */
   retry?: 'any' | 'unprocessed';
+  /**
+   * Values this request carries that must never reach an error or a trace (a Twilio auth token, a
+   * generated SIP password), in case the provider quotes them back in an error message.
+   */
+  secrets?: string[];
 }
 
 export interface HttpResponse<T = unknown> {
@@ -168,7 +173,7 @@ export class HttpClient {
       if (outcome.kind === 'response') {
         const { response } = outcome;
         if (response.status < 400) return this.parse<T>(request, response);
-        const message = this.describe(response);
+        const message = this.describe(response, request.secrets);
         if (response.status === 401 || response.status === 403) {
           throw new AuthError(`${this.options.provider} rejected the credentials (HTTP ${response.status}${message ? `: ${message}` : ''})`, this.options.authHint);
         }
@@ -240,8 +245,8 @@ export class HttpClient {
       const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED' || (error as Error).name === 'AbortError' || (error as Error).name === 'CanceledError';
       const reason = timedOut ? `no answer within ${timeoutMs} ms` : `network error (${code || (error as Error).message})`;
       trace?.(`← ${this.options.provider} ${request.method} ${this.redact(pathOf(url))}: ${reason}`);
-      // Refused: the connection never opened, so the request cannot have been acted on.
-      return { kind: 'failure', reason, retryable: timedOut || RETRYABLE_CODES.has(code), unsent: code === 'ECONNREFUSED' };
+      // Refused or unresolved: the request never reached the provider, so even a create may go again.
+      return { kind: 'failure', reason, retryable: timedOut || RETRYABLE_CODES.has(code), unsent: code === 'ECONNREFUSED' || code === 'EAI_AGAIN' };
     }
   }
 
@@ -253,27 +258,27 @@ export class HttpClient {
     try {
       return { status: response.status, headers, data: JSON.parse(text) as T };
     } catch {
-      throw new ProviderError(this.options.provider, `${request.method} ${this.redact(pathOf(this.url(request)))} answered HTTP ${response.status} with a body that is not JSON (${JSON.stringify(this.excerpt(text, 60))})`, { status: response.status });
+      throw new ProviderError(this.options.provider, `${request.method} ${this.redact(pathOf(this.url(request)))} answered HTTP ${response.status} with a body that is not JSON (${JSON.stringify(this.excerpt(text, 60, request.secrets))})`, { status: response.status });
     }
   }
 
-  private describe(response: AxiosResponse<string>): string {
+  private describe(response: AxiosResponse<string>, extraSecrets: readonly string[] = []): string {
     const text = typeof response.data === 'string' ? response.data : '';
     let message: string | undefined;
     try {
       message = this.options.errorMessage(JSON.parse(text));
     } catch {
-      return this.excerpt(text.trim(), 200);
+      return this.excerpt(text.trim(), 200, extraSecrets);
     }
-    return message ? this.redact(message) : '';
+    return message ? this.redact(message, extraSecrets) : '';
   }
 
   /**
    * The start of a body, for an error: redacted before it is cut, so a cut through an encoded key
    * cannot leave a piece of it that no longer matches (a key's forms are far shorter than the margin).
    */
-  excerpt(text: string, length: number): string {
-    return this.redact(text.slice(0, length + 2048)).slice(0, length);
+  excerpt(text: string, length: number, extraSecrets: readonly string[] = []): string {
+    return this.redact(text.slice(0, length + 2048), extraSecrets).slice(0, length);
   }
 
   /** The backoff before the next attempt; cut short when `signal` aborts (no retry follows then). */
@@ -307,9 +312,11 @@ export class HttpClient {
     return url.toString();
   }
 
-  /** Remove every secret, raw or encoded, from text that may be shown. */
-  redact(text: string): string {
-    return this.redactor.redact(text);
+  /** Remove every secret, raw or encoded, from text that may be shown; `extraSecrets` are one request's own. */
+  redact(text: string, extraSecrets: readonly string[] = []): string {
+    // A request's own secrets (rare, and only on an error) get a redactor made for the occasion.
+    if (extraSecrets.length === 0) return this.redactor.redact(text);
+    return new Redactor([...this.options.secrets, ...extraSecrets]).redact(text);
   }
 }
 

@@ -169,8 +169,13 @@ export interface LifecycleCapability {
    * with the Twilio credentials (Vapi, Bland). Returns the platform's new record.
    */
   importFromTwilio?(request: { e164: string; label?: string; twilio: TwilioSource; trunk?: SipTrunkAccess }): Promise<RemoteNumber>;
-  /** Remove the number from the platform (for the carrier: give it back, which is irreversible). */
-  release?(number: NumberKey): Promise<void>;
+  /**
+   * Remove the number from the platform (for the carrier: give it back, which is irreversible). A
+   * number already gone counts as released, so an undo or a resumed release may run it again.
+   * `twilio`: the account an imported number came from, where the platform's delete needs it
+   * (Bland's `encrypted_key` for bring-your-own-Twilio numbers).
+   */
+  release?(number: NumberKey, options?: { twilio?: TwilioSource }): Promise<void>;
 }
 
 /** A Twilio number's voice routing: what an import replaces and an undo puts back. */

@@ -3,9 +3,10 @@ import { AuthError, PartialWriteError, ProviderError } from '../../domain/errors
 import type { ProviderSnapshot, RemoteAgent, RemoteNumber, SkippedRecord, SlotMap } from '../../domain/model.js';
 import { isStrictE164 } from '../../domain/phone.js';
 import { forEachConcurrently, mapConcurrently } from '../../util/concurrency.js';
+import { createOnce } from '../create-once.js';
 import { HttpClient } from '../http.js';
 import { describeIssue } from '../schema-issue.js';
-import type { AdapterSettings, FetchOptions, NumberKey, ProviderAdapter, SettingsWrite, SlotWrite, WriteSlotAgent } from '../types.js';
+import type { AdapterSettings, FetchOptions, LifecycleCapability, NumberKey, ProviderAdapter, PurchaseRequest, SettingsWrite, SlotWrite, TwilioSource, WriteSlotAgent } from '../types.js';
 import { inboundHolder, pathwayAgent, personaAgent, singleSlot, toRemoteNumber, v2Agent, type BlandKind, type InboundHolder } from './map.js';
 import * as wire from './schema.js';
 
@@ -57,6 +58,115 @@ class BlandAdapter implements ProviderAdapter {
 
   get requestCount(): number {
     return this.http.requestCount;
+  }
+
+  /**
+   * Buy (`POST /v1/inbound/purchase`), bring a number of the customer's own Twilio account
+   * (`POST /v1/accounts` for the account's `encrypted_key`, then `POST /v1/inbound/insert` with it)
+   * and delete (`POST /v1/inbound/{n}/delete`). Neither create takes a label: one given is set with
+   * a second call, and if that fails the number is kept and a PartialWriteError says so.
+   */
+  readonly lifecycle: LifecycleCapability = {
+    buy: (request) => this.buy(request),
+    importFromTwilio: (request) => this.importFromTwilio(request),
+    release: (key, options) => this.release(key, options?.twilio),
+  };
+
+  /** The encrypted_key minted for each Twilio account this run (Bland shows a key only once). */
+  private readonly encryptedKeys = new Map<string, Promise<string>>();
+
+  private async buy(request: PurchaseRequest): Promise<RemoteNumber> {
+    if (request.tollFree) throw new ProviderError(PROVIDER, 'sells no toll-free numbers through its API');
+    const body: Record<string, string> = {};
+    if (request.areaCode !== undefined) body.area_code = request.areaCode;
+    if (request.country !== undefined) body.country_code = request.country;
+    if (request.e164 !== undefined) body.phone_number = request.e164;
+    const create = async () => {
+      const answer = wire.purchaseAnswer.safeParse((await this.http.request({ method: 'POST', path: '/v1/inbound/purchase', json: body, retry: 'unprocessed' })).data);
+      if (!answer.success || !isStrictE164(answer.data.phone_number)) throw new ProviderError(PROVIDER, 'POST /v1/inbound/purchase answered without the E.164 phone_number it bought', { status: 200 });
+      return answer.data.phone_number;
+    };
+    const find = request.e164 === undefined ? undefined : () => this.exists(request.e164!, undefined);
+    const e164 = await createOnce(PROVIDER, request.e164 ? `the number ${request.e164}` : 'a number', create, find);
+    return this.labelled(e164, request.label, 'bought');
+  }
+
+  private async importFromTwilio(request: { e164: string; label?: string; twilio: TwilioSource }): Promise<RemoteNumber> {
+    const key = await this.encryptedKey(request.twilio);
+    const create = async () => {
+      const answer = wire.insertAnswer.safeParse(
+        (await this.http.request({ method: 'POST', path: '/v1/inbound/insert', headers: { encrypted_key: key }, json: { numbers: [request.e164] }, retry: 'unprocessed', secrets: [key] })).data,
+      );
+      const inserted = answer.success ? (answer.data.inserted ?? []) : [];
+      // A number Bland could not take is left out of `inserted`, with a 2xx all the same.
+      if (!inserted.includes(request.e164)) {
+        const said = answer.success && answer.data.message ? `: ${answer.data.message}` : '';
+        throw new ProviderError(PROVIDER, `did not take ${request.e164} from Twilio account ${request.twilio.accountSid}${said}`, { status: 200 });
+      }
+      return request.e164;
+    };
+    const e164 = await createOnce(PROVIDER, `the import of ${request.e164}`, create, () => this.exists(request.e164, key));
+    return this.labelled(e164, request.label, 'imported', key);
+  }
+
+  private async release(key: NumberKey, twilio: TwilioSource | undefined): Promise<void> {
+    // A number of the customer's own Twilio account is deleted with that account's key (documented as required).
+    const headers = twilio ? { encrypted_key: await this.encryptedKey(twilio) } : undefined;
+    try {
+      await this.http.request({ method: 'POST', path: `/v1/inbound/${encodeURIComponent(key.e164)}/delete`, headers, secrets: headers ? [headers.encrypted_key] : [] });
+    } catch (error) {
+      // Already gone: an undo or a resumed release running again.
+      if (error instanceof ProviderError && error.status === 404) return;
+      throw error;
+    }
+  }
+
+  /**
+   * The account's `encrypted_key` (`POST /v1/accounts` with the SID and auth token). Bland documents
+   * only the auth token here, so an API key cannot stand in for it.
+   */
+  private encryptedKey(twilio: TwilioSource): Promise<string> {
+    let key = this.encryptedKeys.get(twilio.accountSid);
+    if (!key) {
+      key = this.mintEncryptedKey(twilio);
+      this.encryptedKeys.set(twilio.accountSid, key);
+      key.catch(() => this.encryptedKeys.delete(twilio.accountSid));
+    }
+    return key;
+  }
+
+  private async mintEncryptedKey(twilio: TwilioSource): Promise<string> {
+    if (!twilio.authToken) throw new ProviderError(PROVIDER, `bringing numbers of Twilio account ${twilio.accountSid} needs its auth token: Bland's encrypted_key is made from the account SID and auth token only`);
+    const response = await this.http.request({ method: 'POST', path: '/v1/accounts', json: { account_sid: twilio.accountSid, auth_token: twilio.authToken }, secrets: [twilio.authToken] });
+    const answer = wire.encryptedKeyAnswer.safeParse(response.data);
+    if (!answer.success) throw new ProviderError(PROVIDER, 'POST /v1/accounts answered without an encrypted_key');
+    return answer.data.encrypted_key;
+  }
+
+  /** Whether Bland holds the number now (with `key`: among that Twilio account's numbers); its E.164 or null. */
+  private async exists(e164: string, key: string | undefined): Promise<string | null> {
+    const body = (await this.http.request({ method: 'GET', path: '/v1/inbound', headers: key ? { encrypted_key: key } : undefined, secrets: key ? [key] : [] })).data;
+    const numbers = page(wire.numberList, body, 'GET /v1/inbound', 'an inbound_numbers list').inbound_numbers;
+    return numbers.some((item) => wire.numberRecord.safeParse(item).data?.phone_number === e164) ? e164 : null;
+  }
+
+  /** The new number's record, its label set first when one was asked for. */
+  private async labelled(e164: string, label: string | undefined, how: 'bought' | 'imported', key?: string): Promise<RemoteNumber> {
+    const fresh = toRemoteNumber({ phone_number: e164 }, null, null);
+    if (label === undefined) return fresh;
+    try {
+      // A number of the customer's Twilio account is changed with that account's key.
+      await this.http.request({ method: 'POST', path: `/v1/inbound/${encodeURIComponent(e164)}`, headers: key ? { encrypted_key: key } : undefined, json: { label }, secrets: key ? [key] : [] });
+      return { ...fresh, label };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new PartialWriteError(
+        PROVIDER,
+        `${how} ${e164}, but setting its label failed (${reason})`,
+        `Bland holds ${e164} without the label ${JSON.stringify(label)}; set it with \`voicenum numbers label ${e164} ${JSON.stringify(label)}\``,
+        { status: error instanceof ProviderError ? error.status : null },
+      );
+    }
   }
 
   async verifyCredentials(): Promise<void> {

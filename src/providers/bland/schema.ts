@@ -38,6 +38,15 @@ export const attachAnswer = z.object({ data: z.object({ persona_id: z.string().n
 /** `POST /v1/inbound/{phone_number}` answers `{ status, message, data: <number record> }`; the record is used when present. */
 export const numberUpdateAnswer = z.object({ data: numberRecord.nullish() }).nullish();
 
+/** `POST /v1/inbound/purchase` answers the number bought (docs: `{ "phone_number": "+1…" }`). */
+export const purchaseAnswer = z.object({ phone_number: z.string() });
+
+/** `POST /v1/accounts` (Create Encrypted Key): the key of a customer's Twilio account, shown once. */
+export const encryptedKeyAnswer = z.object({ encrypted_key: z.string().min(1) });
+
+/** `POST /v1/inbound/insert`: the numbers taken; those that failed are simply not listed. */
+export const insertAnswer = z.object({ message: z.string().nullish(), inserted: z.array(z.string()).nullish() });
+
 export const pathwayRecord = z.object({ id: z.string().min(1), name: z.string() });
 
 /** `GET /v1/pathway`: the docs show no envelope; a `data` or `pathways` wrapper is accepted too. */

@@ -2,10 +2,11 @@ import { ProviderError } from '../../domain/errors.js';
 import type { ProviderSnapshot, RemoteAgent, RemoteNumber, SkippedRecord } from '../../domain/model.js';
 import { isStrictE164 } from '../../domain/phone.js';
 import { mapConcurrently } from '../../util/concurrency.js';
+import { createOnce } from '../create-once.js';
 import { HttpClient } from '../http.js';
 import { describeIssue } from '../schema-issue.js';
-import type { AdapterSettings, FetchOptions, MissingVersion, NumberKey, ProviderAdapter, SettingsWrite, SlotWrite, VersionPin } from '../types.js';
-import { toRemoteAgent, toRemoteNumber, toSettingsBody, toUpdateBody } from './map.js';
+import type { AdapterSettings, FetchOptions, LifecycleCapability, MissingVersion, NumberKey, ProviderAdapter, PurchaseRequest, SettingsWrite, SipTrunkAccess, SlotWrite, TwilioSource, VersionPin } from '../types.js';
+import { toCreateBody, toImportBody, toRemoteAgent, toRemoteNumber, toSettingsBody, toUpdateBody } from './map.js';
 import { agentSchema, agentVersionSchema, pageSchema, phoneNumberSchema, retellErrorMessage, type AgentVersionWire, type AgentWire } from './schema.js';
 
 export interface RetellAdapterSettings extends AdapterSettings {
@@ -159,19 +160,71 @@ export function createRetellAdapter(settings: RetellAdapterSettings): ProviderAd
     return versions.sort((a, b) => (b.version ?? 0) - (a.version ?? 0));
   }
 
-  async function readOne(path: string, method: 'GET' | 'PATCH', json?: unknown): Promise<RemoteNumber> {
-    const response = await client.request({ method, path, json });
+  /** The SIP trunk each record this adapter read goes out over (imported numbers only). */
+  const trunkOf = new WeakMap<RemoteNumber, string>();
+
+  async function readOne(path: string, method: 'GET' | 'PATCH' | 'POST', json?: unknown, write: { retry?: 'unprocessed'; secrets?: string[] } = {}): Promise<RemoteNumber> {
+    const response = await client.request({ method, path, json, ...write });
     const parsed = phoneNumberSchema.safeParse(response.data);
     if (!parsed.success) throw new ProviderError(PROVIDER, `${method} ${path} answered a phone number voicenum cannot read (${describeIssue(parsed.error)})`);
     if (!isStrictE164(parsed.data.phone_number)) throw new ProviderError(PROVIDER, `${method} ${path} answered a phone_number that is not E.164`);
-    return toRemoteNumber(parsed.data);
+    const number = toRemoteNumber(parsed.data);
+    const terminationUri = parsed.data.sip_outbound_trunk_config?.termination_uri;
+    if (terminationUri) trunkOf.set(number, terminationUri);
+    return number;
   }
+
+  /** The number's record, or null when Retell has none (its 404/422). */
+  async function findNumber(e164: string, accept: (number: RemoteNumber) => boolean): Promise<RemoteNumber | null> {
+    try {
+      const number = await readOne(`/get-phone-number/${numberPath(e164)}`, 'GET');
+      return accept(number) ? number : null;
+    } catch (error) {
+      if (error instanceof ProviderError && (error.status === 404 || error.status === 422)) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Buy (`POST /create-phone-number`), import over a SIP trunk (`POST /import-phone-number`) and
+   * delete (`DELETE /delete-phone-number/{number}`). Creates are sent once; an unknown outcome is
+   * settled by reading the number back where the request named it.
+   */
+  const lifecycle: LifecycleCapability = {
+    buy(request: PurchaseRequest): Promise<RemoteNumber> {
+      const create = () => readOne('/create-phone-number', 'POST', toCreateBody(request), { retry: 'unprocessed' });
+      const find = request.e164 === undefined ? undefined : () => findNumber(request.e164!, () => true);
+      return createOnce(PROVIDER, request.e164 ? `the number ${request.e164}` : 'a number', create, find);
+    },
+
+    importFromTwilio(request: { e164: string; label?: string; twilio: TwilioSource; trunk?: SipTrunkAccess }): Promise<RemoteNumber> {
+      const { trunk } = request;
+      if (!trunk) {
+        return Promise.reject(new ProviderError(PROVIDER, `importing ${request.e164} needs an elastic SIP trunk (termination URI, username and password); Retell cannot take a Twilio number from account credentials alone`));
+      }
+      const create = () => readOne('/import-phone-number', 'POST', toImportBody(request.e164, trunk, request.label), { retry: 'unprocessed', secrets: [trunk.password] });
+      // Only a record that came over this very trunk is the import; anything else was there before.
+      const find = () => findNumber(request.e164, (number) => number.origin === 'custom' && trunkOf.get(number) === trunk.terminationUri);
+      return createOnce(PROVIDER, `the import of ${request.e164}`, create, find);
+    },
+
+    async release(number: NumberKey): Promise<void> {
+      try {
+        await client.request({ method: 'DELETE', path: `/delete-phone-number/${numberPath(number.providerId)}` });
+      } catch (error) {
+        // Already gone (an undo or a resumed release running again): released all the same.
+        if (error instanceof ProviderError && (error.status === 404 || error.status === 422)) return;
+        throw error;
+      }
+    },
+  };
 
   return {
     name: PROVIDER,
     get requestCount() {
       return client.requestCount;
     },
+    lifecycle,
 
     fetchAll(options: FetchOptions = {}): Promise<ProviderSnapshot> {
       // Reads only: cancellable, and the first failure stops the other lists' requests.

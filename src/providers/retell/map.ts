@@ -1,6 +1,6 @@
 import type { RemoteAgent, RemoteNumber, SlotAgent } from '../../domain/model.js';
 import { versionText } from '../../domain/field-values.js';
-import type { SettingsWrite, SlotWrite, WriteSlotAgent } from '../types.js';
+import type { PurchaseRequest, SettingsWrite, SipTrunkAccess, SlotWrite, WriteSlotAgent } from '../types.js';
 import type { AgentWeightWire, AgentWire, PhoneNumberWire } from './schema.js';
 
 /** Retell keeps no status or capabilities on a number; the Twilio carrier record supplies them. */
@@ -105,4 +105,45 @@ export function toSettingsBody(settings: SettingsWrite): SettingsBody {
   if (settings.label !== undefined) body.nickname = settings.label;
   if (settings.fallback !== undefined) body.fallback_number = settings.fallback;
   return body;
+}
+
+export interface CreateBody {
+  area_code?: number;
+  country_code?: 'US' | 'CA';
+  toll_free?: boolean;
+  phone_number?: string;
+  nickname?: string;
+}
+
+/** `POST /create-phone-number`: only what was asked; `area_code` travels as an integer. */
+export function toCreateBody(request: PurchaseRequest): CreateBody {
+  const body: CreateBody = {};
+  if (request.areaCode !== undefined) {
+    if (!/^\d{3}$/.test(request.areaCode)) throw new Error(`retell adapter: area code ${JSON.stringify(request.areaCode)} is not three digits`);
+    body.area_code = Number(request.areaCode);
+  }
+  if (request.country !== undefined) body.country_code = request.country;
+  if (request.tollFree !== undefined) body.toll_free = request.tollFree;
+  if (request.e164 !== undefined) body.phone_number = request.e164;
+  if (request.label !== undefined) body.nickname = request.label;
+  return body;
+}
+
+export interface ImportBody {
+  phone_number: string;
+  termination_uri: string;
+  sip_trunk_auth_username: string;
+  sip_trunk_auth_password: string;
+  nickname?: string;
+}
+
+/** `POST /import-phone-number` for a number reached over an elastic SIP trunk. */
+export function toImportBody(e164: string, trunk: SipTrunkAccess, label: string | undefined): ImportBody {
+  return {
+    phone_number: e164,
+    termination_uri: trunk.terminationUri,
+    sip_trunk_auth_username: trunk.username,
+    sip_trunk_auth_password: trunk.password,
+    ...(label === undefined ? {} : { nickname: label }),
+  };
 }

@@ -29,6 +29,8 @@ export const phoneNumberSchema = z.object({
   outbound_agents: agentListSchema,
   inbound_sms_agents: agentListSchema,
   outbound_sms_agents: agentListSchema,
+  /** Set on numbers imported over SIP: where Retell sends their outbound calls. */
+  sip_outbound_trunk_config: z.object({ termination_uri: z.string().nullish() }).nullish(),
 });
 export type PhoneNumberWire = z.infer<typeof phoneNumberSchema>;
 

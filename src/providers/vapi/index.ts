@@ -1,8 +1,9 @@
 import { ProviderError } from '../../domain/errors.js';
 import type { ProviderSnapshot, RemoteAgent, RemoteNumber, SkippedRecord } from '../../domain/model.js';
+import { createOnce } from '../create-once.js';
 import { HttpClient } from '../http.js';
-import type { AdapterSettings, FetchOptions, NumberKey, ProviderAdapter, SettingsWrite, SlotWrite } from '../types.js';
-import { heldFieldsOf, mapAssistant, mapNumber, mapSquad, settingsPatch, slotPatch, type HeldFields, type MapResult, type PhoneNumberPatch } from './map.js';
+import type { AdapterSettings, FetchOptions, LifecycleCapability, NumberKey, ProviderAdapter, PurchaseRequest, SettingsWrite, SlotWrite, TwilioSource } from '../types.js';
+import { heldFieldsOf, mapAssistant, mapNumber, mapSquad, settingsPatch, slotPatch, toBuyBody, toTwilioImportBody, type HeldFields, type MapResult, type PhoneNumberPatch } from './map.js';
 import { PhoneNumberPageSchema, RecordListSchema, vapiErrorMessage, type VapiPhoneNumberPage } from './schema.js';
 
 export interface VapiAdapterSettings extends AdapterSettings {
@@ -162,11 +163,56 @@ export function createVapiAdapter(settings: VapiAdapterSettings): ProviderAdapte
     return result.value;
   }
 
+  /** `POST /phone-number`, sent once (a second send would make a second number). */
+  async function createNumber(body: object, secrets: string[] = []): Promise<RemoteNumber> {
+    const response = await http.request({ method: 'POST', path: '/phone-number', json: body, retry: 'unprocessed', secrets });
+    return mapAnswer(response.data, 'POST /phone-number');
+  }
+
+  /** A number the org holds, looked up by its digits through the v2 list's search. */
+  async function findByNumber(e164: string, accept: (raw: Record<string, unknown>) => boolean): Promise<RemoteNumber | null> {
+    const response = await http.request({ method: 'GET', path: '/v2/phone-number', query: { search: e164, limit: MAX_PAGE_SIZE } });
+    const parsed = PhoneNumberPageSchema.safeParse(response.data);
+    if (!parsed.success) throw malformed('/v2/phone-number', 'a page without a results list and its metadata');
+    const raw = parsed.data.results.find((entry) => (entry as { number?: unknown } | null)?.number === e164 && accept(entry as Record<string, unknown>));
+    return raw === undefined ? null : mapAnswer(raw, 'GET /v2/phone-number');
+  }
+
+  /**
+   * Buy a free Vapi number (`provider: "vapi"`, by area code only), import a Twilio number with the
+   * account's credentials (`provider: "twilio"`: Vapi points the Twilio number at itself), and
+   * delete (`DELETE /phone-number/{id}`, 200 with the deleted record).
+   */
+  const lifecycle: LifecycleCapability = {
+    async buy(request: PurchaseRequest): Promise<RemoteNumber> {
+      const body = toBuyBody(request);
+      return createOnce('vapi', 'a number', () => createNumber(body));
+    },
+
+    async importFromTwilio(request: { e164: string; label?: string; twilio: TwilioSource }): Promise<RemoteNumber> {
+      const body = toTwilioImportBody(request.e164, request.twilio, request.label);
+      const find = () => findByNumber(request.e164, (raw) => raw.provider === 'twilio' && raw.twilioAccountSid === request.twilio.accountSid);
+      const secrets = [request.twilio.authToken, request.twilio.apiSecret].filter((value): value is string => Boolean(value));
+      return createOnce('vapi', `the import of ${request.e164}`, () => createNumber(body, secrets), find);
+    },
+
+    async release(key: NumberKey): Promise<void> {
+      try {
+        await http.request({ method: 'DELETE', path: `/phone-number/${encodeURIComponent(key.providerId)}` });
+      } catch (error) {
+        // Already gone: an undo or a resumed release running again.
+        if (error instanceof ProviderError && error.status === 404) return;
+        throw error;
+      }
+    },
+  };
+
   return {
     name: 'vapi',
     get requestCount() {
       return http.requestCount;
     },
+    lifecycle,
 
     fetchAll(options: FetchOptions = {}): Promise<ProviderSnapshot> {
       // Reads only: cancellable, and the first failure stops the other lists' requests.

@@ -1,6 +1,7 @@
 import type { RemoteAgent, RemoteNumber, SkippedRecord, SlotAgent } from '../../domain/model.js';
 import { isStrictE164 } from '../../domain/phone.js';
-import type { SettingsWrite, SlotWrite, WriteSlotAgent } from '../types.js';
+import { ProviderError } from '../../domain/errors.js';
+import type { PurchaseRequest, SettingsWrite, SlotWrite, TwilioSource, WriteSlotAgent } from '../types.js';
 import { describeIssue } from '../schema-issue.js';
 import { AssistantSchema, PhoneNumberSchema, SquadSchema, type VapiPhoneNumberRecord } from './schema.js';
 
@@ -202,4 +203,46 @@ export function settingsPatch(settings: SettingsWrite, held: HeldFields): PhoneN
     if (!same) patch.fallbackDestination = { type: 'number', number: fallback };
   }
   return withProvider(patch, held);
+}
+
+export interface BuyBody {
+  provider: 'vapi';
+  numberDesiredAreaCode?: string;
+  name?: string;
+}
+
+/**
+ * A free Vapi number. Vapi takes only a desired area code: an exact number, a toll-free number or
+ * another country than the US cannot be asked for, so such a request is refused before sending.
+ */
+export function toBuyBody(request: PurchaseRequest): BuyBody {
+  if (request.e164 !== undefined) throw new ProviderError('vapi', `cannot buy the exact number ${request.e164}: Vapi numbers are chosen by area code only`);
+  if (request.tollFree) throw new ProviderError('vapi', 'has no toll-free numbers for sale');
+  if (request.country !== undefined && request.country !== 'US') throw new ProviderError('vapi', `sells US numbers only, not ${request.country} numbers`);
+  return {
+    provider: 'vapi',
+    ...(request.areaCode === undefined ? {} : { numberDesiredAreaCode: request.areaCode }),
+    ...(request.label === undefined ? {} : { name: request.label }),
+  };
+}
+
+export interface TwilioImportBody {
+  provider: 'twilio';
+  number: string;
+  twilioAccountSid: string;
+  twilioAuthToken?: string;
+  twilioApiKey?: string;
+  twilioApiSecret?: string;
+  name?: string;
+}
+
+/** Vapi imports a Twilio number with the account's auth token, or an API key and its secret. */
+export function toTwilioImportBody(e164: string, twilio: TwilioSource, label: string | undefined): TwilioImportBody {
+  const credentials = twilio.authToken
+    ? { twilioAuthToken: twilio.authToken }
+    : twilio.apiKey && twilio.apiSecret
+      ? { twilioApiKey: twilio.apiKey, twilioApiSecret: twilio.apiSecret }
+      : null;
+  if (!credentials) throw new ProviderError('vapi', `importing ${e164} needs the Twilio account's auth token, or an API key and its secret`);
+  return { provider: 'twilio', number: e164, twilioAccountSid: twilio.accountSid, ...credentials, ...(label === undefined ? {} : { name: label }) };
 }

@@ -95,6 +95,9 @@ export interface BlandSmsNumber {
 export interface BlandTwilioAccount {
   account_sid: string;
   encrypted_key: string;
+  /** Keys minted again for the same account (`POST /v1/accounts`); each still opens it. */
+  other_keys?: string[];
+  /** The account's numbers brought in with `/v1/inbound/insert`: the BYO marker of a number. */
   numbers: string[];
 }
 
@@ -124,7 +127,7 @@ function seedPersonaId(agentId: string): string {
   return `5e1f0000${agentId.slice(8)}`;
 }
 
-function emptyNumber(e164: string, label: string, createdAt: string): BlandNumberRecord {
+function emptyNumber(e164: string, label: string | null, createdAt: string): BlandNumberRecord {
   return {
     phone_number: e164,
     created_at: createdAt,
@@ -344,10 +347,14 @@ function detachFromPersona(state: BlandState, persona: BlandPersonaRecord, reque
 // ---------------------------------------------------------------------------------------------
 // Handlers
 
+function accountOfKey(state: BlandState, key: string): BlandTwilioAccount | undefined {
+  return state.twilioAccounts.find((candidate) => candidate.encrypted_key === key || (candidate.other_keys ?? []).includes(key));
+}
+
 function listInbound(request: FakeRequest, state: BlandState): FakeResponse {
   const key = request.headers['encrypted_key'];
   if (typeof key === 'string') {
-    const account = state.twilioAccounts.find((candidate) => candidate.encrypted_key === key);
+    const account = accountOfKey(state, key);
     if (!account) return v1Error(401, 'Invalid encrypted_key');
     return { status: 200, body: { inbound_numbers: state.numbers.filter((number) => account.numbers.includes(number.phone_number)) } };
   }
@@ -391,6 +398,115 @@ function updateInbound(request: FakeRequest, state: BlandState, changes: Changes
   }
   changes.put('numbers', number);
   return { status: 200, body: { status: 'success', message: `Updated inbound number ${number.phone_number}`, data: number } };
+}
+
+/** The first free `+1 <area> 555-xxxx` number: the sandbox's stock of numbers for sale. */
+function freeNumber(state: BlandState, area: string): string | null {
+  for (let line = 0; line < 10_000; line++) {
+    const candidate = `+1${area}555${String(line).padStart(4, '0')}`;
+    if (!findNumber(state, candidate)) return candidate;
+  }
+  return null;
+}
+
+/**
+ * `POST /v1/inbound/purchase`: the exact `phone_number` when it is free (no fallback to another),
+ * else a number in `area_code` (default 415). Answers `{ phone_number }` as the docs show.
+ */
+function purchaseInbound(request: FakeRequest, state: BlandState, changes: Changes<BlandState>): FakeResponse {
+  const body = request.body ?? {};
+  if (!isRecord(body)) return v1Error(400, 'Request body must be a JSON object');
+  const country = body.country_code ?? 'US';
+  if (country !== 'US' && country !== 'CA') return v1Error(400, 'country_code must be "US" or "CA"; for others, contact support');
+  let e164: string;
+  if (body.phone_number !== undefined) {
+    if (typeof body.phone_number !== 'string' || !/^\+1[2-9]\d{9}$/.test(body.phone_number)) return v1Error(400, 'phone_number must be in the format +1XXXXXXXXXX');
+    if (findNumber(state, body.phone_number)) return v1Error(400, `Phone number ${body.phone_number} is not available`);
+    e164 = body.phone_number;
+  } else {
+    const area = body.area_code ?? '415';
+    if (typeof area !== 'string' || !/^[2-9]\d{2}$/.test(area)) return v1Error(400, 'area_code must be a three-digit area code');
+    const free = freeNumber(state, area);
+    if (!free) return v1Error(400, `No numbers available in area code ${area}`);
+    e164 = free;
+  }
+  const number = emptyNumber(e164, null, new Date().toISOString());
+  state.numbers.push(number);
+  changes.put('numbers', number);
+  return { status: 200, body: { phone_number: e164 } };
+}
+
+/**
+ * `POST /v1/accounts` (Create Encrypted Key): Bland checks the Twilio credentials and answers a new
+ * key for the account. The sandbox's Twilio account is the one the sandbox token opens.
+ */
+function createEncryptedKey(request: FakeRequest, state: BlandState, changes: Changes<BlandState>): FakeResponse {
+  const body = request.body;
+  if (!isRecord(body) || typeof body.account_sid !== 'string' || typeof body.auth_token !== 'string') return v1Error(400, 'account_sid and auth_token are required');
+  if (!/^AC[0-9a-f]{32}$/.test(body.account_sid) || body.auth_token !== SANDBOX_KEYS.twilioAuthToken) return v1Error(400, 'Invalid Twilio credentials');
+  const key = `enc_${randomUUID().replace(/-/g, '')}`;
+  let account = state.twilioAccounts.find((candidate) => candidate.account_sid === body.account_sid);
+  if (account) account.other_keys = [...(account.other_keys ?? []), key];
+  else {
+    account = { account_sid: body.account_sid, encrypted_key: key, numbers: [] };
+    state.twilioAccounts.push(account);
+  }
+  changes.put('twilioAccounts', account);
+  return { status: 200, body: { status: 'success', encrypted_key: key } };
+}
+
+/** The BYO account an `encrypted_key` header names, or Bland's refusal. */
+function accountOfRequest(request: FakeRequest, state: BlandState): BlandTwilioAccount | FakeResponse {
+  const key = request.headers['encrypted_key'];
+  if (typeof key !== 'string' || key === '') return v1Error(400, 'Missing encrypted_key header');
+  return accountOfKey(state, key) ?? v1Error(401, 'Invalid encrypted_key');
+}
+
+/** `POST /v1/inbound/insert`: numbers already on Bland or not E.164 are left out of `inserted`. */
+function insertInbound(request: FakeRequest, state: BlandState, changes: Changes<BlandState>): FakeResponse {
+  const account = accountOfRequest(request, state);
+  if (!('account_sid' in account)) return account;
+  const body = request.body;
+  if (!isRecord(body) || !Array.isArray(body.numbers) || body.numbers.length === 0) return v1Error(400, 'numbers must be a non-empty array of phone numbers');
+  const inserted: string[] = [];
+  for (const value of body.numbers) {
+    if (typeof value !== 'string' || !/^\+[1-9]\d{6,14}$/.test(value) || findNumber(state, value) || inserted.includes(value)) continue;
+    const number = emptyNumber(value, null, new Date().toISOString());
+    state.numbers.push(number);
+    changes.put('numbers', number);
+    inserted.push(value);
+  }
+  if (inserted.length === 0) return { status: 400, body: { status: 'error', message: 'None of the numbers could be inserted: they are already on Bland or not in E.164 format', inserted } };
+  account.numbers.push(...inserted);
+  changes.put('twilioAccounts', account);
+  return { status: 200, body: { status: 'success', message: `Inserted ${inserted.length} of ${body.numbers.length} numbers`, inserted } };
+}
+
+/**
+ * `POST /v1/inbound/{n}/delete`. Documented for numbers of a customer's own Twilio account, with
+ * that account's `encrypted_key` required; a number Bland sold is deleted without one (the docs do
+ * not say, see the adapter).
+ */
+function deleteInbound(request: FakeRequest, state: BlandState, changes: Changes<BlandState>): FakeResponse {
+  const e164 = numberFromPath(request.params.phone ?? '');
+  const number = findNumber(state, e164);
+  if (!number) return v1Error(404, `Inbound number ${request.params.phone ?? ''} not found`);
+  const owner = state.twilioAccounts.find((account) => account.numbers.includes(e164));
+  if (owner) {
+    const account = accountOfRequest(request, state);
+    if (!('account_sid' in account)) return account;
+    if (account !== owner) return v1Error(403, `${e164} does not belong to the Twilio account of this encrypted_key`);
+    owner.numbers.splice(owner.numbers.indexOf(e164), 1);
+    changes.put('twilioAccounts', owner);
+  }
+  state.numbers.splice(state.numbers.indexOf(number), 1);
+  changes.remove('numbers', number);
+  const sms = state.smsNumbers.find((entry) => entry.phone_number === e164);
+  if (sms) {
+    state.smsNumbers.splice(state.smsNumbers.indexOf(sms), 1);
+    changes.remove('smsNumbers', sms);
+  }
+  return { status: 200, body: { status: 'success', message: `Successfully deleted number from database: ${e164}` } };
 }
 
 function listPathways(_request: FakeRequest, state: BlandState): FakeResponse {
@@ -530,6 +646,10 @@ function updateSmsNumber(request: FakeRequest, state: BlandState, changes: Chang
 export function createBlandFake(): FakeProvider<BlandState> {
   const routes: Route<BlandState>[] = [
     { method: 'GET', path: '/v1/inbound', handler: listInbound },
+    { method: 'POST', path: '/v1/inbound/purchase', handler: purchaseInbound },
+    { method: 'POST', path: '/v1/inbound/insert', handler: insertInbound },
+    { method: 'POST', path: '/v1/inbound/:phone/delete', handler: deleteInbound },
+    { method: 'POST', path: '/v1/accounts', handler: createEncryptedKey },
     { method: 'GET', path: '/v1/inbound/:phone', handler: getInbound },
     { method: 'POST', path: '/v1/inbound/:phone', handler: updateInbound },
     { method: 'GET', path: '/v1/pathway', handler: listPathways },

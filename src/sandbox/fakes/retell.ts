@@ -351,6 +351,116 @@ function fallbackNumber(state: RetellState, number: RetellPhoneNumber, value: un
 }
 
 // ---------------------------------------------------------------------------------------------
+// Buying, importing and deleting numbers
+
+const TOLL_FREE_PREFIX = '888';
+const DEFAULT_AREA_CODE = 415;
+
+/** The first free `+1 <area> 555-xxxx` number: the sandbox's endless stock of numbers for sale. */
+function nextFreeNumber(state: RetellState, area: string): string {
+  for (let line = 0; line < 10_000; line++) {
+    const candidate = `+1${area}555${String(line).padStart(4, '0')}`;
+    if (!state.numbers.some((number) => number.phone_number === candidate)) return candidate;
+  }
+  refuse(400, `No phone number is available in area code ${area}.`);
+}
+
+function optionalBoolean(body: Record<string, unknown>, field: string): boolean | undefined {
+  const value = body[field];
+  if (value !== undefined && typeof value !== 'boolean') refuse(400, `${field} must be a boolean`);
+  return value;
+}
+
+function optionalString(body: Record<string, unknown>, field: string): string | undefined {
+  const value = body[field];
+  if (value !== undefined && typeof value !== 'string') refuse(400, `${field} must be a string`);
+  return value;
+}
+
+/** A new record with the agent lists the body binds (validated like an update), others empty. */
+function newNumber(state: RetellState, body: Record<string, unknown>, e164: string, type: RetellPhoneNumberType): RetellPhoneNumber {
+  const lists = Object.fromEntries(AGENT_LISTS.map((field) => [field, field in body ? agentList(state, field, body[field]) : null])) as Record<AgentListField, RetellAgentWeight[] | null>;
+  return {
+    phone_number: e164,
+    phone_number_pretty: prettyNumber(e164),
+    phone_number_type: type,
+    nickname: optionalString(body, 'nickname') ?? null,
+    ...lists,
+    inbound_webhook_url: 'inbound_webhook_url' in body ? nullableString(body, 'inbound_webhook_url') : null,
+    inbound_sms_webhook_url: null,
+    fallback_number: null,
+    allowed_inbound_country_list: 'allowed_inbound_country_list' in body ? countryList(body, 'allowed_inbound_country_list') : null,
+    allowed_outbound_country_list: 'allowed_outbound_country_list' in body ? countryList(body, 'allowed_outbound_country_list') : null,
+    sip_outbound_trunk_config: null,
+    last_modification_timestamp: Date.now(),
+  };
+}
+
+/** `POST /create-phone-number`: an exact number if it is free, else the next one in the area code. */
+function createNumber(request: FakeRequest, state: RetellState, changes: Changes<RetellState>): FakeResponse {
+  const body = request.body ?? {};
+  if (!isRecord(body)) refuse(400, 'Invalid request format, please check API reference.');
+  rejectRemovedFields(body);
+  const areaCode = body.area_code;
+  if (areaCode !== undefined && (typeof areaCode !== 'number' || !Number.isInteger(areaCode) || areaCode < 200 || areaCode > 999)) refuse(400, 'area_code must be a 3 digit integer');
+  const country = body.country_code ?? 'US';
+  if (country !== 'US' && country !== 'CA') refuse(400, 'country_code must be one of: US, CA');
+  const provider = body.number_provider ?? 'twilio';
+  if (provider !== 'twilio' && provider !== 'telnyx') refuse(400, 'number_provider must be one of: twilio, telnyx');
+  const tollFree = optionalBoolean(body, 'toll_free') ?? false;
+  const exact = optionalString(body, 'phone_number');
+  let e164: string;
+  if (exact !== undefined) {
+    if (!/^\+1[2-9]\d{9}$/.test(exact)) refuse(400, 'phone_number must be a US or CA number in E.164 format');
+    if (state.numbers.some((number) => number.phone_number === exact)) refuse(400, `Phone number ${exact} is not available for purchase.`);
+    e164 = exact;
+  } else {
+    e164 = nextFreeNumber(state, tollFree ? TOLL_FREE_PREFIX : String(areaCode ?? DEFAULT_AREA_CODE));
+  }
+  const number = newNumber(state, body, e164, provider === 'telnyx' ? 'retell-telnyx' : 'retell-twilio');
+  if (!tollFree) number.area_code = Number(e164.slice(2, 5));
+  state.numbers.push(number);
+  changes.put('numbers', number);
+  return { status: 201, body: number };
+}
+
+/**
+ * `POST /import-phone-number`: a number of the customer's own telephony, reached over the SIP trunk
+ * named by `termination_uri`. The record keeps the trunk and the username (never the password,
+ * which Retell does not send back either), so the import's source stays visible.
+ */
+function importNumber(request: FakeRequest, state: RetellState, changes: Changes<RetellState>): FakeResponse {
+  const body = request.body;
+  if (!isRecord(body)) refuse(400, 'Invalid request format, please check API reference.');
+  rejectRemovedFields(body);
+  const e164 = body.phone_number;
+  const terminationUri = body.termination_uri;
+  if (typeof e164 !== 'string' || e164.length === 0) refuse(400, 'phone_number is required');
+  if (typeof terminationUri !== 'string' || terminationUri.length === 0) refuse(400, 'termination_uri is required');
+  const skipE164Check = body.ignore_e164_validation ?? true;
+  if (typeof skipE164Check !== 'boolean') refuse(400, 'ignore_e164_validation must be a boolean literal');
+  if (!skipE164Check && !/^\+[1-9]\d{6,14}$/.test(e164)) refuse(400, 'phone_number must be in E.164 format');
+  const username = optionalString(body, 'sip_trunk_auth_username');
+  optionalString(body, 'sip_trunk_auth_password');
+  const transport = body.transport ?? 'TCP';
+  if (transport !== 'TCP' && transport !== 'UDP' && transport !== 'TLS') refuse(400, 'transport must be one of: TLS, TCP, UDP');
+  if (state.numbers.some((number) => number.phone_number === e164)) refuse(400, `Phone number ${e164} already exists.`);
+  const number = newNumber(state, body, e164, 'custom');
+  number.sip_outbound_trunk_config = { termination_uri: terminationUri, ...(username === undefined ? {} : { auth_username: username }), transport };
+  state.numbers.push(number);
+  changes.put('numbers', number);
+  return { status: 201, body: number };
+}
+
+/** `DELETE /delete-phone-number/{number}`: 204 without a body. */
+function deleteNumber(request: FakeRequest, state: RetellState, changes: Changes<RetellState>): FakeResponse {
+  const number = findNumber(state, request.params.number ?? '');
+  state.numbers.splice(state.numbers.indexOf(number), 1);
+  changes.remove('numbers', number);
+  return { status: 204 };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Agents
 
 function findAgent(state: RetellState, agentId: string): RetellAgent {
@@ -428,6 +538,9 @@ export function createRetellFake(): FakeProvider<RetellState> {
     { method: 'GET', path: '/v2/list-phone-numbers', handler: guarded(listNumbers) },
     { method: 'GET', path: '/get-phone-number/:number', handler: guarded(getNumber) },
     { method: 'PATCH', path: '/update-phone-number/:number', handler: guarded(updateNumber) },
+    { method: 'POST', path: '/create-phone-number', handler: guarded(createNumber) },
+    { method: 'POST', path: '/import-phone-number', handler: guarded(importNumber) },
+    { method: 'DELETE', path: '/delete-phone-number/:number', handler: guarded(deleteNumber) },
     { method: 'POST', path: '/v2/list-agents', handler: guarded(listAgents), readOnly: true },
     { method: 'GET', path: '/list-agent-versions/:agent_id', handler: guarded(listAgentVersions) },
     ...REMOVED_ENDPOINTS.map(

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { SANDBOX_KEYS } from '../credentials.js';
 import type { Changes, FakeProvider, FakeRequest, FakeResponse, Route } from '../fake-server.js';
@@ -57,6 +58,8 @@ export interface VapiPhoneNumber {
   smsEnabled?: boolean;
   /** `vapi` variant only. */
   sipUri?: string;
+  /** `vapi` variant only: the area code asked for at creation. */
+  numberDesiredAreaCode?: string;
 }
 
 export interface VapiAssistant {
@@ -476,6 +479,114 @@ function updatePhoneNumber(request: FakeRequest, state: VapiState, changes: Chan
   return ok(wireNumber(record));
 }
 
+// --- POST /phone-number, DELETE /phone-number/{id} ---------------------------------------------
+
+const COMMON_CREATE_FIELDS = ['provider', 'fallbackDestination', 'hooks', 'name', 'assistantId', 'workflowId', 'squadId', 'server'];
+/** The properties of the two create DTOs the sandbox serves (CreateVapiPhoneNumberDTO, CreateTwilioPhoneNumberDTO). */
+const CREATE_FIELDS: Partial<Record<VapiPhoneProvider, string[]>> = {
+  vapi: [...COMMON_CREATE_FIELDS, 'numberDesiredAreaCode', 'sipUri', 'authentication'],
+  twilio: [...COMMON_CREATE_FIELDS, 'smsEnabled', 'number', 'twilioAccountSid', 'twilioAuthToken', 'twilioApiKey', 'twilioApiSecret'],
+};
+const TWILIO_ACCOUNT_SID = /^AC[0-9a-f]{32}$/;
+
+/** The first free `+1 <area> 555-xxxx` number: the sandbox's stock of free Vapi numbers. */
+function freeVapiNumber(state: VapiState, area: string): string | null {
+  for (let line = 0; line < 10_000; line++) {
+    const candidate = `+1${area}555${String(line).padStart(4, '0')}`;
+    if (!state.phoneNumbers.some((record) => record.number === candidate)) return candidate;
+  }
+  return null;
+}
+
+/**
+ * Vapi checks the Twilio credentials with Twilio before it takes the number. The sandbox's Twilio
+ * account is the one the sandbox keys open: its SID shape and the sandbox auth token (or an API key
+ * `SK…` with a secret) pass, anything else is refused the way a wrong token would be.
+ */
+function twilioCredentialErrors(body: Body): string[] {
+  const errors: string[] = [];
+  if (typeof body.number !== 'string') errors.push('number must be a string');
+  else if (!E164.test(body.number)) errors.push(`number ${E164_HINT}`);
+  if (typeof body.twilioAccountSid !== 'string') errors.push('twilioAccountSid must be a string');
+  for (const key of ['twilioAuthToken', 'twilioApiKey', 'twilioApiSecret']) checkOptionalString(body, key, errors);
+  if (errors.length > 0) return errors;
+  const byToken = typeof body.twilioAuthToken === 'string';
+  const byKey = typeof body.twilioApiKey === 'string' && typeof body.twilioApiSecret === 'string';
+  if (!byToken && !byKey) return ['twilioAuthToken, or twilioApiKey with twilioApiSecret, must be provided'];
+  const valid = TWILIO_ACCOUNT_SID.test(body.twilioAccountSid as string) && (byToken ? body.twilioAuthToken === SANDBOX_KEYS.twilioAuthToken : /^SK[0-9a-f]{32}$/.test(body.twilioApiKey as string));
+  return valid ? [] : ['Twilio rejected the credentials: check twilioAccountSid and twilioAuthToken (or twilioApiKey and twilioApiSecret)'];
+}
+
+function createPhoneNumber(request: FakeRequest, state: VapiState, changes: Changes<VapiState>): FakeResponse {
+  const body = request.body ?? {};
+  if (!isObject(body)) return invalid(['request body must be a JSON object']);
+  const provider = body.provider as VapiPhoneProvider;
+  if (!VAPI_PHONE_PROVIDERS.includes(provider)) return invalid([`provider must be one of the following values: ${VAPI_PHONE_PROVIDERS.join(', ')}`]);
+  const allowed = CREATE_FIELDS[provider];
+  // Vonage, Telnyx and BYO numbers need a credential the sandbox org does not have.
+  if (!allowed) return invalid([`Couldn't find a ${provider} credential in this org; credentialId must be a valid credential`]);
+  const errors = Object.keys(body).filter((key) => !allowed.includes(key)).map((key) => `property ${key} should not exist`);
+  checkName(body, errors);
+  for (const key of HANDLER_FIELDS) checkOptionalString(body, key, errors);
+  checkFallback(body, errors);
+  if (provider === 'vapi') {
+    const area = body.numberDesiredAreaCode;
+    if (area !== undefined && (typeof area !== 'string' || area.length !== 3)) errors.push('numberDesiredAreaCode must be longer than or equal to 3 and shorter than or equal to 3 characters');
+  } else {
+    if (body.smsEnabled !== undefined && typeof body.smsEnabled !== 'boolean') errors.push('smsEnabled must be a boolean value');
+    if (errors.length === 0) errors.push(...twilioCredentialErrors(body));
+  }
+  if (errors.length > 0) return invalid(errors);
+  const missing = missingReferences(body, state);
+  if (missing.length > 0) return invalid(missing);
+  if (handlersAfter(body, { id: '', orgId: '', provider, createdAt: '', updatedAt: '' }) > 1) return invalid(['Only one of assistantId, squadId or workflowId can be set on a phone number']);
+
+  let number: string;
+  if (provider === 'vapi') {
+    const area = (body.numberDesiredAreaCode as string | undefined) ?? '415';
+    const free = /^[2-9]\d{2}$/.test(area) ? freeVapiNumber(state, area) : null;
+    if (!free) return fail(400, `No phone numbers are available in area code ${area}. Try another area code.`);
+    number = free;
+  } else {
+    number = body.number as string;
+    if (state.phoneNumbers.some((record) => record.number === number)) return fail(400, `Phone number ${number} already exists in this org`);
+  }
+  const now = new Date().toISOString();
+  const id = randomUUID();
+  const record: VapiPhoneNumber = {
+    id,
+    orgId: state.orgId,
+    provider,
+    number,
+    name: (body.name as string | undefined) ?? null,
+    assistantId: (body.assistantId as string | undefined) ?? null,
+    squadId: (body.squadId as string | undefined) ?? null,
+    workflowId: null,
+    fallbackDestination: (body.fallbackDestination as VapiFallbackDestination | undefined) ?? null,
+    status: 'active',
+    createdAt: now,
+    updatedAt: now,
+    // Where an import came from stays on the record; the credentials are kept by Vapi, never sent back.
+    ...(provider === 'twilio'
+      ? { twilioAccountSid: body.twilioAccountSid as string, smsEnabled: (body.smsEnabled as boolean | undefined) ?? true }
+      : { sipUri: `sip:${id.slice(0, 8)}@sip.vapi.ai`, ...(body.numberDesiredAreaCode === undefined ? {} : { numberDesiredAreaCode: body.numberDesiredAreaCode as string }) }),
+  };
+  state.phoneNumbers.push(record);
+  changes.put('phoneNumbers', record);
+  return { status: 201, body: wireNumber(record) };
+}
+
+function deletePhoneNumber(request: FakeRequest, state: VapiState, changes: Changes<VapiState>): FakeResponse {
+  const id = request.params.id ?? '';
+  const badId = checkUuid(id);
+  if (badId) return badId;
+  const record = findNumber(state, id);
+  if (!record) return fail(404, 'Phone Number not found');
+  state.phoneNumbers.splice(state.phoneNumbers.indexOf(record), 1);
+  changes.remove('phoneNumbers', record);
+  return ok(wireNumber(record));
+}
+
 // --- the provider -----------------------------------------------------------------------------
 
 const routes: Route<VapiState>[] = [
@@ -483,6 +594,8 @@ const routes: Route<VapiState>[] = [
   { method: 'GET', path: '/v2/phone-number', handler: listPhoneNumbersPaged },
   { method: 'GET', path: '/phone-number/:id', handler: getPhoneNumber },
   { method: 'PATCH', path: '/phone-number/:id', handler: updatePhoneNumber },
+  { method: 'POST', path: '/phone-number', handler: createPhoneNumber },
+  { method: 'DELETE', path: '/phone-number/:id', handler: deletePhoneNumber },
   { method: 'GET', path: '/assistant', handler: listAssistants },
   { method: 'GET', path: '/assistant/:id', handler: getAssistant },
   { method: 'GET', path: '/squad', handler: listSquads },
