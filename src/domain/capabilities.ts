@@ -65,8 +65,9 @@ export interface LabelSupport {
 }
 
 /**
- * Number lifecycle operations the provider's API offers, declared for the features to come; none is
- * implemented yet.
+ * Number lifecycle operations the provider's API offers: the adapter's `lifecycle` capability has
+ * exactly these (test/providers/lifecycle.test.ts), and the engine picks the import path from
+ * `importVia`.
  */
 export interface LifecycleSupport {
   buy: boolean;
