@@ -21,7 +21,7 @@ describe('per-command --json', () => {
     expect(withJson).toEqual(
       [
         'agents list', 'agents show', 'assign', 'auth status', 'config get', 'config list', 'config profiles', 'config set', 'history',
-        'numbers assign', 'numbers fallback', 'numbers label', 'numbers list', 'numbers region', 'numbers show', 'numbers sync', 'numbers unassign',
+        'numbers assign', 'numbers buy', 'numbers fallback', 'numbers import', 'numbers label', 'numbers list', 'numbers region', 'numbers release', 'numbers repair', 'numbers show', 'numbers sync', 'numbers unassign',
         'region', 'sync', 'unassign', 'wizard',
       ].sort(),
     );
