@@ -105,7 +105,7 @@ export interface ProviderCapabilities {
    * imported number is joined to the platform's as the carrier; `trunkKind` is the agent kind that
    * hands its calls on to a platform.
    */
-  carrier: { trunkKind: string } | null;
+  carrier: { trunkKind: string; /** The domain every SIP trunk of the carrier ends in (a trunk's DomainName). */ trunkDomain?: string } | null;
   lifecycle: LifecycleSupport;
   /** How `auth login` asks: one API key, or an account SID with a token or an API key and secret. */
   credentials: 'api-key' | 'account';

@@ -1,7 +1,7 @@
 import type { ProviderName } from '../domain/model.js';
 import { PROVIDERS } from '../domain/model.js';
 import type { Secret } from './redact.js';
-import type { TwilioSource } from './types.js';
+import type { CarrierSource } from './types.js';
 
 export type CredentialSource = 'environment' | 'config';
 
@@ -77,10 +77,10 @@ export function secretValues(credentials: ResolvedCredentials): Secret[] {
 }
 
 /**
- * The carrier account a platform imports a number from (the `TwilioSource` of the lifecycle port):
+ * The carrier account a platform imports a number from (the `CarrierSource` of the lifecycle port):
  * from the resolved carrier credentials, or null when none are configured.
  */
-export function carrierSource(credentials: ResolvedCredentials, phoneNumberSid: string): TwilioSource | null {
+export function carrierSource(credentials: ResolvedCredentials, phoneNumberSid: string): CarrierSource | null {
   const twilio = credentials.twilio;
   if (!twilio) return null;
   return twilio.username === twilio.accountSid

@@ -135,7 +135,7 @@ export interface AvailableNumber {
 }
 
 /** The Twilio account a platform imports a number from, and the number's record there. */
-export interface TwilioSource {
+export interface CarrierSource {
   accountSid: string;
   /** The auth token, or an API key and its secret. */
   authToken?: string;
@@ -168,14 +168,14 @@ export interface LifecycleCapability {
    * Take a number of the operator's Twilio account: over a SIP trunk (`trunk` given: Retell) or
    * with the Twilio credentials (Vapi, Bland). Returns the platform's new record.
    */
-  importFromTwilio?(request: { e164: string; label?: string; twilio: TwilioSource; trunk?: SipTrunkAccess }): Promise<RemoteNumber>;
+  importFromCarrier?(request: { e164: string; label?: string; source: CarrierSource; trunk?: SipTrunkAccess }): Promise<RemoteNumber>;
   /**
    * Remove the number from the platform (for the carrier: give it back, which is irreversible). A
    * number already gone counts as released, so an undo or a resumed release may run it again.
    * `twilio`: the account an imported number came from, where the platform's delete needs it
    * (Bland's `encrypted_key` for bring-your-own-Twilio numbers).
    */
-  release?(number: NumberKey, options?: { twilio?: TwilioSource }): Promise<void>;
+  release?(number: NumberKey, options?: { source?: CarrierSource }): Promise<void>;
 }
 
 /** A Twilio number's voice routing: what an import replaces and an undo puts back. */

@@ -3,7 +3,7 @@ import { ProviderError } from '../../src/domain/errors.js';
 import { createRetellAdapter } from '../../src/providers/retell/index.js';
 import { toRemoteNumber } from '../../src/providers/retell/map.js';
 import { phoneNumberSchema, retellErrorMessage } from '../../src/providers/retell/schema.js';
-import type { LifecycleCapability, TwilioSource } from '../../src/providers/types.js';
+import type { LifecycleCapability, CarrierSource } from '../../src/providers/types.js';
 import { createVapiAdapter } from '../../src/providers/vapi/index.js';
 import { mapNumber } from '../../src/providers/vapi/map.js';
 import type { RecordedRequest } from '../../src/sandbox/fake-server.js';
@@ -39,10 +39,10 @@ describe.skipIf(!specsPresent('retell'))(`Retell number lifecycle contract (spec
     sandbox = await startSandbox();
     const adapter = createRetellAdapter({ apiKey: SANDBOX_KEYS.retell, baseUrl: sandbox.fakes.retell.url, http: { maxAttempts: 1, timeoutMs: 5_000 } });
     const life = adapter.lifecycle as Required<LifecycleCapability>;
-    const twilio: TwilioSource = { accountSid: sandbox.env.TWILIO_ACCOUNT_SID!, authToken: SANDBOX_KEYS.twilioAuthToken, phoneNumberSid: `PN${'2'.repeat(32)}` };
+    const twilio: CarrierSource = { accountSid: sandbox.env.TWILIO_ACCOUNT_SID!, authToken: SANDBOX_KEYS.twilioAuthToken, phoneNumberSid: `PN${'2'.repeat(32)}` };
     const bought = await life.buy({ areaCode: '415', country: 'US', label: 'contract buy' });
     await life.buy({ tollFree: true });
-    await life.importFromTwilio({ e164: FRESH, label: 'contract import', twilio, trunk: { terminationUri: 'vn-contract.pstn.twilio.com', username: 'voicenum', password: 'Contract-Pass-9' } });
+    await life.importFromCarrier({ e164: FRESH, label: 'contract import', source: twilio, trunk: { terminationUri: 'vn-contract.pstn.twilio.com', username: 'voicenum', password: 'Contract-Pass-9' } });
     takenError = await life.buy({ e164: bought.e164 }).then(
       () => {
         throw new Error('buying a taken number succeeded');
@@ -115,9 +115,9 @@ describe.skipIf(!specsPresent('vapi'))(`Vapi number lifecycle contract (specs fr
     sandbox = await startSandbox();
     const adapter = createVapiAdapter({ apiKey: SANDBOX_KEYS.vapi, baseUrl: sandbox.fakes.vapi.url, http: { maxAttempts: 1, timeoutMs: 5_000 } });
     const life = adapter.lifecycle as Required<LifecycleCapability>;
-    const twilio: TwilioSource = { accountSid: sandbox.env.TWILIO_ACCOUNT_SID!, authToken: SANDBOX_KEYS.twilioAuthToken, phoneNumberSid: `PN${'3'.repeat(32)}` };
+    const twilio: CarrierSource = { accountSid: sandbox.env.TWILIO_ACCOUNT_SID!, authToken: SANDBOX_KEYS.twilioAuthToken, phoneNumberSid: `PN${'3'.repeat(32)}` };
     const bought = await life.buy({ areaCode: '646', label: 'contract buy' });
-    const imported = await life.importFromTwilio({ e164: FRESH, label: 'contract import', twilio });
+    const imported = await life.importFromCarrier({ e164: FRESH, label: 'contract import', source: twilio });
     await life.release({ providerId: bought.providerId, e164: bought.e164 });
     await life.release({ providerId: imported.providerId, e164: imported.e164 });
     exchanges = exchangesTo(sandbox.fakes.vapi.requests, ['/phone-number']);

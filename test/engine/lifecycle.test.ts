@@ -5,7 +5,7 @@ import { ProviderError, RefusedError } from '../../src/domain/errors.js';
 import type { ProviderName, RemoteNumber } from '../../src/domain/model.js';
 import { buyNumber, generateSipPassword, importNumber, LifecycleFailure, releaseIsIrreversible, releaseNumber, resumeOrRepair, type LifecyclePorts } from '../../src/engine/lifecycle/index.js';
 import { CAPABILITIES } from '../../src/providers/registry.js';
-import type { CreatedResource, LifecycleCapability, NumberKey, ProviderAdapter, PurchaseRequest, SipTrunkAccess, TrunkingCapability, TwilioSource, VoiceRouting } from '../../src/providers/types.js';
+import type { CreatedResource, LifecycleCapability, NumberKey, ProviderAdapter, PurchaseRequest, SipTrunkAccess, TrunkingCapability, CarrierSource, VoiceRouting } from '../../src/providers/types.js';
 import { lifecycleKey, Store } from '../../src/store/index.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -21,7 +21,7 @@ const PN = 'PN00000000000000000000000000000123';
 const OTHER = '+14155550124';
 const OTHER_PN = 'PN00000000000000000000000000000124';
 const ORIGINAL: VoiceRouting = { voiceUrl: 'https://ivr.example.com/answer', voiceMethod: 'POST', voiceApplicationSid: null, trunkSid: null };
-const TWILIO: TwilioSource = { accountSid: 'AC00000000000000000000000000000001', authToken: 'secret-token', phoneNumberSid: PN };
+const TWILIO: CarrierSource = { accountSid: 'AC00000000000000000000000000000001', authToken: 'secret-token', phoneNumberSid: PN };
 
 /** A crash: not a VoicenumError, so the engine leaves the operation running as a killed process would. */
 class Crash extends Error {}
@@ -154,8 +154,8 @@ class World {
 
   platformLifecycle(provider: ProviderName): LifecycleCapability {
     return {
-      importFromTwilio: async ({ e164, label, twilio, trunk }) =>
-        this.call(`${provider}.importFromTwilio`, () => {
+      importFromCarrier: async ({ e164, label, source: twilio, trunk }) =>
+        this.call(`${provider}.importFromCarrier`, () => {
           if (trunk) this.checkTrunkAccess(trunk, twilio.phoneNumberSid);
           // Vapi (credentials) points the number at itself, as the real one does.
           if (!trunk) this.routing.set(twilio.phoneNumberSid, { voiceUrl: `https://${provider}.example/twilio`, voiceMethod: 'POST', voiceApplicationSid: null, trunkSid: null });
@@ -205,7 +205,7 @@ function remote(provider: ProviderName, providerId: string, e164: string, label:
 }
 
 /** The calls of a trunk import, in order: each is a step k the tests fail. */
-const TRUNK_STEPS = ['readVoiceRouting', 'createTrunk', 'addOriginationUrl', 'createCredentialList', 'addCredential', 'attachCredentialList', 'attachPhoneNumber', 'retell.importFromTwilio'];
+const TRUNK_STEPS = ['readVoiceRouting', 'createTrunk', 'addOriginationUrl', 'createCredentialList', 'addCredential', 'attachCredentialList', 'attachPhoneNumber', 'retell.importFromCarrier'];
 
 describe('the life of a number (engine)', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -235,7 +235,7 @@ describe('the life of a number (engine)', () => {
   });
 
   const importRetell = (extra: { e164?: string; pn?: string; reuseTrunk?: boolean } = {}) =>
-    importNumber(ports, { e164: extra.e164 ?? E164, into: 'retell', twilio: { ...TWILIO, phoneNumberSid: extra.pn ?? PN }, label: 'front desk', reuseTrunk: extra.reuseTrunk });
+    importNumber(ports, { e164: extra.e164 ?? E164, into: 'retell', source: { ...TWILIO, phoneNumberSid: extra.pn ?? PN }, label: 'front desk', reuseTrunk: extra.reuseTrunk });
   const failure = async (work: Promise<unknown>): Promise<LifecycleFailure> => {
     const error = await work.then(
       () => null,
@@ -303,10 +303,10 @@ describe('the life of a number (engine)', () => {
     expect(outcomes.at(-1)).toBe('failed');
     // Every step that made something is undone; the saved routing is put back once the number moved.
     const rows = store.lifecycleSteps(op.id).slice(0, -1);
-    for (const row of rows) expect(`${row.kind}:${row.outcome}`).toBe(`${row.kind}:${row.kind === 'save-routing' && call !== 'retell.importFromTwilio' ? 'done' : 'undone'}`);
+    for (const row of rows) expect(`${row.kind}:${row.outcome}`).toBe(`${row.kind}:${row.kind === 'save-routing' && call !== 'retell.importFromCarrier' ? 'done' : 'undone'}`);
     // Undone newest first, each once, and the routing last (once the number had moved).
     const made = ['trunk', 'origination-url', 'credential-list', 'credential', 'trunk-credential-list', 'trunk-phone-number'].slice(0, Math.max(0, TRUNK_STEPS.indexOf(call) - 1));
-    expect(world.undone).toEqual(call === 'retell.importFromTwilio' ? [...made].reverse().concat('routing') : [...made].reverse());
+    expect(world.undone).toEqual(call === 'retell.importFromCarrier' ? [...made].reverse().concat('routing') : [...made].reverse());
     expect(store.readAudit({ e164: E164 }).at(-1)).toMatchObject({ field: 'import', outcome: 'rolled-back' });
     expect(store.lifecycleStates().size).toBe(0);
   });
@@ -320,7 +320,7 @@ describe('the life of a number (engine)', () => {
     const left = world.resources();
     // Each resource still upstream is named once in the manual steps, with its SID, and nothing else is.
     const sids = left.map((r) => r.split(':').at(-1)!.split('@')[0]!).map((sid) => (sid.startsWith('+') ? E164 : sid));
-    const routingChanged = call === 'retell.importFromTwilio';
+    const routingChanged = call === 'retell.importFromCarrier';
     expect(error.manualSteps).toHaveLength(left.length + (routingChanged ? 1 : 0));
     for (const sid of sids) expect(error.manualSteps.some((step) => step.includes(sid))).toBe(true);
     if (routingChanged) expect(error.manualSteps.at(-1)).toBe(`twilio: set the voice routing of ${PN} (${E164}) back to voice URL https://ivr.example.com/answer (POST)`);
@@ -343,7 +343,7 @@ describe('the life of a number (engine)', () => {
     const cases = [
       ...TRUNK_STEPS.map((call) => [call, 'crash-before'] as const),
       // The steps whose outcome can be read back after a crash: landed, answer never recorded.
-      ...(['createTrunk', 'attachPhoneNumber', 'retell.importFromTwilio'] as const).map((call) => [call, 'crash-after'] as const),
+      ...(['createTrunk', 'attachPhoneNumber', 'retell.importFromCarrier'] as const).map((call) => [call, 'crash-after'] as const),
     ];
     it.each(cases)('stopped at %s (%s) ends clean', async (call, how) => {
       world.fault = { call, mode: how };
@@ -352,7 +352,7 @@ describe('the life of a number (engine)', () => {
       expect(op.state).toBe('running');
       expect(store.lifecycleSteps(op.id).at(-1)!.outcome).toBe('pending');
       expect(store.lifecycleStates().get(lifecycleKey(E164, 'retell'))).toBe('importing');
-      const result = await resumeOrRepair(ports, op.id, mode, { twilio: TWILIO });
+      const result = await resumeOrRepair(ports, op.id, mode, { source: TWILIO });
       expect(store.lifecycleSteps(op.id).map((s) => s.outcome)).not.toContain('pending');
       expect(store.lifecycleStates().size).toBe(0);
       if (mode === 'repair') {
@@ -382,7 +382,7 @@ describe('the life of a number (engine)', () => {
   it('a resumed import whose credential was made before the crash replaces it (its password is gone)', async () => {
     world.fault = { call: 'attachCredentialList', mode: 'crash-before' };
     await crash(importRetell());
-    await resumeOrRepair(ports, onlyOp().id, 'resume', { twilio: TWILIO });
+    await resumeOrRepair(ports, onlyOp().id, 'resume', { source: TWILIO });
     expect(world.passwords).toHaveLength(2);
     expect([...world.credentials.values()].map((c) => c.password)).toEqual([world.passwords[1]]);
   });
@@ -512,8 +512,8 @@ describe('the life of a number (engine)', () => {
 
   describe('the credentials path (Vapi: the descriptor says credentials)', () => {
     it('is one platform call, after saving the routing; release puts the routing back', async () => {
-      const result = await importNumber(ports, { e164: E164, into: 'vapi', twilio: TWILIO });
-      expect(world.calls).toEqual(['readVoiceRouting', 'vapi.importFromTwilio']);
+      const result = await importNumber(ports, { e164: E164, into: 'vapi', source: TWILIO });
+      expect(world.calls).toEqual(['readVoiceRouting', 'vapi.importFromCarrier']);
       expect(result.number).toMatchObject({ provider: 'vapi', providerId: `uuid-${E164}` });
       expect(world.trunks.size + world.lists.size).toBe(0);
       await releaseNumber(ports, { e164: E164, provider: 'vapi' });
@@ -522,18 +522,18 @@ describe('the life of a number (engine)', () => {
     });
 
     it('a failed import leaves nothing; with the undo failing it names what is left', async () => {
-      world.fault = { call: 'vapi.importFromTwilio', mode: 'error' };
-      expect((await failure(importNumber(ports, { e164: E164, into: 'vapi', twilio: TWILIO }))).state).toBe('rolled-back');
+      world.fault = { call: 'vapi.importFromCarrier', mode: 'error' };
+      expect((await failure(importNumber(ports, { e164: E164, into: 'vapi', source: TWILIO }))).state).toBe('rolled-back');
       expect(world.resources()).toEqual([]);
       expect(world.routing.get(PN)).toEqual(ORIGINAL);
     });
 
     it.each(['repair', 'resume'] as const)('a crash after the platform took it, then %s, ends clean', async (mode) => {
-      world.fault = { call: 'vapi.importFromTwilio', mode: 'crash-after' };
-      await crash(importNumber(ports, { e164: E164, into: 'vapi', twilio: TWILIO }));
+      world.fault = { call: 'vapi.importFromCarrier', mode: 'crash-after' };
+      await crash(importNumber(ports, { e164: E164, into: 'vapi', source: TWILIO }));
       const op = store.openLifecycleOps()[0]!;
-      const result = await resumeOrRepair(ports, op.id, mode, { twilio: TWILIO });
-      expect(world.calls.filter((c) => c === 'vapi.importFromTwilio')).toHaveLength(1);
+      const result = await resumeOrRepair(ports, op.id, mode, { source: TWILIO });
+      expect(world.calls.filter((c) => c === 'vapi.importFromCarrier')).toHaveLength(1);
       if (mode === 'repair') {
         expect(result.state).toBe('rolled-back');
         expect(world.resources()).toEqual([]);
@@ -545,7 +545,7 @@ describe('the life of a number (engine)', () => {
     });
 
     it('a platform whose descriptor has no import is refused before anything is sent', async () => {
-      await expect(importNumber(ports, { e164: E164, into: 'twilio', twilio: TWILIO })).rejects.toBeInstanceOf(RefusedError);
+      await expect(importNumber(ports, { e164: E164, into: 'twilio', source: TWILIO })).rejects.toBeInstanceOf(RefusedError);
       expect(world.calls).toEqual([]);
       expect(store.lifecycleOpsOf(E164)).toEqual([]);
     });

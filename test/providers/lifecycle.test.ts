@@ -3,7 +3,7 @@ import { PartialWriteError, ProviderError } from '../../src/domain/errors.js';
 import { createBlandAdapter } from '../../src/providers/bland/index.js';
 import type { HttpSettings } from '../../src/providers/http.js';
 import { createRetellAdapter } from '../../src/providers/retell/index.js';
-import type { LifecycleCapability, ProviderAdapter, SipTrunkAccess, TwilioSource } from '../../src/providers/types.js';
+import type { LifecycleCapability, ProviderAdapter, SipTrunkAccess, CarrierSource } from '../../src/providers/types.js';
 import { capabilitiesOf } from '../../src/providers/registry.js';
 import { createVapiAdapter } from '../../src/providers/vapi/index.js';
 import { SANDBOX_KEYS } from '../../src/sandbox/credentials.js';
@@ -21,7 +21,7 @@ import { buildSeedPlan } from '../../src/sandbox/seed.js';
 
 const plan = buildSeedPlan();
 /** The sandbox's Twilio account, as the engine would hand it over. */
-const twilio: TwilioSource = { accountSid: plan.twilioAccountSid, authToken: SANDBOX_KEYS.twilioAuthToken, phoneNumberSid: `PN${'0'.repeat(32)}` };
+const twilio: CarrierSource = { accountSid: plan.twilioAccountSid, authToken: SANDBOX_KEYS.twilioAuthToken, phoneNumberSid: `PN${'0'.repeat(32)}` };
 const trunk: SipTrunkAccess = { terminationUri: 'vn-14155550123.pstn.twilio.com', username: 'voicenum', password: 'Gen3rated-Secret-42' };
 /** A number that none of the seeded accounts holds. */
 const FRESH = '+13125550199';
@@ -84,7 +84,7 @@ describe('Retell: buy, import over a SIP trunk, release', () => {
 
   it('imports a number over the trunk: termination URI and credentials sent, the record keeps the trunk', async () => {
     const { adapter, life } = await start();
-    const imported = await life.importFromTwilio({ e164: FRESH, label: 'from twilio', twilio, trunk });
+    const imported = await life.importFromCarrier({ e164: FRESH, label: 'from twilio', source: twilio, trunk });
     expect(imported).toMatchObject({ e164: FRESH, providerId: FRESH, origin: 'custom', label: 'from twilio' });
     expect(sentBody('/import-phone-number')).toEqual({ phone_number: FRESH, termination_uri: trunk.terminationUri, sip_trunk_auth_username: 'voicenum', sip_trunk_auth_password: trunk.password, nickname: 'from twilio' });
     const record = state.numbers.find((number) => number.phone_number === FRESH)!;
@@ -96,7 +96,7 @@ describe('Retell: buy, import over a SIP trunk, release', () => {
 
   it('refuses an import without a trunk before sending anything', async () => {
     const { life } = await start();
-    const error = await rejection(life.importFromTwilio({ e164: FRESH, twilio }));
+    const error = await rejection(life.importFromCarrier({ e164: FRESH, source: twilio }));
     expect(error.message).toMatch(/^retell: importing \+13125550199 needs an elastic SIP trunk/);
     expect(fake!.requests).toHaveLength(0);
   });
@@ -167,7 +167,7 @@ describe('Vapi: buy a free number, import with Twilio credentials, release', () 
 
   it('imports a Twilio number with the auth token; the record says provider twilio and the account SID', async () => {
     const { adapter, life } = await start();
-    const imported = await life.importFromTwilio({ e164: FRESH, label: 'byo', twilio });
+    const imported = await life.importFromCarrier({ e164: FRESH, label: 'byo', source: twilio });
     expect(sentBody('/phone-number')).toEqual({ provider: 'twilio', number: FRESH, twilioAccountSid: twilio.accountSid, twilioAuthToken: twilio.authToken, name: 'byo' });
     expect(imported).toMatchObject({ e164: FRESH, origin: 'twilio', label: 'byo' });
     const record = state.phoneNumbers.find((number) => number.id === imported.providerId)!;
@@ -177,18 +177,18 @@ describe('Vapi: buy a free number, import with Twilio credentials, release', () 
 
   it('imports with an API key and secret instead of the token', async () => {
     const { life } = await start();
-    const byKey: TwilioSource = { accountSid: twilio.accountSid, apiKey: `SK${'a'.repeat(32)}`, apiSecret: 'secret', phoneNumberSid: twilio.phoneNumberSid };
-    await life.importFromTwilio({ e164: FRESH, twilio: byKey });
+    const byKey: CarrierSource = { accountSid: twilio.accountSid, apiKey: `SK${'a'.repeat(32)}`, apiSecret: 'secret', phoneNumberSid: twilio.phoneNumberSid };
+    await life.importFromCarrier({ e164: FRESH, source: byKey });
     expect(sentBody('/phone-number')).toEqual({ provider: 'twilio', number: FRESH, twilioAccountSid: twilio.accountSid, twilioApiKey: byKey.apiKey, twilioApiSecret: 'secret' });
   });
 
   it('a number the org already holds, or a wrong token, is a ProviderError quoting Vapi', async () => {
     const { life } = await start();
     const held = state.phoneNumbers[0]!.number!;
-    const duplicate = await rejection(life.importFromTwilio({ e164: held, twilio }));
+    const duplicate = await rejection(life.importFromCarrier({ e164: held, source: twilio }));
     expect(duplicate.status).toBe(400);
     expect(duplicate.message).toContain(`Phone number ${held} already exists in this org`);
-    const wrong = await rejection(life.importFromTwilio({ e164: FRESH, twilio: { ...twilio, authToken: 'not-the-token' } }));
+    const wrong = await rejection(life.importFromCarrier({ e164: FRESH, source: { ...twilio, authToken: 'not-the-token' } }));
     expect(wrong.message).toContain('Twilio rejected the credentials');
     expect(state.phoneNumbers.filter((number) => number.number === FRESH)).toHaveLength(0);
   });
@@ -206,7 +206,7 @@ describe('Vapi: buy a free number, import with Twilio credentials, release', () 
 
   it('an import whose answer is lost is found by its number, not sent again', async () => {
     const { life } = await start({ pathContains: '/phone-number', loseWriteAnswer: { count: 1, as: 'reset' } });
-    const imported = await life.importFromTwilio({ e164: FRESH, twilio });
+    const imported = await life.importFromCarrier({ e164: FRESH, source: twilio });
     expect(imported.origin).toBe('twilio');
     expect(posts('/phone-number')).toHaveLength(1);
     expect(state.phoneNumbers.filter((number) => number.number === FRESH)).toHaveLength(1);
@@ -253,7 +253,7 @@ describe('Bland: purchase, bring your own Twilio, delete', () => {
 
   it('imports from Twilio: an encrypted_key from the SID and token, then insert with it; the number is marked BYO', async () => {
     const { adapter, life } = await start();
-    const imported = await life.importFromTwilio({ e164: FRESH, twilio });
+    const imported = await life.importFromCarrier({ e164: FRESH, source: twilio });
     expect(imported).toMatchObject({ e164: FRESH, providerId: FRESH });
     expect(sentBody('/v1/accounts')).toEqual({ account_sid: twilio.accountSid, auth_token: twilio.authToken });
     const insert = posts('/v1/inbound/insert')[0]!;
@@ -265,8 +265,8 @@ describe('Bland: purchase, bring your own Twilio, delete', () => {
 
   it('the encrypted_key is minted once per Twilio account per run, and sent as a header', async () => {
     const { life } = await start();
-    await life.importFromTwilio({ e164: FRESH, twilio });
-    await life.importFromTwilio({ e164: '+13125550198', twilio });
+    await life.importFromCarrier({ e164: FRESH, source: twilio });
+    await life.importFromCarrier({ e164: '+13125550198', source: twilio });
     expect(posts('/v1/accounts')).toHaveLength(1);
     const key = (JSON.parse(posts('/v1/accounts')[0]!.responseBody!) as { encrypted_key: string }).encrypted_key;
     const account = state.twilioAccounts.find((entry) => entry.account_sid === twilio.accountSid)!;
@@ -276,23 +276,23 @@ describe('Bland: purchase, bring your own Twilio, delete', () => {
 
   it('wrong Twilio credentials, an API key without token, or a number already on Bland: typed errors', async () => {
     const { life } = await start();
-    const wrong = await rejection(life.importFromTwilio({ e164: FRESH, twilio: { ...twilio, authToken: 'nope' } }));
+    const wrong = await rejection(life.importFromCarrier({ e164: FRESH, source: { ...twilio, authToken: 'nope' } }));
     expect(wrong.message).toContain('Invalid Twilio credentials');
-    const keyOnly = await rejection(life.importFromTwilio({ e164: FRESH, twilio: { accountSid: twilio.accountSid, apiKey: 'SKx', apiSecret: 's', phoneNumberSid: twilio.phoneNumberSid } }));
+    const keyOnly = await rejection(life.importFromCarrier({ e164: FRESH, source: { accountSid: twilio.accountSid, apiKey: 'SKx', apiSecret: 's', phoneNumberSid: twilio.phoneNumberSid } }));
     expect(keyOnly.message).toContain('needs its auth token');
     const held = state.numbers[0]!.phone_number;
-    const duplicate = await rejection(life.importFromTwilio({ e164: held, twilio }));
+    const duplicate = await rejection(life.importFromCarrier({ e164: held, source: twilio }));
     expect(duplicate.message).toContain('None of the numbers could be inserted');
     expect(posts('/v1/inbound/insert')).toHaveLength(1);
   });
 
   it('releases a BYO number with its account key; without the key Bland refuses it', async () => {
     const { adapter, life } = await start();
-    await life.importFromTwilio({ e164: FRESH, twilio });
+    await life.importFromCarrier({ e164: FRESH, source: twilio });
     const key = { providerId: FRESH, e164: FRESH };
     const refused = await rejection(createBlandAdapter({ apiKey: SANDBOX_KEYS.bland, baseUrl: fake!.url, http: http() }).lifecycle!.release!(key));
     expect(refused.message).toContain('Missing encrypted_key header');
-    await life.release(key, { twilio });
+    await life.release(key, { source: twilio });
     expect(state.twilioAccounts.find((entry) => entry.account_sid === twilio.accountSid)!.numbers).not.toContain(FRESH);
     expect((await adapter.fetchAll()).numbers.map((number) => number.e164)).not.toContain(FRESH);
   });
@@ -318,7 +318,7 @@ describe('credentials sent in a create never reach an error', () => {
     echoing(provider, '/phone-number', 400, (request) => ({ statusCode: 400, message: [`bad credentials ${JSON.stringify(request.body)}`], error: 'Bad Request' }));
     fake = await startFakeServer(provider, memoryState(vapiStateFromSeed(plan)));
     const life = lifecycleOf(createVapiAdapter({ apiKey: SANDBOX_KEYS.vapi, baseUrl: fake.url, http: http() }));
-    const error = await rejection(life.importFromTwilio({ e164: FRESH, twilio }));
+    const error = await rejection(life.importFromCarrier({ e164: FRESH, source: twilio }));
     expect(error.message).toContain('bad credentials');
     expect(error.message).toContain('***');
     expect(error.message).not.toContain(SANDBOX_KEYS.twilioAuthToken);
@@ -329,7 +329,7 @@ describe('credentials sent in a create never reach an error', () => {
     echoing(provider, '/import-phone-number', 400, (request) => ({ status: 'error', message: `cannot reach trunk with ${JSON.stringify(request.body)}` }));
     fake = await startFakeServer(provider, memoryState(retellStateFromSeed(plan)));
     const life = lifecycleOf(createRetellAdapter({ apiKey: SANDBOX_KEYS.retell, baseUrl: fake.url, http: http() }));
-    const error = await rejection(life.importFromTwilio({ e164: FRESH, twilio, trunk }));
+    const error = await rejection(life.importFromCarrier({ e164: FRESH, source: twilio, trunk }));
     expect(error.message).toContain('cannot reach trunk');
     expect(error.message).not.toContain(trunk.password);
   });
@@ -339,7 +339,7 @@ describe('credentials sent in a create never reach an error', () => {
     echoing(provider, '/v1/accounts', 400, (request) => ({ status: 'error', message: `Twilio refused ${JSON.stringify(request.body)}` }));
     fake = await startFakeServer(provider, memoryState(blandStateFromSeed(plan)));
     const life = lifecycleOf(createBlandAdapter({ apiKey: SANDBOX_KEYS.bland, baseUrl: fake.url, http: http() }));
-    const error = await rejection(life.importFromTwilio({ e164: FRESH, twilio }));
+    const error = await rejection(life.importFromCarrier({ e164: FRESH, source: twilio }));
     expect(error.message).toContain('Twilio refused');
     expect(error.message).not.toContain(SANDBOX_KEYS.twilioAuthToken);
   });
@@ -355,9 +355,9 @@ describe('the adapters offer exactly the lifecycle operations their descriptors 
     for (const [name, adapter] of Object.entries(adapters)) {
       const declared = capabilitiesOf(name as 'retell' | 'vapi' | 'bland').lifecycle;
       const offered = adapter.lifecycle!;
-      expect({ buy: typeof offered.buy === 'function', import: typeof offered.importFromTwilio === 'function', release: typeof offered.release === 'function' }, name).toEqual({ buy: declared.buy, import: declared.import, release: declared.release });
+      expect({ buy: typeof offered.buy === 'function', import: typeof offered.importFromCarrier === 'function', release: typeof offered.release === 'function' }, name).toEqual({ buy: declared.buy, import: declared.import, release: declared.release });
       // An import the descriptor routes somewhere is one the adapter offers.
-      expect(declared.importVia !== null, name).toBe(typeof offered.importFromTwilio === 'function');
+      expect(declared.importVia !== null, name).toBe(typeof offered.importFromCarrier === 'function');
       expect(offered.searchAvailable, name).toBeUndefined();
     }
   });

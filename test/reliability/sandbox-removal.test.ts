@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBlandAdapter } from '../../src/providers/bland/index.js';
 import { createRetellAdapter } from '../../src/providers/retell/index.js';
-import type { LifecycleCapability, TwilioSource } from '../../src/providers/types.js';
+import type { LifecycleCapability, CarrierSource } from '../../src/providers/types.js';
 import { createVapiAdapter } from '../../src/providers/vapi/index.js';
 import { openSandboxStore, readSandboxState, SANDBOX_KEYS, startSandbox, type SandboxEnvironment } from '../../src/sandbox/index.js';
 import type { SqliteSandboxStore } from '../../src/sandbox/store.js';
@@ -51,21 +51,21 @@ describe('removing records from the persisted sandbox', () => {
   });
 
   it('buy, import and release at all three platforms store exactly what the fakes hold', async () => {
-    const twilio: TwilioSource = { accountSid: sandbox.env.TWILIO_ACCOUNT_SID!, authToken: SANDBOX_KEYS.twilioAuthToken, phoneNumberSid: `PN${'1'.repeat(32)}` };
+    const twilio: CarrierSource = { accountSid: sandbox.env.TWILIO_ACCOUNT_SID!, authToken: SANDBOX_KEYS.twilioAuthToken, phoneNumberSid: `PN${'1'.repeat(32)}` };
     // Taken as values: state() hands out the live arrays, which the releases below change.
     const seeded = structuredClone(sandbox.state());
     const retell = life.retell();
     const vapi = life.vapi();
     const bland = life.bland();
     const retellBought = await retell.buy({ areaCode: '212' });
-    await retell.importFromTwilio({ e164: '+13125550101', twilio, trunk: { terminationUri: 'vn-a.pstn.twilio.com', username: 'u', password: 'Passw0rd-long' } });
+    await retell.importFromCarrier({ e164: '+13125550101', source: twilio, trunk: { terminationUri: 'vn-a.pstn.twilio.com', username: 'u', password: 'Passw0rd-long' } });
     await retell.release({ providerId: seeded.retell.numbers[1]!.phone_number, e164: seeded.retell.numbers[1]!.phone_number });
     const vapiBought = await vapi.buy({ areaCode: '646' });
-    await vapi.importFromTwilio({ e164: '+13125550102', twilio });
+    await vapi.importFromCarrier({ e164: '+13125550102', source: twilio });
     await vapi.release({ providerId: seeded.vapi.phoneNumbers[0]!.id, e164: seeded.vapi.phoneNumbers[0]!.number! });
     await bland.buy({ areaCode: '718' });
-    await bland.importFromTwilio({ e164: '+13125550103', twilio });
-    await bland.release({ providerId: '+13125550103', e164: '+13125550103' }, { twilio });
+    await bland.importFromCarrier({ e164: '+13125550103', source: twilio });
+    await bland.release({ providerId: '+13125550103', e164: '+13125550103' }, { source: twilio });
     await bland.release({ providerId: seeded.bland.numbers[0]!.phone_number, e164: seeded.bland.numbers[0]!.phone_number });
 
     const stored = readSandboxState(stateFile);

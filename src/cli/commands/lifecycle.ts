@@ -117,14 +117,14 @@ export async function runImport(ctx: Context, input: string, options: ImportOpti
   const store = await ctx.store();
   const record = store.findNumbers(e164).find((row) => row.provider === CARRIER!.name && !row.removed);
   if (!record) throw new UsageError(`${e164} is not a number of the configured ${CARRIER.displayName} account in the cache`, `run \`${ctx.hintCommand(`sync --provider ${CARRIER.name}`)}\` if it is new`);
-  const twilio = carrierSource(await ctx.credentials(), record.providerId);
-  if (!twilio) throw new AuthError(`importing needs the ${CARRIER.displayName} credentials`, `see \`${ctx.hintCommand('auth status')}\``);
+  const source = carrierSource(await ctx.credentials(), record.providerId);
+  if (!source) throw new AuthError(`importing needs the ${CARRIER.displayName} credentials`, `see \`${ctx.hintCommand('auth status')}\``);
   const ports = lifecyclePorts(ctx, store);
   let outcome: LifecycleOutcome;
   if (options.resume) {
     const open = store.lifecycleOpsOf(e164, into, 'import').filter((op) => op.state === 'running').at(-1);
     if (!open) throw new UsageError(`no unfinished import of ${e164} into ${capabilities.displayName}`);
-    outcome = await reported(ctx, () => resumeOrRepair(ports, open.id, 'resume', { twilio }));
+    outcome = await reported(ctx, () => resumeOrRepair(ports, open.id, 'resume', { source }));
   } else {
     const steps =
       capabilities.lifecycle.importVia === 'sip-trunk'
@@ -137,7 +137,7 @@ export async function runImport(ctx: Context, input: string, options: ImportOpti
     }
     if (!options.yes && canPrompt(ctx.io)) ctx.io.stderr.write(plan);
     await confirmed(ctx, options.yes, `Import ${e164} into ${capabilities.displayName}?`, `importing ${e164} changes where its calls go`);
-    outcome = await reported(ctx, () => importNumber(ports, { e164, into, twilio, label: options.label, reuseTrunk: options.reuseTrunk }));
+    outcome = await reported(ctx, () => importNumber(ports, { e164, into, source, label: options.label, reuseTrunk: options.reuseTrunk }));
   }
   await refresh(ctx, store, [into, CARRIER.name]);
   report(ctx, 'import', outcome, e164, into, options.json, `${e164} is now a ${capabilities.displayName} number${outcome.reusedTrunk ? ` (on trunk ${outcome.reusedTrunk.domainName})` : ''}; assign it with \`${ctx.hintCommand(`assign ${e164} --provider ${into} --inbound AGENT`)}\``);
@@ -187,9 +187,9 @@ export async function runRepair(ctx: Context, input: string, options: RepairOpti
   const open = store.lifecycleOpsOf(e164, provider).filter((op) => op.state === 'running' || op.state === 'corrupted').at(-1);
   if (!open) throw new UsageError(`${e164} has no unfinished or corrupted operation to repair`);
   const record = CARRIER ? store.findNumbers(e164).find((row) => row.provider === CARRIER!.name) : undefined;
-  const twilio = record ? (carrierSource(await ctx.credentials(), record.providerId) ?? undefined) : undefined;
+  const source = record ? (carrierSource(await ctx.credentials(), record.providerId) ?? undefined) : undefined;
   const ports = lifecyclePorts(ctx, store);
-  const outcome = await reported(ctx, () => resumeOrRepair(ports, open.id, 'repair', { twilio }));
+  const outcome = await reported(ctx, () => resumeOrRepair(ports, open.id, 'repair', { source }));
   await refresh(ctx, store, CARRIER ? [open.provider, CARRIER.name] : [open.provider]);
   report(ctx, 'repair', outcome, e164, open.provider, options.json, `repaired the ${open.kind} of ${e164} at ${capabilitiesOf(open.provider).displayName}: ${outcome.state === 'done' ? 'finished' : 'undone'}`);
   return 0;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, ExitCode, RefusedError, UsageError, VoicenumError } from '../../domain/errors.js';
 import type { ProviderName, RemoteNumber } from '../../domain/model.js';
-import type { AvailableNumber, PurchaseRequest, TrunkingCapability, TwilioSource, VoiceRouting } from '../../providers/types.js';
+import type { AvailableNumber, PurchaseRequest, TrunkingCapability, CarrierSource, VoiceRouting } from '../../providers/types.js';
 import type { LifecycleOpRow, LifecycleStepRow } from '../../store/index.js';
 import {
   auditLine,
@@ -43,7 +43,7 @@ export interface ImportRequest {
   e164: string;
   /** The platform the number goes to. */
   into: ProviderName;
-  twilio: TwilioSource;
+  source: CarrierSource;
   label?: string;
   /** Put the number on a trunk voicenum made earlier for the same platform instead of a new one. */
   reuseTrunk?: boolean;
@@ -164,7 +164,7 @@ export async function importNumber(ports: LifecyclePorts, request: ImportRequest
   refuseOpenOp(ports, request.e164, request.into);
   const earlier = importOf(ports, request.e164, request.into);
   if (earlier) throw new RefusedError([`${request.e164} is already imported into ${capabilities.displayName} (operation ${earlier.id})`], 'release it first to import it again');
-  lifecycleOf(await ports.adapter(request.into), 'importFromTwilio', capabilities.displayName);
+  lifecycleOf(await ports.adapter(request.into), 'importFromCarrier', capabilities.displayName);
   const { carrier, trunking } = await trunkingOf(ports, via === 'sip-trunk');
   const digits = request.e164.replace(/\D/g, '');
   const id = randomUUID();
@@ -174,22 +174,22 @@ export async function importNumber(ports: LifecyclePorts, request: ImportRequest
     reuseTrunk: request.reuseTrunk ?? false,
     trunkPrefix: `${TRUNK_PREFIX}-${request.into}`,
     trunkFriendlyName: `${TRUNK_PREFIX}-${request.into} ${request.e164}`,
-    domainName: `${TRUNK_PREFIX}-${digits}-${randomTag()}.pstn.twilio.com`,
+    domainName: `${TRUNK_PREFIX}-${digits}-${randomTag()}.${carrierOf(ports.capabilities)?.carrier?.trunkDomain ?? 'pstn.invalid'}`,
     credentialListName: `${TRUNK_PREFIX} ${request.e164} ${id.slice(0, 8)}`,
     sipUrl: capabilities.lifecycle.originationSipUrl ?? null,
   };
-  const op = { id, e164: request.e164, provider: request.into, carrier, carrierId: request.twilio.phoneNumberSid };
+  const op = { id, e164: request.e164, provider: request.into, carrier, carrierId: request.source.phoneNumberSid };
   return ports.store.withNumberLock(request.into, request.e164, request.e164, async () => {
     refuseOpenOp(ports, request.e164, request.into);
     ports.store.beginLifecycleOp({ ...op, kind: 'import', detail: { ...plan }, at: nowText(ports) });
-    return driveImport(contextOf(ports, op, null, trunking), plan, request.twilio);
+    return driveImport(contextOf(ports, op, null, trunking), plan, request.source);
   });
 }
 
 /** Run (or continue) an import's steps; a failure undoes what was made and throws. */
-async function driveImport(ctx: OpContext, plan: ImportPlan, twilio: TwilioSource): Promise<LifecycleOutcome> {
+async function driveImport(ctx: OpContext, plan: ImportPlan, source: CarrierSource): Promise<LifecycleOutcome> {
   try {
-    const { number, reusedTrunk } = plan.via === 'sip-trunk' ? await trunkImport(ctx, plan, twilio) : await credentialsImport(ctx, plan, twilio);
+    const { number, reusedTrunk } = plan.via === 'sip-trunk' ? await trunkImport(ctx, plan, source) : await credentialsImport(ctx, plan, source);
     ctx.platformId = number.providerId;
     ctx.ports.store.updateLifecycleDetail(ctx.opId, { platformId: number.providerId });
     const note = reusedTrunk ? `on trunk ${reusedTrunk.sid} (${reusedTrunk.domainName}), reused` : null;
@@ -207,10 +207,10 @@ async function importedRecord(ctx: OpContext, step: LifecycleStepRow): Promise<R
   return adapter.readNumber({ providerId: resourceOf(step).sid, e164: ctx.e164 });
 }
 
-async function trunkImport(ctx: OpContext, plan: ImportPlan, twilio: TwilioSource): Promise<{ number: RemoteNumber; reusedTrunk: { sid: string; domainName: string } | null }> {
+async function trunkImport(ctx: OpContext, plan: ImportPlan, source: CarrierSource): Promise<{ number: RemoteNumber; reusedTrunk: { sid: string; domainName: string } | null }> {
   const trunking = ctx.trunking!;
   const lifecycle = (await ctx.ports.adapter(ctx.platform)).lifecycle!;
-  const pn = twilio.phoneNumberSid;
+  const pn = source.phoneNumberSid;
   if (!doneStep(steps(ctx), 'save-routing')) await runStep(ctx, 'save-routing', null, () => trunking.readVoiceRouting(pn), (routing) => ({ routing }));
 
   let trunk: { sid: string; domainName: string };
@@ -257,12 +257,12 @@ async function trunkImport(ctx: OpContext, plan: ImportPlan, twilio: TwilioSourc
   if (!doneStep(steps(ctx), 'trunk-phone-number')) await runStep(ctx, 'trunk-phone-number', null, () => trunking.attachPhoneNumber(trunk.sid, pn), (resource) => ({ resource }));
   if (imported) return { number: await importedRecord(ctx, imported), reusedTrunk };
   const sip = { terminationUri: trunk.domainName, username: access!.username, password: access!.password };
-  const request = { e164: ctx.e164, twilio, trunk: sip, ...(plan.label !== null ? { label: plan.label } : {}) };
-  const number = await runStep(ctx, 'platform-import', null, () => lifecycle.importFromTwilio!(request), (answer) => ({ resource: platformResource(answer) }));
+  const request = { e164: ctx.e164, source, trunk: sip, ...(plan.label !== null ? { label: plan.label } : {}) };
+  const number = await runStep(ctx, 'platform-import', null, () => lifecycle.importFromCarrier!(request), (answer) => ({ resource: platformResource(answer) }));
   return { number, reusedTrunk };
 }
 
-async function credentialsImport(ctx: OpContext, plan: ImportPlan, twilio: TwilioSource): Promise<{ number: RemoteNumber; reusedTrunk: null }> {
+async function credentialsImport(ctx: OpContext, plan: ImportPlan, source: CarrierSource): Promise<{ number: RemoteNumber; reusedTrunk: null }> {
   const lifecycle = (await ctx.ports.adapter(ctx.platform)).lifecycle!;
   const trunking = ctx.trunking;
   // The platform rewrites the number's routing itself; the routing before is kept for the release.
@@ -272,8 +272,8 @@ async function credentialsImport(ctx: OpContext, plan: ImportPlan, twilio: Twili
   }
   const imported = doneStep(steps(ctx), 'platform-import');
   if (imported) return { number: await importedRecord(ctx, imported), reusedTrunk: null };
-  const request = { e164: ctx.e164, twilio, ...(plan.label !== null ? { label: plan.label } : {}) };
-  const number = await runStep(ctx, 'platform-import', null, () => lifecycle.importFromTwilio!(request), (answer) => ({ resource: platformResource(answer) }));
+  const request = { e164: ctx.e164, source, ...(plan.label !== null ? { label: plan.label } : {}) };
+  const number = await runStep(ctx, 'platform-import', null, () => lifecycle.importFromCarrier!(request), (answer) => ({ resource: platformResource(answer) }));
   return { number, reusedTrunk: null };
 }
 
@@ -475,14 +475,14 @@ async function driveBuy(ctx: OpContext, purchase: PurchaseRequest): Promise<Life
  * cannot be undone: once the platform let go of the number, both modes finish its teardown; before
  * that, repair ends it with nothing changed. A repaired purchase releases the number bought.
  */
-export async function resumeOrRepair(ports: LifecyclePorts, opId: string, mode: 'resume' | 'repair', options: { twilio?: TwilioSource } = {}): Promise<LifecycleOutcome> {
+export async function resumeOrRepair(ports: LifecyclePorts, opId: string, mode: 'resume' | 'repair', options: { source?: CarrierSource } = {}): Promise<LifecycleOutcome> {
   const op = ports.store.lifecycleOp(opId);
   if (!op) throw new UsageError(`no lifecycle operation ${opId}`);
   if (op.state === 'done' || op.state === 'rolled-back') throw new RefusedError([`the ${op.kind} of ${op.e164 || 'a number'} (${op.provider}) already ended ${op.state}`]);
   if (op.state === 'corrupted' && mode === 'resume') throw new RefusedError([`the ${op.kind} of ${op.e164} (${op.provider}) is corrupted: it can only be repaired`]);
   if (op.state === 'running' && !op.ownerGone && !op.ownedHere) throw new ConflictError(`another voicenum process is still running the ${op.kind} of ${op.e164}`, 'wait for it to finish');
   const plan = op.detail as unknown as ImportPlan & ReleasePlan & { purchase?: PurchaseRequest };
-  if (op.kind === 'import' && mode === 'resume' && !options.twilio) throw new UsageError('resuming an import needs the Twilio account again (its secrets are not stored)');
+  if (op.kind === 'import' && mode === 'resume' && !options.source) throw new UsageError('resuming an import needs the carrier account again (its secrets are not stored)');
   const needsTrunk = op.kind === 'import' ? plan.via === 'sip-trunk' : op.kind === 'release' && plan.importOp !== null;
   const { trunking } = op.carrier !== null || needsTrunk ? await trunkingOf(ports, needsTrunk) : { trunking: null };
   const key = op.e164 || op.id;
@@ -492,7 +492,7 @@ export async function resumeOrRepair(ports: LifecyclePorts, opId: string, mode: 
     const repaired = (): LifecycleOutcome => ({ opId: op.id, state: 'rolled-back', number: null, reusedTrunk: null, imported: op.kind === 'import', warnings: ctx.warnings });
     if (op.kind === 'import') {
       await settlePendingImport(ctx, plan);
-      if (mode === 'resume') return driveImport(ctx, plan, options.twilio!);
+      if (mode === 'resume') return driveImport(ctx, plan, options.source!);
       await rollBack(ctx, 'import', null);
       return repaired();
     }

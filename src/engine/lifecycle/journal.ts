@@ -74,7 +74,7 @@ export function carrierOf(catalog: CapabilityCatalog): ProviderCapabilities | nu
 
 /** A platform's lifecycle capability, or a refusal naming what is missing. */
 export function lifecycleOf(adapter: ProviderAdapter, operation: keyof LifecycleCapability, displayName: string): LifecycleCapability {
-  if (!adapter.lifecycle?.[operation]) throw new RefusedError([`${displayName} cannot ${operation === 'importFromTwilio' ? 'import numbers' : operation === 'searchAvailable' ? 'list numbers for sale' : `${operation} numbers`} through voicenum`]);
+  if (!adapter.lifecycle?.[operation]) throw new RefusedError([`${displayName} cannot ${operation === 'importFromCarrier' ? 'import numbers' : operation === 'searchAvailable' ? 'list numbers for sale' : `${operation} numbers`} through voicenum`]);
   return adapter.lifecycle;
 }
 

@@ -6,7 +6,7 @@ import { forEachConcurrently, mapConcurrently } from '../../util/concurrency.js'
 import { createOnce } from '../create-once.js';
 import { HttpClient } from '../http.js';
 import { describeIssue } from '../schema-issue.js';
-import type { AdapterSettings, FetchOptions, LifecycleCapability, NumberKey, ProviderAdapter, PurchaseRequest, SettingsWrite, SlotWrite, TwilioSource, WriteSlotAgent } from '../types.js';
+import type { AdapterSettings, FetchOptions, LifecycleCapability, NumberKey, ProviderAdapter, PurchaseRequest, SettingsWrite, SlotWrite, CarrierSource, WriteSlotAgent } from '../types.js';
 import { inboundHolder, pathwayAgent, personaAgent, singleSlot, toRemoteNumber, v2Agent, type BlandKind, type InboundHolder } from './map.js';
 import * as wire from './schema.js';
 
@@ -68,8 +68,8 @@ class BlandAdapter implements ProviderAdapter {
    */
   readonly lifecycle: LifecycleCapability = {
     buy: (request) => this.buy(request),
-    importFromTwilio: (request) => this.importFromTwilio(request),
-    release: (key, options) => this.release(key, options?.twilio),
+    importFromCarrier: (request) => this.importFromCarrier(request),
+    release: (key, options) => this.release(key, options?.source),
   };
 
   /** The encrypted_key minted for each Twilio account this run (Bland shows a key only once). */
@@ -91,8 +91,8 @@ class BlandAdapter implements ProviderAdapter {
     return this.labelled(e164, request.label, 'bought');
   }
 
-  private async importFromTwilio(request: { e164: string; label?: string; twilio: TwilioSource }): Promise<RemoteNumber> {
-    const key = await this.encryptedKey(request.twilio);
+  private async importFromCarrier(request: { e164: string; label?: string; source: CarrierSource }): Promise<RemoteNumber> {
+    const key = await this.encryptedKey(request.source);
     const create = async () => {
       const answer = wire.insertAnswer.safeParse(
         (await this.http.request({ method: 'POST', path: '/v1/inbound/insert', headers: { encrypted_key: key }, json: { numbers: [request.e164] }, retry: 'unprocessed', secrets: [key] })).data,
@@ -101,7 +101,7 @@ class BlandAdapter implements ProviderAdapter {
       // A number Bland could not take is left out of `inserted`, with a 2xx all the same.
       if (!inserted.includes(request.e164)) {
         const said = answer.success && answer.data.message ? `: ${answer.data.message}` : '';
-        throw new ProviderError(PROVIDER, `did not take ${request.e164} from Twilio account ${request.twilio.accountSid}${said}`, { status: 200 });
+        throw new ProviderError(PROVIDER, `did not take ${request.e164} from Twilio account ${request.source.accountSid}${said}`, { status: 200 });
       }
       return request.e164;
     };
@@ -109,7 +109,7 @@ class BlandAdapter implements ProviderAdapter {
     return this.labelled(e164, request.label, 'imported', key);
   }
 
-  private async release(key: NumberKey, twilio: TwilioSource | undefined): Promise<void> {
+  private async release(key: NumberKey, twilio: CarrierSource | undefined): Promise<void> {
     // A number of the customer's own Twilio account is deleted with that account's key (documented as required).
     const headers = twilio ? { encrypted_key: await this.encryptedKey(twilio) } : undefined;
     try {
@@ -125,7 +125,7 @@ class BlandAdapter implements ProviderAdapter {
    * The account's `encrypted_key` (`POST /v1/accounts` with the SID and auth token). Bland documents
    * only the auth token here, so an API key cannot stand in for it.
    */
-  private encryptedKey(twilio: TwilioSource): Promise<string> {
+  private encryptedKey(twilio: CarrierSource): Promise<string> {
     let key = this.encryptedKeys.get(twilio.accountSid);
     if (!key) {
       key = this.mintEncryptedKey(twilio);
@@ -135,7 +135,7 @@ class BlandAdapter implements ProviderAdapter {
     return key;
   }
 
-  private async mintEncryptedKey(twilio: TwilioSource): Promise<string> {
+  private async mintEncryptedKey(twilio: CarrierSource): Promise<string> {
     if (!twilio.authToken) throw new ProviderError(PROVIDER, `bringing numbers of Twilio account ${twilio.accountSid} needs its auth token: Bland's encrypted_key is made from the account SID and auth token only`);
     const response = await this.http.request({ method: 'POST', path: '/v1/accounts', json: { account_sid: twilio.accountSid, auth_token: twilio.authToken }, secrets: [twilio.authToken] });
     const answer = wire.encryptedKeyAnswer.safeParse(response.data);

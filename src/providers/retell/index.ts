@@ -5,7 +5,7 @@ import { mapConcurrently } from '../../util/concurrency.js';
 import { createOnce } from '../create-once.js';
 import { HttpClient } from '../http.js';
 import { describeIssue } from '../schema-issue.js';
-import type { AdapterSettings, FetchOptions, LifecycleCapability, MissingVersion, NumberKey, ProviderAdapter, PurchaseRequest, SettingsWrite, SipTrunkAccess, SlotWrite, TwilioSource, VersionPin } from '../types.js';
+import type { AdapterSettings, FetchOptions, LifecycleCapability, MissingVersion, NumberKey, ProviderAdapter, PurchaseRequest, SettingsWrite, SipTrunkAccess, SlotWrite, CarrierSource, VersionPin } from '../types.js';
 import { toCreateBody, toImportBody, toRemoteAgent, toRemoteNumber, toSettingsBody, toUpdateBody } from './map.js';
 import { agentSchema, agentVersionSchema, pageSchema, phoneNumberSchema, retellErrorMessage, type AgentVersionWire, type AgentWire } from './schema.js';
 
@@ -197,7 +197,7 @@ export function createRetellAdapter(settings: RetellAdapterSettings): ProviderAd
       return createOnce(PROVIDER, request.e164 ? `the number ${request.e164}` : 'a number', create, find);
     },
 
-    importFromTwilio(request: { e164: string; label?: string; twilio: TwilioSource; trunk?: SipTrunkAccess }): Promise<RemoteNumber> {
+    importFromCarrier(request: { e164: string; label?: string; source: CarrierSource; trunk?: SipTrunkAccess }): Promise<RemoteNumber> {
       const { trunk } = request;
       if (!trunk) {
         return Promise.reject(new ProviderError(PROVIDER, `importing ${request.e164} needs an elastic SIP trunk (termination URI, username and password); Retell cannot take a Twilio number from account credentials alone`));

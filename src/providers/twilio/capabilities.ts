@@ -20,7 +20,7 @@ export const twilioCapabilities: ProviderCapabilities = {
   label: { field: 'friendly_name', limit: 64 },
   fallback: { kind: 'url', describe: 'a Twilio fallback is a URL (voice_fallback_url) that Twilio fetches TwiML from' },
   regions: REGIONS,
-  carrier: { trunkKind: 'sip-trunk' },
+  carrier: { trunkKind: 'sip-trunk', trunkDomain: 'pstn.twilio.com' },
   // POST and DELETE …/IncomingPhoneNumbers; numbers are bought at the carrier, never imported into it.
   lifecycle: { buy: true, import: false, release: true, importVia: null },
   credentials: 'account',

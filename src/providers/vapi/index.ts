@@ -2,7 +2,7 @@ import { ProviderError } from '../../domain/errors.js';
 import type { ProviderSnapshot, RemoteAgent, RemoteNumber, SkippedRecord } from '../../domain/model.js';
 import { createOnce } from '../create-once.js';
 import { HttpClient } from '../http.js';
-import type { AdapterSettings, FetchOptions, LifecycleCapability, NumberKey, ProviderAdapter, PurchaseRequest, SettingsWrite, SlotWrite, TwilioSource } from '../types.js';
+import type { AdapterSettings, FetchOptions, LifecycleCapability, NumberKey, ProviderAdapter, PurchaseRequest, SettingsWrite, SlotWrite, CarrierSource } from '../types.js';
 import { heldFieldsOf, mapAssistant, mapNumber, mapSquad, settingsPatch, slotPatch, toBuyBody, toTwilioImportBody, type HeldFields, type MapResult, type PhoneNumberPatch } from './map.js';
 import { PhoneNumberPageSchema, RecordListSchema, vapiErrorMessage, type VapiPhoneNumberPage } from './schema.js';
 
@@ -189,10 +189,10 @@ export function createVapiAdapter(settings: VapiAdapterSettings): ProviderAdapte
       return createOnce('vapi', 'a number', () => createNumber(body));
     },
 
-    async importFromTwilio(request: { e164: string; label?: string; twilio: TwilioSource }): Promise<RemoteNumber> {
-      const body = toTwilioImportBody(request.e164, request.twilio, request.label);
-      const find = () => findByNumber(request.e164, (raw) => raw.provider === 'twilio' && raw.twilioAccountSid === request.twilio.accountSid);
-      const secrets = [request.twilio.authToken, request.twilio.apiSecret].filter((value): value is string => Boolean(value));
+    async importFromCarrier(request: { e164: string; label?: string; source: CarrierSource }): Promise<RemoteNumber> {
+      const body = toTwilioImportBody(request.e164, request.source, request.label);
+      const find = () => findByNumber(request.e164, (raw) => raw.provider === 'twilio' && raw.twilioAccountSid === request.source.accountSid);
+      const secrets = [request.source.authToken, request.source.apiSecret].filter((value): value is string => Boolean(value));
       return createOnce('vapi', `the import of ${request.e164}`, () => createNumber(body, secrets), find);
     },
 

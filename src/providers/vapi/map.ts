@@ -1,7 +1,7 @@
 import type { RemoteAgent, RemoteNumber, SkippedRecord, SlotAgent } from '../../domain/model.js';
 import { isStrictE164 } from '../../domain/phone.js';
 import { ProviderError } from '../../domain/errors.js';
-import type { PurchaseRequest, SettingsWrite, SlotWrite, TwilioSource, WriteSlotAgent } from '../types.js';
+import type { PurchaseRequest, SettingsWrite, SlotWrite, CarrierSource, WriteSlotAgent } from '../types.js';
 import { describeIssue } from '../schema-issue.js';
 import { AssistantSchema, PhoneNumberSchema, SquadSchema, type VapiPhoneNumberRecord } from './schema.js';
 
@@ -237,7 +237,7 @@ export interface TwilioImportBody {
 }
 
 /** Vapi imports a Twilio number with the account's auth token, or an API key and its secret. */
-export function toTwilioImportBody(e164: string, twilio: TwilioSource, label: string | undefined): TwilioImportBody {
+export function toTwilioImportBody(e164: string, twilio: CarrierSource, label: string | undefined): TwilioImportBody {
   const credentials = twilio.authToken
     ? { twilioAuthToken: twilio.authToken }
     : twilio.apiKey && twilio.apiSecret
