@@ -1,8 +1,7 @@
 import type { CommandUnknownOpts, Option } from '@commander-js/extra-typings';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { SETTING_KEYS } from '../config/keys.js';
-import { cacheFile, voicenumHome } from '../config/paths.js';
+import { cacheFile, chosenProfile } from '../config/paths.js';
+import { listProfiles } from '../config/profiles.js';
 import { UsageError } from '../domain/errors.js';
 import { PROVIDERS, SLOTS } from '../domain/model.js';
 import { REGION_PROVIDER } from '../providers/registry.js';
@@ -48,16 +47,10 @@ export async function runCompletion(ctx: Context, shell: string): Promise<number
 
 /** `voicenum __complete -- WORDS…`: the candidates for the last word, one a line. */
 export async function runComplete(ctx: Context, root: CommandUnknownOpts, words: string[]): Promise<number> {
-  const home = voicenumHome(ctx.env);
   const candidates = complete(root, words, {
-    names: (kind, prefix) => completionNames(cacheFile(home, profileOf(words, ctx.env)), kind, prefix),
-    profiles: () => {
-      try {
-        return readdirSync(join(home, 'profiles'));
-      } catch {
-        return [];
-      }
-    },
+    names: (kind, prefix) => completionNames(cacheFile(ctx.home, profileOf(words, ctx.env)), kind, prefix),
+    // The config file was read (and checked) before the command ran.
+    profiles: () => listProfiles(ctx.home, ctx.configFile()).map((profile) => profile.name),
   });
   if (candidates.length) ctx.printer.data(`${candidates.join('\n')}\n`);
   return 0;
@@ -179,8 +172,8 @@ function argumentValues(command: CommandUnknownOpts, positional: number, partial
 
 /** The profile the words being completed name, as a run of that line would use. */
 function profileOf(words: readonly string[], env: NodeJS.ProcessEnv): string {
-  if (words.includes('--sandbox')) return 'sandbox';
   const at = words.indexOf('--profile');
   const inline = words.find((w) => w.startsWith('--profile='));
-  return (at >= 0 ? words[at + 1] : inline?.slice('--profile='.length)) || env.VOICENUM_PROFILE || 'default';
+  const profile = (at >= 0 ? words[at + 1] : inline?.slice('--profile='.length)) || undefined;
+  return chosenProfile({ sandbox: words.includes('--sandbox'), profile }, env);
 }

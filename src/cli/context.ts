@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import { cacheFile, PROFILE_NAME, profileDir, sandboxStateFile, voicenumHome } from '../config/paths.js';
+import { cacheFile, chosenProfile, PROFILE_NAME, profileDir, SANDBOX_PROFILE, sandboxStateFile, voicenumHome } from '../config/paths.js';
 import { profileExists, listProfiles } from '../config/profiles.js';
 import { loadConfigFile, profileSettings, type ConfigFileShape, type Settings } from '../config/settings.js';
 import { UsageError } from '../domain/errors.js';
@@ -31,7 +31,7 @@ export interface GlobalOptions {
   allowsNewProfile?: boolean;
 }
 
-export const SANDBOX_PROFILE = 'sandbox';
+export { SANDBOX_PROFILE } from '../config/paths.js';
 
 /**
  * What a command gets: IO, the profile's settings, and lazy handles on the expensive things
@@ -69,7 +69,7 @@ export class Context {
       throw new UsageError(`--sandbox uses the "${SANDBOX_PROFILE}" profile; it cannot be combined with --profile ${options.profile}`);
     }
     this.profileSource = options.sandbox ? '--sandbox' : options.profile !== undefined ? '--profile' : env.VOICENUM_PROFILE ? 'VOICENUM_PROFILE' : undefined;
-    this.profile = options.sandbox ? SANDBOX_PROFILE : (options.profile ?? (env.VOICENUM_PROFILE || 'default'));
+    this.profile = chosenProfile(options, env);
     if (!PROFILE_NAME.test(this.profile)) throw new UsageError(`"${this.profile}" is not a valid profile name`, 'use letters, digits, - and _ (up to 40)');
     this.sandbox = this.profile === SANDBOX_PROFILE;
     this.home = voicenumHome(env);

@@ -19,6 +19,11 @@ export function onlyOnce(flag: string) {
   };
 }
 
+/** One provider named on the command line (`auth login retell`, `--into vapi`). */
+export function parseProvider(value: string): ProviderName {
+  return parseProviders([value])![0]!;
+}
+
 export function parseProviders(values: string[] | undefined): ProviderName[] | undefined {
   if (!values?.length) return undefined;
   const out: ProviderName[] = [];

@@ -33,3 +33,13 @@ export function configFile(home: string): string {
 }
 
 export const PROFILE_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/i;
+
+export const SANDBOX_PROFILE = 'sandbox';
+
+/**
+ * The profile a command line uses: `--sandbox`, which wins over the environment (it is a flag on
+ * this line), then `--profile`, then VOICENUM_PROFILE, then `default`.
+ */
+export function chosenProfile(flags: { sandbox?: boolean; profile?: string }, env: NodeJS.ProcessEnv): string {
+  return flags.sandbox ? SANDBOX_PROFILE : (flags.profile ?? (env.VOICENUM_PROFILE || 'default'));
+}

@@ -20,9 +20,6 @@ import { displayWidth, padToWidth, takeWidth } from './width.js';
 
 /** Shortest a wrapping column gets on a narrow terminal. */
 const MIN_WRAP = 12;
-const ANSI = /\u001b\[[0-9;]*m/g;
-
-const visible = (text: string) => displayWidth(text.replace(ANSI, ''));
 
 type TableConstructor = typeof CliTable;
 let loaded: Promise<TableConstructor> | undefined;
@@ -43,7 +40,7 @@ function loadTable(): Promise<TableConstructor> {
       const shim = new Module(widthPath);
       shim.filename = widthPath;
       shim.paths = [dirname(widthPath)];
-      shim.exports = (text: string) => displayWidth(String(text).replace(ANSI, ''));
+      shim.exports = (text: string) => displayWidth(String(text));
       shim.loaded = true;
       require.cache[widthPath] = shim;
     }
@@ -59,7 +56,7 @@ export async function renderGrid<Row>(rows: readonly Row[], allColumns: readonly
   const texts = rows.map((row) => columns.map((column) => column.value(row)));
   const widths = columns.map((column, i) => {
     let width = displayWidth(column.header);
-    for (const line of texts) width = Math.max(width, visible(line[i]!));
+    for (const line of texts) width = Math.max(width, displayWidth(line[i]!));
     return column.max === undefined ? width : Math.min(width, Math.max(column.max, displayWidth(column.header)));
   });
   fitToWidth(widths, options.width ?? 0, (i) => Math.max(MIN_WRAP, displayWidth(columns[i]!.header)));

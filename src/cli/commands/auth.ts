@@ -7,17 +7,13 @@ import { capabilitiesOf, createAdapter } from '../../providers/registry.js';
 import { selectFields } from '../../output/printer.js';
 import type { Context } from '../context.js';
 import type { AuthStatusOptions, LoginOptions } from './auth.command.js';
-import { parseProviders } from '../options.js';
+import { parseProvider } from '../options.js';
 import { canPrompt } from '../prompter.js';
 
 
 /** Show only the last four characters of a secret. */
 export function mask(secret: string): string {
   return secret.length <= 4 ? '••••' : `••••${secret.slice(-4)}`;
-}
-
-function provider(name: string): ProviderName {
-  return parseProviders([name])![0]!;
 }
 
 async function readStdinSecret(ctx: Context): Promise<string> {
@@ -59,7 +55,7 @@ async function ask(ctx: Context, name: ProviderName, options: LoginOptions): Pro
 /** `auth login PROVIDER`: ask for the key, prove it with one cheap call, then store it (0600). */
 export async function runAuthLogin(ctx: Context, name: string, options: LoginOptions): Promise<number> {
   if (ctx.sandbox) throw new UsageError('the sandbox profile needs no login: its fakes accept built-in keys');
-  const which = provider(name);
+  const which = parseProvider(name);
   const stored = await ask(ctx, which, options);
   // Only the typed credentials: the environment must not stand in for them during the check.
   const credentials = resolveCredentials({}, { [which]: stored });
@@ -88,7 +84,7 @@ export async function runAuthLogin(ctx: Context, name: string, options: LoginOpt
 
 /** `auth logout PROVIDER`: forget the stored key of the profile. */
 export async function runAuthLogout(ctx: Context, name: string): Promise<number> {
-  const which = provider(name);
+  const which = parseProvider(name);
   const had = Boolean(ctx.configFile().profiles?.[ctx.profile]?.credentials?.[which]);
   await updateConfig(ctx.home, (config) => {
     const credentials = config.profiles?.[ctx.profile]?.credentials;

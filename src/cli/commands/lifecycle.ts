@@ -10,7 +10,7 @@ import { CAPABILITIES, capabilitiesOf, CARRIER } from '../../providers/registry.
 import type { PurchaseRequest } from '../../providers/types.js';
 import type { Store } from '../../store/index.js';
 import type { Context } from '../context.js';
-import { parseProviders } from '../options.js';
+import { parseProvider } from '../options.js';
 import { canPrompt } from '../prompter.js';
 import type { BuyOptions, ImportOptions, ReleaseOptions, RepairOptions } from './lifecycle.command.js';
 
@@ -22,10 +22,6 @@ import type { BuyOptions, ImportOptions, ReleaseOptions, RepairOptions } from '.
 
 function lifecyclePorts(ctx: Context, store: Store): LifecyclePorts {
   return { ...applyPorts(ctx, store), capabilities: CAPABILITIES };
-}
-
-function oneProvider(value: string): ProviderName {
-  return parseProviders([value])![0]!;
 }
 
 /** Asks at a terminal, or takes --yes; without either, refuses (nothing has been done yet). */
@@ -70,7 +66,7 @@ async function reported<T>(ctx: Context, run: () => Promise<T>): Promise<T> {
 }
 
 export async function runBuy(ctx: Context, options: BuyOptions): Promise<number> {
-  const provider = oneProvider(options.provider);
+  const provider = parseProvider(options.provider);
   const capabilities = capabilitiesOf(provider);
   if (!capabilities.lifecycle.buy) throw new UsageError(`${capabilities.displayName} numbers cannot be bought through voicenum`);
   const country = options.country?.toUpperCase();
@@ -109,7 +105,7 @@ export async function runBuy(ctx: Context, options: BuyOptions): Promise<number>
 }
 
 export async function runImport(ctx: Context, input: string, options: ImportOptions): Promise<number> {
-  const into = oneProvider(options.into);
+  const into = parseProvider(options.into);
   const capabilities = capabilitiesOf(into);
   if (!CARRIER) throw new UsageError('no carrier is registered to import numbers from');
   if (!capabilities.lifecycle.import || !capabilities.lifecycle.importVia) throw new UsageError(`${capabilities.displayName} cannot import ${CARRIER.displayName} numbers through voicenum`);
@@ -148,7 +144,7 @@ export async function runRelease(ctx: Context, input: string, options: ReleaseOp
   const e164 = toE164(input, ctx.settings().defaultCountry);
   const store = await ctx.store();
   const records = store.findNumbers(e164).filter((row) => !row.removed);
-  const asked = options.provider === undefined ? undefined : oneProvider(options.provider);
+  const asked = options.provider === undefined ? undefined : parseProvider(options.provider);
   const ports = lifecyclePorts(ctx, store);
   // A platform record is released unless the carrier is named: giving the number back is never a surprise.
   const provider = asked ?? records.find((row) => !capabilitiesOf(row.provider).carrier)?.provider;
@@ -183,7 +179,7 @@ export async function runRelease(ctx: Context, input: string, options: ReleaseOp
 export async function runRepair(ctx: Context, input: string, options: RepairOptions): Promise<number> {
   const e164 = toE164(input, ctx.settings().defaultCountry);
   const store = await ctx.store();
-  const provider = options.provider === undefined ? undefined : oneProvider(options.provider);
+  const provider = options.provider === undefined ? undefined : parseProvider(options.provider);
   const open = store.lifecycleOpsOf(e164, provider).filter((op) => op.state === 'running' || op.state === 'corrupted').at(-1);
   if (!open) throw new UsageError(`${e164} has no unfinished or corrupted operation to repair`);
   const record = CARRIER ? store.findNumbers(e164).find((row) => row.provider === CARRIER!.name) : undefined;
