@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream';
 
 /** Where a command writes. The only door to the terminal: commands never touch `console` or `process`. */
 export interface IO {
-  stdout: { write(text: string): unknown };
+  /** Text, or bytes already encoded (a long list read from the cache as stored UTF-8). */
+  stdout: { write(text: string | Uint8Array): unknown };
   stderr: { write(text: string): unknown };
   /** The real stream interactive prompts draw on (they pipe into it); stderr's own stream. */
   promptStream?: NodeJS.WritableStream;
@@ -39,7 +40,7 @@ const CLOSED_BY_READER = new Set(['EPIPE', 'ECONNRESET', 'ERR_STREAM_DESTROYED']
  * (so a long output written in chunks cannot raise again); a closed pipe is not an error at all,
  * anything else is kept for main() to report.
  */
-function guardedWriter(stream: NodeJS.WriteStream, onFailure: (error: NodeJS.ErrnoException) => void, sink: (text: string) => boolean = (text) => stream.write(text)): { write(text: string): boolean } {
+function guardedWriter(stream: NodeJS.WriteStream, onFailure: (error: NodeJS.ErrnoException) => void, sink: (text: string | Uint8Array) => boolean = (text) => stream.write(text)): { write(text: string | Uint8Array): boolean } {
   let stopped = false;
   const stop = (error: NodeJS.ErrnoException) => {
     if (stopped) return;
@@ -48,7 +49,7 @@ function guardedWriter(stream: NodeJS.WriteStream, onFailure: (error: NodeJS.Err
   };
   stream.on('error', stop);
   return {
-    write(text: string): boolean {
+    write(text: string | Uint8Array): boolean {
       if (stopped) return false;
       try {
         return sink(text);
@@ -65,14 +66,14 @@ function guardedWriter(stream: NodeJS.WriteStream, onFailure: (error: NodeJS.Err
  * Writing into a regular file (`> out.txt`). Node's own file stdout ignores a short write, so on a
  * full disk the output would be cut silently with exit 0; here every byte is written or it throws.
  */
-function fileSink(fd: number): ((text: string) => boolean) | undefined {
+function fileSink(fd: number): ((text: string | Uint8Array) => boolean) | undefined {
   try {
     if (!fstatSync(fd).isFile()) return undefined;
   } catch {
     return undefined;
   }
   return (text) => {
-    let rest = Buffer.from(text);
+    let rest = typeof text === 'string' ? Buffer.from(text) : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
     while (rest.length > 0) rest = rest.subarray(writeSync(fd, rest));
     return true;
   };

@@ -71,6 +71,20 @@ export class Printer {
   }
 
   /**
+   * Records already serialised as compact JSON (UTF-8 bytes), printed as one array without being
+   * decoded: a 10,000-number list goes from the cache to stdout as bytes. Through --jq they are text.
+   */
+  jsonRecords(records: readonly Uint8Array[]): void {
+    if (this.options.jq !== undefined) return this.jsonText(`[${records.map((record) => Buffer.from(record).toString('utf8')).join(',')}]`);
+    this.io.stdout.write(joinBytes(records, '[', ',', ']\n'));
+  }
+
+  /** Lines already encoded (UTF-8 bytes, no newline), each printed with a newline. */
+  dataLines(lines: readonly Uint8Array[]): void {
+    if (lines.length) this.io.stdout.write(joinBytes(lines, '', '\n', '\n'));
+  }
+
+  /**
    * Loads jq and compiles the --jq expression (nothing without --jq). Called before the command
    * runs, so a bad expression stops it before it reads or writes anything, and json() stays
    * synchronous for every command.
@@ -216,4 +230,16 @@ export function selectFields(value: unknown, json: JsonSelection, within?: strin
     return { ...wrapper, [within]: Array.isArray(wrapper[within]) ? (wrapper[within] as unknown[]).map(pick) : wrapper[within] };
   }
   return Array.isArray(value) ? value.map(pick) : pick(value);
+}
+
+/** One buffer: the opening, the parts with a separator between them, the closing. */
+function joinBytes(parts: readonly Uint8Array[], open: string, separator: string, close: string): Buffer {
+  const sep = Buffer.from(separator);
+  const pieces: Uint8Array[] = [Buffer.from(open)];
+  parts.forEach((part, i) => {
+    if (i > 0) pieces.push(sep);
+    pieces.push(part);
+  });
+  pieces.push(Buffer.from(close));
+  return Buffer.concat(pieces);
 }

@@ -23,6 +23,9 @@ export function openDatabase(file: string, options: { busyTimeoutMs?: number } =
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
+    // Lists read every row's stored record: mapping the file spares a read() and a copy per page,
+    // about half the query time of a 10,000-number list in a fresh process (npm run bench).
+    db.pragma('mmap_size = 268435456');
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
     migrate(db, file);
     // Derived data is the application's, not a migration's: built here when missing or of another format.

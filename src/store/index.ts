@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ProviderName, ProviderSnapshot } from '../domain/model.js';
 import { openDatabase } from './db.js';
-import { countRemoved, findNumbers, heldValues, listAgents, listNumbers, listViews, numbersHoldingAgent, syncStates, type AgentRow, type NumberFilter, type NumberRow, type SyncStateRow } from './queries.js';
+import { countRemoved, findNumbers, heldValues, listAgents, listNumbers, listViewBytes, listViews, numbersHoldingAgent, syncStates, type AgentRow, type NumberFilter, type NumberRow, type SyncStateRow } from './queries.js';
 import { replaceProvider, type ReplaceOptions, type SyncCounts } from './sync-writer.js';
 import { applyRegion, applyRemoteNumber, appendAudit, beginIntent, currentWriteSeq, markNeedsAttention, openIntents, readAudit, type AuditEntry, type AuditRow } from './number-writer.js';
 import type { RemoteNumber } from '../domain/model.js';
@@ -41,6 +41,11 @@ export class Store {
   /** The list records of a list, as stored JSON text (what `numbers list` prints). */
   listViews(filter?: NumberFilter, column: 'view' | 'cells' = 'view'): string[] {
     return listViews(this.db, filter, column);
+  }
+
+  /** listViews as the stored UTF-8 bytes, for output that prints them unchanged. */
+  listViewBytes(filter?: NumberFilter, column: 'view' | 'cells' = 'view'): Buffer[] {
+    return listViewBytes(this.db, filter, column);
   }
 
   /** Every live record of the provider holding the agent, carrier records included. */

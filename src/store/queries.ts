@@ -189,6 +189,15 @@ export function listViews(db: Database.Database, filter: NumberFilter = {}, colu
   return db.prepare(`SELECT v.${column} FROM numbers n LEFT JOIN numbers c ON c.id = n.carrier_id JOIN number_views v ON v.number_id = n.id WHERE n.held = 0${sql}`).pluck().all(params) as string[];
 }
 
+/**
+ * The same records as UTF-8 bytes, for printing them unchanged: SQLite hands over its stored bytes,
+ * so no JavaScript string is built for a row and none is encoded again on the way out.
+ */
+export function listViewBytes(db: Database.Database, filter: NumberFilter = {}, column: 'view' | 'cells' = 'view'): Buffer[] {
+  const { sql, params } = listClauses(filter, agentsMatching(db, filter), LABEL_KEY_JOINED);
+  return db.prepare(`SELECT CAST(v.${column} AS BLOB) FROM numbers n LEFT JOIN numbers c ON c.id = n.carrier_id JOIN number_views v ON v.number_id = n.id WHERE n.held = 0${sql}`).pluck().all(params) as Buffer[];
+}
+
 /** Rows by id (every row when no ids), held and removed ones included: for refreshing views. */
 export function rowsById(db: Database.Database, ids?: readonly number[]): NumberRow[] {
   if (ids) return ids.length ? withSlots(db, db.prepare(`${SELECT_ROWS} WHERE n.id IN (SELECT value FROM json_each(?))`).raw().all(JSON.stringify(ids)) as RawTuple[]) : [];

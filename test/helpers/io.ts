@@ -7,7 +7,7 @@ export function testIO(options: { stdin?: string; tty?: boolean; columns?: numbe
   let stderr = '';
   const tty = options.tty ?? false;
   return {
-    stdout: { write: (text: string) => (stdout += text) },
+    stdout: { write: (text: string | Uint8Array) => (stdout += typeof text === 'string' ? text : Buffer.from(text).toString('utf8')) },
     stderr: { write: (text: string) => (stderr += text) },
     stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
     isStdoutTTY: tty,

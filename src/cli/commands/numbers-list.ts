@@ -40,16 +40,23 @@ export async function runNumbersList(ctx: Context, options: NumbersListOptions):
   // string a row. Piped output prints the cells as they are.
   const wantsAll = options.json === true || options.json?.length === 0;
   let count: number;
-  if (format === 'json') {
+  // Piped whole records go out as the stored bytes, never decoded into strings.
+  if (format === 'json' && wantsAll && !ctx.io.isStdoutTTY) {
+    const records = store.listViewBytes(filter, 'view');
+    count = records.length;
+    ctx.printer.jsonRecords(records);
+  } else if (format === 'json') {
     const views = store.listViews(filter, 'view');
     count = views.length;
-    if (wantsAll && !ctx.io.isStdoutTTY) ctx.printer.jsonText(`[${views.join(',')}]`);
-    else ctx.printer.json(selectFields(JSON.parse(`[${views.join(',')}]`), options.json));
+    ctx.printer.json(selectFields(JSON.parse(`[${views.join(',')}]`), options.json));
+  } else if (format === 'tsv') {
+    const lines = store.listViewBytes(filter, 'cells');
+    count = lines.length;
+    ctx.printer.dataLines(lines);
   } else {
     const lines = store.listViews(filter, 'cells');
     count = lines.length;
-    if (format === 'tsv') ctx.printer.data(lines.length ? `${lines.join('\n')}\n` : '');
-    else ctx.printer.rows(lines.map((line) => line.split('\t')), numberColumns(ctx.printer.out, format === 'table'), format);
+    ctx.printer.rows(lines.map((line) => line.split('\t')), numberColumns(ctx.printer.out, format === 'table'), format);
   }
   if (format === 'table') {
     const hidden = filter.status === 'removed' ? 0 : store.countRemoved();
