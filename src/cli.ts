@@ -1,6 +1,6 @@
-import { CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
+import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import type { Context } from './cli/context.js';
-import { buildProgram, globalOptions } from './cli/program.js';
+import { VERSION } from './cli/version.js';
 import { ExitCode, VoicenumError } from './domain/errors.js';
 import { Interrupt } from './cli/interrupt.js';
 import { systemIO, type IO } from './output/io.js';
@@ -25,6 +25,13 @@ export async function main(argv: string[], deps: MainDependencies = {}): Promise
   const env = deps.env ?? process.env;
   const noColor = argv.includes('--no-color');
   const io = deps.io ?? systemIO(env, noColor);
+  // `voicenum --version` alone (how scripts and installers probe) is answered before the command
+  // tree is built: it then loads this file and nothing of the commands.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    io.stdout.write(`${VERSION}\n`);
+    return ExitCode.Ok;
+  }
+  const { buildProgram, globalOptions } = await import('./cli/program.js');
   let exitCode: number = ExitCode.Ok;
   let context: Context | undefined;
   const interrupt = new Interrupt(() => deps.exit?.(ExitCode.Cancelled), (text) => io.stderr.write(text));
@@ -60,6 +67,8 @@ export async function main(argv: string[], deps: MainDependencies = {}): Promise
       program.outputHelp();
     }
   } catch (error) {
+    // Loaded already with the command tree; imported here so `--version` above needs no commander.
+    const { CommanderError } = await import('@commander-js/extra-typings');
     if (error instanceof CommanderError) {
       // Help and version exit 0; anything else commander refused is a usage error it already printed.
       exitCode = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? ExitCode.Ok : ExitCode.Usage;

@@ -19,8 +19,9 @@ import { wizard } from './commands/wizard.command.js';
 import type { GlobalOptions } from './context.js';
 import { instantiate, type CommandDefinition, type Dispatch } from './define-command.js';
 
-declare const __VERSION__: string;
-export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+import { VERSION } from './version.js';
+
+export { VERSION };
 
 export type { Dispatch } from './define-command.js';
 

@@ -292,6 +292,12 @@ describe('the command line itself', () => {
         expect(imported.some((entry) => entry === name || entry.startsWith(`${name}/`)), `${args.join(' ')} loaded ${name}`).toBe(false);
       }
     }
+    // `--version` alone is answered before the command tree is built: no chunk holding commander.
+    const loadsCommander = (chunk: string) => readFileSync(`${ROOT}dist/${chunk}`, 'utf8').includes('node_modules/commander/lib/command.js');
+    const versionChunks = (await importsOf(['--version'])).filter((entry) => entry.startsWith('dist:')).map((entry) => entry.slice(5));
+    expect(versionChunks).toContain('cli.js');
+    expect(versionChunks.filter(loadsCommander)).toEqual([]);
+    expect((await importsOf(['--help'])).filter((entry) => entry.startsWith('dist:')).map((entry) => entry.slice(5)).some(loadsCommander)).toBe(true);
     const version = await runCli(['--version'], { home: dir.path });
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')).version);
   });
