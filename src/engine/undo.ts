@@ -93,9 +93,9 @@ export function undoSteps(selection: Selection): UndoStep[] {
   return netted;
 }
 
-/** A cached record's field in the audit log's form, to compare with what a change left. */
+/** A cached record's field in the audit log's form (agents with their names), to compare with what a change left. */
 export function cachedValue(row: NumberRow, field: UndoStep['field']): unknown {
-  if (isSlot(field)) return row.slots[field].map((a) => ({ agentId: a.agentId, weight: a.weight, version: a.version }));
+  if (isSlot(field)) return row.slots[field].map((a) => ({ agentId: a.agentId, name: a.name, weight: a.weight, version: a.version }));
   if (field === 'label') return row.label === '' ? null : row.label;
   if (field === 'fallback') return row.fallback === '' ? null : row.fallback;
   return row.region;
