@@ -216,6 +216,55 @@ describe('drift and undo, end to end on the sandbox', () => {
     expect(nothing.stderr).toMatch(/nothing to undo: change \d+ changed nothing upstream \(conflict\)/);
   });
 
+  it('writes on every provider leave no drift: what a write records is what a full read finds', async () => {
+    const pick = (provider: string) => plan.numbers.find((n) => n.provider === provider && !(n.provider === 'vapi' && n.status !== 'active'))!;
+    const twilio = plan.numbers.find((n) => n.provider === 'twilio' && n.region === 'us1')!;
+    const writes = [
+      ['numbers', 'label', pick('retell').e164, 'relabelled', '--provider', 'retell'],
+      ['numbers', 'label', pick('vapi').e164, 'relabelled', '--provider', 'vapi'],
+      ['numbers', 'label', pick('bland').e164, 'relabelled', '--provider', 'bland'],
+      ['numbers', 'label', twilio.e164, 'relabelled', '--provider', 'twilio'],
+      ['numbers', 'fallback', first!.e164, plan.numbers.find((n) => n.provider === 'retell' && n !== first && !n.fallback)!.e164, '--provider', 'retell'],
+      ['region', twilio.e164, 'ie1', '--provider', 'twilio'],
+      ['assign', first!.e164, '--inbound', 'sales@1=0.5,support=0.5', '--outbound', 'outbound-dialer', '--yes'],
+      ['assign', pick('vapi').e164, '--inbound', 'booking', '--provider', 'vapi', '--yes'],
+      ['assign', pick('bland').e164, '--inbound', 'intake-flow', '--provider', 'bland', '--yes'],
+    ];
+    for (const args of writes) {
+      const result = await cli(args);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+    }
+    expect((await history()).filter((h) => h.outcome === 'applied').length).toBeGreaterThanOrEqual(writes.length);
+    const after = await cli(['drift', '--json']);
+    expect(after.code, after.stderr).toBe(0);
+    expect(JSON.parse(after.stdout)).toEqual([]);
+  }, 120_000);
+
+  it('undo sets settings back too (label, region), and the rules still apply to it', async () => {
+    const twilio = plan.numbers.find((n) => n.provider === 'twilio' && n.region === 'us1')!;
+    expect((await cli(['numbers', 'label', first!.e164, 'temporary'])).code).toBe(0);
+    expect((await cli(['region', twilio.e164, 'au1', '--provider', 'twilio'])).code).toBe(0);
+    const labelled = await cli(['undo', String((await history())[0]!.id), '--yes']);
+    expect(labelled.code, labelled.stderr).toBe(0);
+    expect(retellNumber(first!.e164).nickname).toBe(first!.label);
+    const region = await cli(['undo', '--batch', (await history())[1]!.batch, '--yes', '--json']);
+    expect(region.code, region.stderr).toBe(0);
+    expect(JSON.parse(region.stdout)).toMatchObject([{ e164: twilio.e164, provider: 'twilio', outcome: 'applied', changes: [{ field: 'region', before: 'au1', after: 'us1' }] }]);
+    expect(JSON.parse((await cli(['region', twilio.e164, '--provider', 'twilio', '--json', 'region'])).stdout)).toEqual({ region: 'us1' });
+
+    // Rule 4: putting back an agent that was deleted upstream since is refused, nothing pushed.
+    expect((await cli(['assign', second!.e164, '--inbound', 'receptionist'])).code).toBe(0);
+    expect((await cli(['assign', second!.e164, '--inbound', 'sales', '--yes'])).code).toBe(0);
+    onDashboard((state) => {
+      state.retell.agents = state.retell.agents.filter((a) => a.agent_id !== receptionist);
+    });
+    expect((await cli(['sync', '--provider', 'retell'])).code).toBe(0);
+    const refused = await cli(['undo', '--last', '--yes']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/inbound: (no agent "agent_\w+" at retell|agent receptionist .* was deleted)/);
+    expect(retellNumber(second!.e164).inbound_agents).toEqual([{ agent_id: agentId('retell', 'sales'), weight: 1 }]);
+  }, 120_000);
+
   it('history shows change ids and batch ids, in the table and in JSON', async () => {
     expect((await cli(['assign', first!.e164, '--inbound', 'receptionist'])).code).toBe(0);
     const log = await history();
