@@ -55,7 +55,7 @@ describe('drift and undo, end to end on the sandbox', () => {
   beforeEach(async () => {
     expect((await runCli(['sandbox', 'reset'], { home: dir.path })).code).toBe(0);
     expect((await cli(['sync'])).code).toBe(0);
-  });
+  }, 120_000);
   afterAll(() => dir.cleanup());
 
   it('a dashboard change after an assign shows in drift (exit 11, JSON), is not written to the cache, and its restore command puts it back; sync accepts the rest', async () => {
@@ -107,7 +107,7 @@ describe('drift and undo, end to end on the sandbox', () => {
     const after = await cli(['drift', '--json']);
     expect(after.code, after.stderr).toBe(0);
     expect(JSON.parse(after.stdout)).toEqual([]);
-  });
+  }, 120_000);
 
   it('after sync, drift shows nothing: sync accepts a dashboard change', async () => {
     onDashboard((state) => {
@@ -118,7 +118,7 @@ describe('drift and undo, end to end on the sandbox', () => {
     const after = await cli(['drift']);
     expect(after.code, after.stderr).toBe(0);
     expect(after.stdout).toBe('');
-  });
+  }, 120_000);
 
   it('undo --last puts an assignment back through the push path, needs a yes, and an undo of the undo redoes it', async () => {
     expect((await cli(['assign', first!.e164, '--inbound', 'receptionist'])).code).toBe(0);
@@ -144,7 +144,7 @@ describe('drift and undo, end to end on the sandbox', () => {
     expect((await history()).at(-1)!.error).toBe(`undo of change ${log[1]!.id}`);
     // Every write went through the cache too: no drift anywhere.
     expect((await cli(['drift'])).code).toBe(0);
-  });
+  }, 120_000);
 
   it('undo refuses a number changed since the change (exit 6), in the cache or upstream; --force sets it back', async () => {
     expect((await cli(['assign', first!.e164, '--inbound', 'receptionist'])).code).toBe(0);
@@ -174,7 +174,7 @@ describe('drift and undo, end to end on the sandbox', () => {
     const overridden = await cli(['undo', '--last', '--yes', '--force']);
     expect(overridden.code, overridden.stderr).toBe(0);
     expect(retellNumber(second!.e164).inbound_agents ?? []).toEqual([]);
-  });
+  }, 120_000);
 
   it('--batch ID (or its first characters) reverts every number of a batch', async () => {
     const numbers = [first!, second!, third!].map((n) => n.e164);
@@ -190,7 +190,7 @@ describe('drift and undo, end to end on the sandbox', () => {
     expect(tsv(undone.stdout).map((r) => [r[0], r[2]]).sort()).toEqual(numbers.map((e164) => [e164, 'applied']).sort());
     for (const e164 of numbers) expect(retellNumber(e164).outbound_agents ?? []).toEqual([]);
     expect(retellNumber(first!.e164).nickname).toBe('kept');
-  });
+  }, 120_000);
 
   it('an unknown change id or batch is a usage error (exit 2); a change that failed has nothing to undo (exit 3)', async () => {
     const unknown = await cli(['undo', '999']);
@@ -214,7 +214,7 @@ describe('drift and undo, end to end on the sandbox', () => {
     const nothing = await cli(['undo', String(conflicted.id), '--yes']);
     expect(nothing.code).toBe(3);
     expect(nothing.stderr).toMatch(/nothing to undo: change \d+ changed nothing upstream \(conflict\)/);
-  });
+  }, 120_000);
 
   it('writes on every provider leave no drift: what a write records is what a full read finds', async () => {
     const pick = (provider: string) => plan.numbers.find((n) => n.provider === provider && !(n.provider === 'vapi' && n.status !== 'active'))!;
@@ -273,5 +273,5 @@ describe('drift and undo, end to end on the sandbox', () => {
     const rows = tsv((await cli(['history'])).stdout);
     expect(rows.map((r) => r.slice(0, 2))).toEqual([[String(log[0]!.id), log[0]!.batch]]);
     expect(JSON.parse((await cli(['history', '--json', 'id,batch'])).stdout)).toEqual([{ id: log[0]!.id, batch: log[0]!.batch }]);
-  });
+  }, 120_000);
 });
