@@ -102,10 +102,11 @@ export function cachedValue(row: NumberRow, field: UndoStep['field']): unknown {
 }
 
 /**
- * Whether the record still holds what the change left, as far as the cache knows (the push's
- * freshness read then checks upstream). Null when it does; else what it holds now.
+ * Whether the record changed since the change, as far as the cache knows (the push's freshness read
+ * then checks upstream): null when it still holds what the change left, or already holds what the
+ * undo puts back (an undo killed half way is finished by running it again); else what it holds now.
  */
 export function changedSince(row: NumberRow, step: UndoStep): { now: unknown } | null {
   const now = cachedValue(row, step.field);
-  return sameFieldValue(step.field, now, step.from) ? null : { now };
+  return sameFieldValue(step.field, now, step.from) || sameFieldValue(step.field, now, step.to) ? null : { now };
 }
