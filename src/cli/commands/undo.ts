@@ -79,6 +79,8 @@ function parseSelector(changeId: string | undefined, options: UndoOptions, ctx: 
  */
 export async function runUndo(ctx: Context, changeId: string | undefined, options: UndoOptions): Promise<number> {
   const selector = parseSelector(changeId, options, ctx);
+  // An undo is a write: it needs the providers (a dry run reads them too, unless --offline).
+  if (ctx.options.offline && !options.dryRun) throw new UsageError('--offline: undo writes to the providers', 'drop --offline, or add --dry-run to see the plan from the cache alone');
   const force = Boolean(options.force);
   const store = await ctx.store();
   const selection = selectChanges(store, selector);
