@@ -120,6 +120,19 @@ describe('drift and undo, end to end on the sandbox', () => {
     expect(after.stdout).toBe('');
   }, 120_000);
 
+  it('a provider that cannot be read makes its drift unknown, never clean: exit 7 beside the others, its own code alone', async () => {
+    onDashboard((state) => {
+      state.retell.numbers.find((n) => n.phone_number === second!.e164)!.nickname = 'by hand';
+    });
+    const env = { VOICENUM_SANDBOX_FAULTS: JSON.stringify({ vapi: { serverError: { count: -1, status: 503 } } }), VOICENUM_HTTP_MAX_ATTEMPTS: '1' };
+    const partial = await runCli(['--sandbox', 'drift', '--json'], { home: dir.path, env });
+    expect(partial.code, partial.stderr).toBe(7);
+    expect((JSON.parse(partial.stdout) as DriftJson[]).map((i) => [i.e164, i.field])).toEqual([[second!.e164, 'label']]);
+    expect(partial.stderr).toMatch(/vapi: .*its drift is unknown/);
+    const alone = await runCli(['--sandbox', 'drift', '--provider', 'vapi'], { home: dir.path, env });
+    expect(alone.code).toBe(5);
+  }, 120_000);
+
   it('undo --last puts an assignment back through the push path, needs a yes, and an undo of the undo redoes it', async () => {
     expect((await cli(['assign', first!.e164, '--inbound', 'receptionist'])).code).toBe(0);
     const unconfirmed = await cli(['undo', '--last']);
