@@ -96,10 +96,8 @@ export async function runDrift(ctx: Context, options: DriftOptions): Promise<num
       { header: 'KIND', value: (l) => l.item.kind },
       { header: 'RESTORE', value: (l) => neutralize(l.restore ?? '') },
     ];
-    if (format === 'table') {
-      // A person reads it: the long restore commands wrap instead of being cut.
-      await ctx.printer.shortRows(lines, columns, 'table');
-    } else ctx.printer.rows(lines, columns, format === 'csv' ? 'csv' : 'tsv');
+    // On a terminal the long restore commands wrap instead of being cut; piped, one row per field.
+    await ctx.printer.shortRows(lines, columns, format);
   }
 
   for (const provider of read) {
