@@ -9,6 +9,8 @@ import { complete, completion } from './commands/completion.command.js';
 import { environment } from './commands/environment.command.js';
 import { configGet, configList, configProfiles, configSet, SETTINGS_HELP } from './commands/config.command.js';
 import { history } from './commands/history.command.js';
+import { drift } from './commands/drift.command.js';
+import { undo } from './commands/undo.command.js';
 import { numbersBuy, numbersImport, numbersRelease, numbersRepair } from './commands/lifecycle.command.js';
 import { numbersList } from './commands/numbers-list.command.js';
 import { numbersShow } from './commands/numbers-show.command.js';
@@ -35,6 +37,7 @@ Exit codes:
   6    conflict: the number changed upstream since the last sync
   7    partial: some items of a batch (or some providers of a sync) failed
   8    local state: the cache or config could not be read or written
+  11   drift found: upstream changed since voicenum last knew it (voicenum drift)
   130  cancelled
   1    unexpected internal error`;
 
@@ -49,6 +52,7 @@ type AnyDefinition = CommandDefinition<any, any>;
 const TREE: { group?: { name: string; description: string; help?: string }; commands: AnyDefinition[] }[] = [
   { group: { name: 'numbers', description: 'list, show, sync, assign and configure phone numbers' }, commands: [numbersList, numbersShow, assign, unassign, region, label, fallback, sync, numbersBuy, numbersImport, numbersRelease, numbersRepair] },
   { commands: [history] },
+  { commands: [drift, undo] },
   { group: { name: 'agents', description: 'list agents and how many numbers each holds' }, commands: [agentsList, agentsShow] },
   { commands: [wizard] },
   { group: { name: 'auth', description: 'provider credentials of the profile' }, commands: [authLogin, authStatus, authLogout] },

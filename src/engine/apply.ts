@@ -4,7 +4,7 @@ import { describeSlot, sameAgents, type NumberFacts, type NumberPlan, type Plann
 import { versionText } from '../domain/field-values.js';
 import type { ProviderAdapter, SlotWrite } from '../providers/types.js';
 import type { Store } from '../store/index.js';
-import { auditEntry, push, type AuditSource, type PushOperation, type PushResult } from './push.js';
+import { auditEntry, push, type AuditSource, type PushOperation, type PushOptions, type PushResult } from './push.js';
 
 export interface ApplyPorts extends AuditSource {
   adapter(provider: ProviderName): Promise<ProviderAdapter>;
@@ -89,7 +89,7 @@ export function slotOperation(number: NumberFacts, adapter: ProviderAdapter, cha
  * side effects run after, each through the same path; if one fails, every earlier step is undone
  * newest first, and a step whose undo fails leaves its number needs-attention with the fix.
  */
-export async function applyPlan(plan: NumberPlan, ports: ApplyPorts, options: { force: boolean }): Promise<ApplyResult> {
+export async function applyPlan(plan: NumberPlan, ports: ApplyPorts, options: Pick<PushOptions, 'force' | 'applied'>): Promise<ApplyResult> {
   const { number } = plan;
   const changes = plan.changes.filter((change) => change.kind !== 'unchanged');
   const sideSteps = plan.sideEffects.map((side) => ({ number: side.number, changes: side.changes.filter((c) => c.kind !== 'unchanged').map(({ slot, before, after }) => ({ slot, before, after })) }));

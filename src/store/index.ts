@@ -7,6 +7,8 @@ import { applyRegion, applyRemoteNumber, appendAudit, beginIntent, currentWriteS
 import type { RemoteNumber } from '../domain/model.js';
 import { clearDeadLocks, releaseLeftoverLocks, withNumberLock } from './number-locks.js';
 import * as lifecycle from './lifecycle-journal.js';
+import { knownRecords, type KnownRecord } from './known-state.js';
+import { auditById, auditOfBatch, batchesMatching, lastChangingBatch } from './audit-reads.js';
 
 export type { AgentRow, NumberFilter, NumberRow, SyncStateRow, CachedSlotAgent, CarrierFacts, SortField } from './queries.js';
 export { SORT_FIELDS, PROVIDER_SLOTS } from './queries.js';
@@ -14,6 +16,7 @@ export type { SyncCounts } from './sync-writer.js';
 export type { AuditEntry, AuditRow } from './number-writer.js';
 export type { BeginOp, LifecycleKind, LifecycleOpRow, LifecycleOpState, LifecycleState, LifecycleStepOutcome, LifecycleStepRow } from './lifecycle-journal.js';
 export { lifecycleKey } from './lifecycle-journal.js';
+export type { KnownRecord } from './known-state.js';
 export { LIST_HEADERS, numberRecord, NUMBER_RECORD_FIELDS, recordCells, slotText, statusText, type NumberRecord, type RecordAgent } from './number-record.js';
 
 /** The local cache: what the commands read and what sync and the write path keep current. */
@@ -104,6 +107,28 @@ export class Store {
 
   readAudit(filter?: { e164?: string; limit?: number }): AuditRow[] {
     return readAudit(this.db, filter);
+  }
+
+  /** Each record of a provider as voicenum last knew it (its own values, removed ones included): for `drift`. */
+  knownRecords(provider: ProviderName): KnownRecord[] {
+    return knownRecords(this.db, provider);
+  }
+
+  /** The audit entries `undo` reverts: one change, one batch (by id or prefix), the last batch that changed something. */
+  auditById(id: number): AuditRow | null {
+    return auditById(this.db, id);
+  }
+
+  batchesMatching(prefix: string): string[] {
+    return batchesMatching(this.db, prefix);
+  }
+
+  auditOfBatch(batch: string): AuditRow[] {
+    return auditOfBatch(this.db, batch);
+  }
+
+  lastChangingBatch(): string | null {
+    return lastChangingBatch(this.db);
   }
 
   /** Run `work` while holding the number against other voicenum processes. */

@@ -9,8 +9,8 @@ export const NUMBER_RECORD_FIELDS = ['e164', 'provider', 'id', 'label', 'status'
 /** What `numbers list --sort` orders by. */
 export const SORT_FIELDS = ['e164', 'provider', 'label', 'status', 'region'] as const;
 
-/** A row of the audit log (`history --json`). */
-export const AUDIT_FIELDS = ['at', 'osUser', 'profile', 'batch', 'e164', 'provider', 'providerId', 'field', 'before', 'after', 'outcome', 'error'] as const;
+/** A row of the audit log (`history --json`); `id` is the change id and `batch` the run's id, which `undo` takes. */
+export const AUDIT_FIELDS = ['id', 'at', 'osUser', 'profile', 'batch', 'e164', 'provider', 'providerId', 'field', 'before', 'after', 'outcome', 'error'] as const;
 
 /** An agent of `agents list --json`. */
 export const AGENT_FIELDS = ['provider', 'id', 'name', 'kind', 'live', 'numbers'] as const;

@@ -16,11 +16,14 @@ export async function runHistory(ctx: Context, number: string | undefined, optio
   const e164 = number ? toE164(number, ctx.settings().defaultCountry) : undefined;
   const rows = store.readAudit({ e164, limit: options.limit === undefined ? undefined : parseLimit(options.limit) });
   if (format === 'json') {
-    ctx.printer.json(selectFields(rows.map(({ id: _id, before, after, ...rest }) => ({ ...rest, before: JSON.parse(before) as unknown, after: JSON.parse(after) as unknown })), options.json));
+    ctx.printer.json(selectFields(rows.map(({ id, before, after, ...rest }) => ({ id, ...rest, before: JSON.parse(before) as unknown, after: JSON.parse(after) as unknown })), options.json));
     return 0;
   }
   const theme = ctx.printer.out;
   const columns: Column<AuditRow>[] = [
+    // The ids `voicenum undo` takes: a change, or its run (a batch; the table shows its first 8 characters, enough for --batch).
+    { header: 'ID', value: (r) => String(r.id) },
+    { header: 'BATCH', value: (r) => (format === 'table' ? r.batch.slice(0, 8) : r.batch) },
     { header: 'WHEN', value: (r) => r.at },
     { header: 'USER', value: (r) => neutralize(r.osUser) },
     { header: 'NUMBER', value: (r) => r.e164 },
