@@ -411,6 +411,7 @@ async function driveRelease(ctx: OpContext, plan: ReleasePlan): Promise<Lifecycl
       if (!(error instanceof VoicenumError)) throw error;
       const manual = plan.teardown.slice(index).map((left) => (left.action === 'remove' ? manualRemoval(ctx, left.resource) : manualRestore(ctx, left.routing)));
       const message = `${ctx.e164} was released from ${ctx.platform}, but removing what voicenum made for it failed (${error.message}), so it is corrupted. Finish by hand:\n  - ${manual.join('\n  - ')}`;
+      ctx.ports.store.updateLifecycleDetail(ctx.opId, { manualSteps: manual });
       ctx.ports.store.finishLifecycleOp(ctx.opId, 'corrupted', message, nowText(ctx.ports), auditLine(ctx, 'platform', 'release', null, null, 'needs-attention', message));
       throw new LifecycleFailure(message, error.exitCode, ctx.opId, 'corrupted', manual, `after the manual steps, \`voicenum numbers repair ${ctx.e164}\` tries the rest again`);
     }
