@@ -1,7 +1,7 @@
 import { AuthError, CancelledError, RefusedError, UsageError, VoicenumError } from '../../domain/errors.js';
 import type { ProviderName } from '../../domain/model.js';
 import { toE164 } from '../../domain/phone.js';
-import { applyPorts } from '../../engine/ports.js';
+import { applyPorts, type RunPorts } from '../../engine/ports.js';
 import { buyNumber, importNumber, LifecycleFailure, releaseIsIrreversible, releaseNumber, resumeOrRepair, searchAvailable, type LifecycleOutcome, type LifecyclePorts } from '../../engine/lifecycle/index.js';
 import { selectFields } from '../../output/printer.js';
 import { neutralize } from '../../output/sanitize.js';
@@ -23,8 +23,16 @@ import { ExitCode } from '../../domain/errors.js';
  * the cache refreshed for the providers touched, and what happened said.
  */
 
-function lifecyclePorts(ctx: Context, store: Store): LifecyclePorts {
+function lifecyclePorts(ctx: Context, store: Store): LifecyclePorts & Pick<RunPorts, 'adapters'> {
   return { ...applyPorts(ctx, store), capabilities: CAPABILITIES };
+}
+
+/** --verbose: the upstream requests the operation itself made (the cache refresh after it aside). */
+async function countRequests(ctx: Context, ports: Pick<RunPorts, 'adapters'>, operation: string): Promise<void> {
+  const adapters = await Promise.allSettled([...ports.adapters.values()]);
+  const counts = adapters.flatMap((settled) => (settled.status === 'fulfilled' ? [[settled.value.name, settled.value.requestCount] as const] : []));
+  const total = counts.reduce((sum, [, count]) => sum + count, 0);
+  ctx.printer.verbose(`${total} upstream requests for the ${operation} (${counts.map(([name, count]) => `${name} ${count}`).join(', ')})`);
 }
 
 /** Asks at a terminal, or takes --yes; without either, refuses (nothing has been done yet). */
@@ -115,6 +123,7 @@ export async function runBuy(ctx: Context, options: BuyOptions): Promise<number>
   }
   await confirmed(ctx, options.yes, `${what[0]!.toUpperCase()}${what.slice(1)}?`, `buying costs money: ${what}`);
   const outcome = await reported(ctx, () => buyNumber(ports, { provider, purchase }));
+  await countRequests(ctx, ports, 'purchase');
   await refresh(ctx, store, [provider]);
   const assignment = outcome.number ? await assignAfter(ctx, store, outcome.number.e164, provider, requests, Boolean(options.allowDraft)) : null;
   return report(ctx, 'buy', outcome, outcome.number?.e164 ?? purchase.e164 ?? '', provider, options.json, `bought ${outcome.number?.e164 ?? ''} on ${capabilities.displayName}`, assignment);
@@ -154,6 +163,7 @@ export async function runImport(ctx: Context, input: string, options: ImportOpti
     await confirmed(ctx, options.yes, `Import ${e164} into ${capabilities.displayName}?`, `importing ${e164} changes where its calls go`);
     outcome = await reported(ctx, () => importNumber(ports, { e164, into, source, label: options.label, reuseTrunk: options.reuseTrunk }));
   }
+  await countRequests(ctx, ports, 'import');
   await refresh(ctx, store, [into, CARRIER.name]);
   const assignment = await assignAfter(ctx, store, e164, into, requests, Boolean(options.allowDraft));
   const next = assignment ? '' : `; assign it with \`${ctx.hintCommand(`assign ${e164} --provider ${into} --inbound AGENT`)}\``;
@@ -194,6 +204,7 @@ export async function runRelease(ctx: Context, input: string, options: ReleaseOp
     await confirmed(ctx, options.yes, `Release ${e164} from ${capabilities.displayName}? Calls and texts to it there stop.`, `releasing ${e164} from ${capabilities.displayName} stops its calls there`);
   }
   const outcome = await reported(ctx, () => releaseNumber(ports, { e164, provider, providerId: record?.providerId, irreversibleConfirmed: irreversible }));
+  await countRequests(ctx, ports, 'release');
   await refresh(ctx, store, CARRIER && outcome.imported ? [provider, CARRIER.name] : [provider]);
   return report(ctx, 'release', outcome, e164, provider, options.json, `released ${e164} from ${capabilities.displayName}${outcome.imported ? `; what voicenum made for its import is removed and its ${CARRIER?.displayName ?? 'carrier'} routing is back` : ''}`);
 }
