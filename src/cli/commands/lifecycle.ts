@@ -88,7 +88,14 @@ async function reported<T>(ctx: Context, run: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function runBuy(ctx: Context, options: BuyOptions): Promise<number> {
+/**
+ * The wizard runs buy and import through these same functions (checks, plan, confirmation at the
+ * terminal, engine), then goes on to the slots with the number made: `made` receives it, and the
+ * result line is left to the wizard's own.
+ */
+export type MadeNumber = (made: { e164: string; provider: ProviderName }) => void;
+
+export async function runBuy(ctx: Context, options: BuyOptions, made?: MadeNumber): Promise<number> {
   const provider = parseProvider(options.provider);
   const capabilities = capabilitiesOf(provider);
   if (!capabilities.lifecycle.buy) throw new UsageError(`${capabilities.displayName} numbers cannot be bought through voicenum`);
@@ -125,11 +132,16 @@ export async function runBuy(ctx: Context, options: BuyOptions): Promise<number>
   const outcome = await reported(ctx, () => buyNumber(ports, { provider, purchase }));
   await countRequests(ctx, ports, 'purchase');
   await refresh(ctx, store, [provider]);
+  if (made && outcome.number) {
+    for (const warning of outcome.warnings) ctx.printer.warn(warning);
+    made({ e164: outcome.number.e164, provider });
+    return 0;
+  }
   const assignment = outcome.number ? await assignAfter(ctx, store, outcome.number.e164, provider, requests, Boolean(options.allowDraft)) : null;
   return report(ctx, 'buy', outcome, outcome.number?.e164 ?? purchase.e164 ?? '', provider, options.json, `bought ${outcome.number?.e164 ?? ''} on ${capabilities.displayName}`, assignment);
 }
 
-export async function runImport(ctx: Context, input: string, options: ImportOptions): Promise<number> {
+export async function runImport(ctx: Context, input: string, options: ImportOptions, made?: MadeNumber): Promise<number> {
   const into = parseProvider(options.into);
   const capabilities = capabilitiesOf(into);
   if (!CARRIER) throw new UsageError('no carrier is registered to import numbers from');
@@ -165,6 +177,11 @@ export async function runImport(ctx: Context, input: string, options: ImportOpti
   }
   await countRequests(ctx, ports, 'import');
   await refresh(ctx, store, [into, CARRIER.name]);
+  if (made) {
+    for (const warning of outcome.warnings) ctx.printer.warn(warning);
+    made({ e164, provider: into });
+    return 0;
+  }
   const assignment = await assignAfter(ctx, store, e164, into, requests, Boolean(options.allowDraft));
   const next = assignment ? '' : `; assign it with \`${ctx.hintCommand(`assign ${e164} --provider ${into} --inbound AGENT`)}\``;
   return report(ctx, 'import', outcome, e164, into, options.json, `${e164} is now a ${capabilities.displayName} number${outcome.reusedTrunk ? ` (on trunk ${outcome.reusedTrunk.domainName})` : ''}${next}`, assignment);
