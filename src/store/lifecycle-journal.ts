@@ -222,8 +222,11 @@ export function lifecycleSteps(db: Database.Database, opId: string): LifecycleSt
  * about. One read of the partial index on unfinished operations.
  */
 export function abandonedLifecycleOps(db: Database.Database): LifecycleOpRow[] {
-  return (db.prepare("SELECT * FROM lifecycle_ops WHERE state IN ('running', 'corrupted') AND state = 'running' ORDER BY started_at, rowid").all() as OpRecord[]).map(opRow).filter((op) => op.ownerGone);
+  return (db.prepare(ABANDONED_OPS_SQL).all() as OpRecord[]).map(opRow).filter((op) => op.ownerGone);
 }
+
+/** The partial index's own condition, repeated, lets SQLite use it (a bare `state = 'running'` scans). */
+export const ABANDONED_OPS_SQL = "SELECT * FROM lifecycle_ops WHERE state IN ('running', 'corrupted') AND state = 'running' ORDER BY started_at, rowid";
 
 /** Operations still running (a live process's, or one a crash left), oldest first. */
 export function openLifecycleOps(db: Database.Database): LifecycleOpRow[] {
