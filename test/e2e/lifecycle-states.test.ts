@@ -113,6 +113,13 @@ describe('lifecycle states, open operations and agents at import', () => {
     expect(wrongSlot.code).toBe(3);
     expect(readSandboxState(stateFile).vapi.phoneNumbers.some((n) => n.number === number)).toBe(false);
 
+    // Buying too: nothing is bought for an agent the rules refuse (a draft-only agent without --allow-draft).
+    const retellCount = readSandboxState(stateFile).retell.numbers.length;
+    const unbought = await cli(['numbers', 'buy', '--provider', 'retell', '--area-code', '415', '--yes', '--inbound', 'after-hours']);
+    expect(unbought.code).toBe(3);
+    expect(unbought.stderr).toMatch(/nothing was bought or imported/);
+    expect(readSandboxState(stateFile).retell.numbers.length).toBe(retellCount);
+
     const imported = await cli(['numbers', 'import', number, '--into', 'retell', '--yes', '--inbound', 'receptionist', '--json', 'operation,state,assignment']);
     expect(imported.code, imported.stderr).toBe(0);
     const answer = JSON.parse(imported.stdout) as { state: string; assignment: { outcome: string } };
