@@ -15,6 +15,7 @@ import type { ProviderAdapter } from '../providers/types.js';
 import type { SandboxEnvironment } from '../sandbox/index.js';
 import type { Store } from '../store/index.js';
 import type { Interrupt } from './interrupt.js';
+import { warnAbandonedOps } from './open-operations.js';
 import { terminalPrompter, type Prompter } from './prompter.js';
 
 /** The global flags every command sees. */
@@ -47,6 +48,11 @@ export class Context {
   private readonly profileSource: '--sandbox' | '--profile' | 'VOICENUM_PROFILE' | undefined;
   private config: ConfigFileShape | undefined;
   private openedStore: Store | undefined;
+  /**
+   * Set by `numbers repair` and `numbers import --resume` before they open the cache: the number whose
+   * open operation they take care of, left out of the warning about operations left open.
+   */
+  finishingOpOf: string | undefined;
   private sandboxEnv: Promise<SandboxEnvironment> | undefined;
   /** The keys of every provider this run talks to, for the printer's redaction. */
   private readonly secrets: Secret[] = [];
@@ -120,6 +126,7 @@ export class Context {
       const store = Store.open(cacheFile(this.home, this.profile), Number.isFinite(busy) && busy >= 0 && this.env.VOICENUM_CACHE_BUSY_TIMEOUT_MS ? { busyTimeoutMs: busy } : {});
       this.openedStore = store;
       if (store.hasOpenIntents()) await this.reconcile(store);
+      warnAbandonedOps(this, store, this.finishingOpOf);
     }
     return this.openedStore;
   }

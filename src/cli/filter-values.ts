@@ -1,5 +1,5 @@
 import { UsageError } from '../domain/errors.js';
-import { LOCAL_STATUSES, UPSTREAM_STATUSES } from '../domain/model.js';
+import { LIFECYCLE_STATUSES, LOCAL_STATUSES, UPSTREAM_STATUSES } from '../domain/model.js';
 import { closestNames, didYouMean } from '../domain/suggest.js';
 import { REGION_PROVIDER } from '../providers/registry.js';
 
@@ -19,9 +19,9 @@ function parseFilterValue(what: { one: string; many: string }, value: string, kn
   throw new UsageError(`unknown ${what.one} "${value}"${didYouMean(closestNames(wanted, valid))}`, valid.length ? `valid ${what.many}: ${valid.join(', ')}` : `no ${what.many} exist here`);
 }
 
-/** `--status`: an upstream status (`active`, `in-use`...), `removed` or `needs-attention`. */
+/** `--status`: an upstream status (`active`, `in-use`...), `removed`, `needs-attention`, or a lifecycle state (`corrupted`...). */
 export function parseStatus(value: string, held: () => readonly string[]): string {
-  return parseFilterValue({ one: 'status', many: 'statuses' }, value, [...UPSTREAM_STATUSES, ...LOCAL_STATUSES], held);
+  return parseFilterValue({ one: 'status', many: 'statuses' }, value, [...UPSTREAM_STATUSES, ...LOCAL_STATUSES, ...LIFECYCLE_STATUSES], held);
 }
 
 /** `--region`: an inbound processing region of the provider that has them (its descriptor lists them). */

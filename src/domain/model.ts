@@ -21,6 +21,8 @@ export type Region = (typeof REGIONS)[number];
  */
 export const UPSTREAM_STATUSES = ['active', 'activating', 'blocked', 'in-use'] as const;
 export const LOCAL_STATUSES = ['removed', 'needs-attention'] as const;
+/** A number's lifecycle state other than `active`: an operation running on it, or one whose undo failed. */
+export const LIFECYCLE_STATUSES = ['importing', 'deleting', 'buying', 'corrupted'] as const;
 
 export function isProviderName(value: string): value is ProviderName {
   return (PROVIDERS as readonly string[]).includes(value);

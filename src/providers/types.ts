@@ -210,5 +210,12 @@ export interface TrunkingCapability {
   /** Undo one create. Removing what is already gone succeeds (an undo may be retried). */
   remove(resource: CreatedResource): Promise<void>;
   readVoiceRouting(phoneNumberSid: string): Promise<VoiceRouting>;
+  /**
+   * After a crash, what a create whose answer was lost made: a credential list by its (unique)
+   * friendly name, and whether a list is attached to a trunk. Optional: without them a resume takes
+   * those steps as not done.
+   */
+  findCredentialList?(friendlyName: string): Promise<CreatedResource | null>;
+  trunkCredentialListSids?(trunkSid: string): Promise<string[]>;
   restoreVoiceRouting(phoneNumberSid: string, routing: VoiceRouting): Promise<void>;
 }

@@ -113,6 +113,12 @@ export interface FaultPlan {
    */
   failWrite?: { nth: number; status?: number };
   /**
+   * Hold exactly the `nth` write open and never answer it: not applied, or (`applied`) applied first
+   * and its answer never sent. A test kills the client while it waits, to stop a multi-step import
+   * or release at step k with the step sent (applied or not) and its outcome unknown to the client.
+   */
+  hangWrite?: { nth: number; applied?: boolean };
+  /**
    * Apply a write, then lose its answer: destroy the connection (`reset`) or answer 502, as a proxy
    * that dropped the provider's reply would. The change stays applied. With `thenDown`, every later
    * request answers 503 until the faults are set again (the provider went away right after).
@@ -317,11 +323,22 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
               const status = faults.failWrite.status ?? 500;
               return send({ status, body: provider.errorBody(status, `Injected failure of write ${writesSeen}`) });
             }
+            const hangHere = faults.hangWrite?.nth === writesSeen;
+            if (hangHere && !faults.hangWrite!.applied) {
+              log.push({ method: request.method, path: request.path, status: 'hang' });
+              hung.add(res);
+              return;
+            }
             if (faults.failWritesAfter !== undefined && writesSucceeded >= faults.failWritesAfter) {
               return send({ status: 500, body: provider.errorBody(500, 'Injected write failure') });
             }
             const response = state.mutate((current, changes) => route.handler(request, current, changes), (result) => result.status < 300);
             if (response.status < 300) writesSucceeded++;
+            if (hangHere) {
+              log.push({ method: request.method, path: request.path, status: 'hang' });
+              hung.add(res);
+              return;
+            }
             if (response.status < 300 && take(faults.loseWriteAnswer)) {
               if (faults.loseWriteAnswer!.thenDown) down = true;
               if (faults.loseWriteAnswer!.as === 'reset') {

@@ -20,6 +20,7 @@ const faultPlan = z.strictObject({
   hugeBody: z.strictObject({ count, bytes: z.number().int().min(1).optional() }).optional(),
   failWritesAfter: z.number().int().min(0).optional(),
   failWrite: z.strictObject({ nth: z.number().int().min(1), status: z.number().int().min(400).max(599).optional() }).optional(),
+  hangWrite: z.strictObject({ nth: z.number().int().min(1), applied: z.boolean().optional() }).optional(),
   loseWriteAnswer: z.strictObject({ count, as: z.union([z.literal('reset'), z.literal(502)]), thenDown: z.boolean().optional() }).optional(),
   stuckPaging: z.strictObject({ pathContains: z.string() }).optional(),
 }) satisfies z.ZodType<FaultPlan>;

@@ -178,6 +178,11 @@ export class Store {
   }
 
   /** Operations left running (by a live process, or by one that crashed: `ownerGone`). */
+  /** Running operations whose process has ended: what every command warns about. */
+  abandonedLifecycleOps(): lifecycle.LifecycleOpRow[] {
+    return lifecycle.abandonedLifecycleOps(this.db);
+  }
+
   openLifecycleOps(): lifecycle.LifecycleOpRow[] {
     return lifecycle.openLifecycleOps(this.db);
   }

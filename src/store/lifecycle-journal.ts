@@ -217,6 +217,17 @@ export function lifecycleSteps(db: Database.Database, opId: string): LifecycleSt
   return (db.prepare('SELECT * FROM lifecycle_steps WHERE op_id = ? ORDER BY seq').all(opId) as StepRecord[]).map(stepRow);
 }
 
+/**
+ * Operations a process that has ended left running (a crash, a SIGKILL): what every command warns
+ * about. One read of the partial index on unfinished operations.
+ */
+export function abandonedLifecycleOps(db: Database.Database): LifecycleOpRow[] {
+  return (db.prepare(ABANDONED_OPS_SQL).all() as OpRecord[]).map(opRow).filter((op) => op.ownerGone);
+}
+
+/** The partial index's own condition, repeated, lets SQLite use it (a bare `state = 'running'` scans). */
+export const ABANDONED_OPS_SQL = "SELECT * FROM lifecycle_ops WHERE state IN ('running', 'corrupted') AND state = 'running' ORDER BY started_at, rowid";
+
 /** Operations still running (a live process's, or one a crash left), oldest first. */
 export function openLifecycleOps(db: Database.Database): LifecycleOpRow[] {
   return (db.prepare("SELECT * FROM lifecycle_ops WHERE state = 'running' ORDER BY started_at, rowid").all() as OpRecord[]).map(opRow);
@@ -249,15 +260,22 @@ export const lifecycleKey = (e164: string, provider: ProviderName) => `${e164} $
 export function lifecycleStates(db: Database.Database): Map<string, LifecycleState> {
   const rows = db
     .prepare(
-      `SELECT e164, provider, kind, state FROM lifecycle_ops o
+      `SELECT e164, provider, carrier, kind, state FROM lifecycle_ops o
        WHERE rowid = (SELECT rowid FROM lifecycle_ops p WHERE p.e164 = o.e164 AND p.provider = o.provider ORDER BY started_at DESC, rowid DESC LIMIT 1)
          AND state IN ('running', 'corrupted')`,
     )
-    .all() as { e164: string; provider: ProviderName; kind: LifecycleKind; state: LifecycleOpState }[];
+    .all() as { e164: string; provider: ProviderName; carrier: ProviderName | null; kind: LifecycleKind; state: LifecycleOpState }[];
   const states = new Map<string, LifecycleState>();
   for (const row of rows) {
     const state: LifecycleState = row.state === 'corrupted' ? 'corrupted' : row.kind === 'import' ? 'importing' : row.kind === 'release' ? 'deleting' : 'buying';
     states.set(lifecycleKey(row.e164, row.provider), state);
+  }
+  // An import or release that touches the carrier shows on the carrier's record too: until the
+  // platform holds the number, that record is the only row `numbers list` has of it.
+  for (const row of rows) {
+    if (row.carrier === null) continue;
+    const key = lifecycleKey(row.e164, row.carrier);
+    if (!states.has(key)) states.set(key, row.state === 'corrupted' ? 'corrupted' : row.kind === 'import' ? 'importing' : 'deleting');
   }
   return states;
 }

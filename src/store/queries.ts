@@ -69,6 +69,11 @@ export interface NumberFilter {
   limit?: number;
   /** Only these E.164 numbers. */
   e164?: string[];
+  /**
+   * Numbers by their lifecycle state, as lifecycleKey(e164, provider) keys: only those (`only`) or
+   * all but those (`except`).
+   */
+  lifecycle?: { only?: readonly string[]; except?: readonly string[] };
 }
 
 /** The slots each provider really has (product.md §1), as its descriptor says. */
@@ -124,6 +129,14 @@ function listClauses(filter: NumberFilter, searchAgents: readonly string[], labe
       where.push('lower(COALESCE(n.status, c.status)) = lower(@status)');
       params.status = filter.status;
     }
+  }
+  if (filter.lifecycle?.only) {
+    where.push("(n.e164 || ' ' || n.provider) IN (SELECT value FROM json_each(@lifecycleOnly))");
+    params.lifecycleOnly = JSON.stringify(filter.lifecycle.only);
+  }
+  if (filter.lifecycle?.except?.length) {
+    where.push("(n.e164 || ' ' || n.provider) NOT IN (SELECT value FROM json_each(@lifecycleExcept))");
+    params.lifecycleExcept = JSON.stringify(filter.lifecycle.except);
   }
   if (filter.region) {
     where.push('lower(COALESCE(n.region, c.region)) = lower(@region)');

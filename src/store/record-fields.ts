@@ -4,7 +4,7 @@
  */
 
 /** The documented JSON object of a number (README "JSON objects"), in print order. */
-export const NUMBER_RECORD_FIELDS = ['e164', 'provider', 'id', 'label', 'status', 'needsAttention', 'region', 'capabilities', 'fallback', 'origin', 'carrier', 'slots', 'syncedAt'] as const;
+export const NUMBER_RECORD_FIELDS = ['e164', 'provider', 'id', 'label', 'status', 'needsAttention', 'region', 'capabilities', 'fallback', 'origin', 'carrier', 'slots', 'syncedAt', 'state'] as const;
 
 /** What `numbers list --sort` orders by. */
 export const SORT_FIELDS = ['e164', 'provider', 'label', 'status', 'region'] as const;

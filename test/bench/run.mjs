@@ -5,7 +5,7 @@
 //
 // Knobs: BENCH_RUNS (fast commands, default 15), BENCH_SLOW_RUNS (syncs and batches, default 3),
 // BENCH_BIG (the large cache, default 100000), BENCH_LATENCY_MS (default 50), BENCH_ONLY (a comma
-// list of the groups to run: startup, lists, batch, big; default all).
+// list of the groups to run: startup, lists, batch, big, lifecycle; default all).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ const BIG = Number(process.env.BENCH_BIG ?? 100_000);
 const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 50);
 /** Pushes at once in a batch (src/cli/commands/assign.ts) and reads at once per fan-out (the adapters). */
 const BATCH_CONCURRENCY = 8;
-const GROUPS = ['startup', 'lists', 'batch', 'big'];
+const GROUPS = ['startup', 'lists', 'batch', 'big', 'lifecycle'];
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((group) => group.trim())) : null;
 for (const group of ONLY ?? []) if (!GROUPS.includes(group)) throw new Error(`BENCH_ONLY: unknown group ${group} (known: ${GROUPS.join(', ')})`);
 const wants = (group) => ONLY === null || ONLY.has(group);
@@ -249,6 +249,31 @@ try {
       rmSync(bigHome, { recursive: true, force: true });
     } finally {
       await fast.stop();
+    }
+  }
+
+  if (wants('lifecycle')) {
+    // Round trips of the life of a number, as `--verbose` counts the requests each operation sends
+    // (the cache refresh after it aside), on the seeded --sandbox account.
+    process.stderr.write('lifecycle round trips…\n');
+    const lifeHome = mkdtempSync(join(tmpdir(), 'voicenum-bench-life-'));
+    try {
+      const env = { VOICENUM_HOME: lifeHome };
+      await must(['--sandbox', 'sync'], { env });
+      const free = (await must(['--sandbox', 'numbers', 'list', '--provider', 'twilio', '--plain'], { env })).stdout.trim().split('\n').map((line) => line.split('\t')).filter((cells) => cells[1] === 'twilio').map((cells) => cells[0]);
+      const countOf = (result, operation) => {
+        const match = new RegExp(`(\\d+) upstream requests for the ${operation} \\(([^)]*)\\)`).exec(result.stderr);
+        if (!match) throw new Error(`no request count in:\n${result.stderr.slice(-800)}`);
+        return { total: Number(match[1]), detail: match[2] };
+      };
+      const trunk = countOf(await must(['--sandbox', 'numbers', 'import', free[0], '--into', 'retell', '--yes', '--verbose'], { env }), 'import');
+      record('importTrunk', 'round trips of a SIP-trunk import (Retell)', String(trunk.total), '= 8 (routing read, 6 carrier creates, the platform import)', trunk.total === 8, trunk.detail);
+      const credentials = countOf(await must(['--sandbox', 'numbers', 'import', free[1], '--into', 'vapi', '--yes', '--verbose'], { env }), 'import');
+      record('importCredentials', 'round trips of a credentials import (Vapi)', String(credentials.total), '= 2 (routing read, the platform import)', credentials.total === 2, credentials.detail);
+      const release = countOf(await must(['--sandbox', 'numbers', 'release', free[0], '--yes', '--verbose'], { env }), 'release');
+      record('releaseImported', 'round trips of releasing a trunk-imported number', String(release.total), '= 11 (platform release, trunk list and its numbers, 6 removals, routing read and write)', release.total === 11, release.detail);
+    } finally {
+      rmSync(lifeHome, { recursive: true, force: true });
     }
   }
 

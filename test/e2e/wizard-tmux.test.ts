@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSandboxState } from '../../src/sandbox/index.js';
 import { buildSeedPlan } from '../../src/sandbox/seed.js';
 import { ROOT, runCli } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -73,6 +74,52 @@ describe('the wizard in a real terminal (tmux)', () => {
     expect(synced.code).toBe(0);
     const after = await runCli(['--sandbox', 'numbers', 'show', target.e164, '--json'], { home: dir.path });
     expect((JSON.parse(after.stdout) as { slots: { inbound: { name: string }[] } }).slots.inbound.map((a) => a.name)).toEqual(['support']);
+  }, 60_000);
+
+  it('imports a Twilio number from the number step, then assigns it: the import engine, its confirmation, then the same push', async () => {
+    const listed = await runCli(['--sandbox', 'numbers', 'list', '--provider', 'twilio', '--plain'], { home: dir.path });
+    const free = listed.stdout.trim().split('\n').map((line) => line.split('\t')).find((cells) => cells[1] === 'twilio')![0]!;
+    const out3 = join(dir.path, 'wizard-import.txt');
+    const command = `cd ${ROOT} && VOICENUM_HOME=${dir.path} NO_COLOR=1 ${process.execPath} bin/voicenum.js --sandbox wizard > ${out3}; echo "EXIT=$?" >> ${out3}; sleep 60`;
+    tmux('kill-session', '-t', 'wizard');
+    tmux('new-session', '-d', '-s', 'wizard', '-x', '160', '-y', '40', command);
+    await waitFor(showsText('Which number?'), 'the number question', screen);
+    // The new-number entries come first, before the cached numbers.
+    await waitFor(showsText('❯ (get a new number)'), 'the buy entry first', screen);
+    expect(screen()).toContain('(import a Twilio number)');
+    tmux('send-keys', '-t', 'wizard', '-l', 'import');
+    await waitFor(showsText('❯ (import a Twilio number)'), 'the import entry', screen);
+    tmux('send-keys', '-t', 'wizard', 'Enter');
+    await waitFor(showsText('Which Twilio number?'), 'the Twilio number question', screen);
+    tmux('send-keys', '-t', 'wizard', '-l', free);
+    await waitFor(() => screen().includes(`❯ ${free}`), 'the filtered Twilio number', screen);
+    tmux('send-keys', '-t', 'wizard', 'Enter');
+    await waitFor(showsText('Into which platform?'), 'the platform question', screen);
+    await waitFor(showsText('❯ Retell'), 'Retell offered first', screen);
+    tmux('send-keys', '-t', 'wizard', 'Enter');
+    // The import's own plan and confirmation.
+    await waitFor(showsText(`Import ${free} into Retell?`), 'the import confirmation', screen);
+    expect(screen()).toContain('create an Elastic SIP trunk');
+    tmux('send-keys', '-t', 'wizard', 'y', 'Enter');
+    await waitFor(showsText('Which slots'), 'the slot question, with the imported number', screen);
+    expect(screen()).toContain(`Which slots of ${free}?`);
+    tmux('send-keys', '-t', 'wizard', 'Space');
+    await waitFor(showsText('◉ inbound'), 'inbound ticked', screen);
+    tmux('send-keys', '-t', 'wizard', 'Enter');
+    await waitFor(showsText('Which agent for inbound?'), 'the agent question', screen);
+    tmux('send-keys', '-t', 'wizard', '-l', 'support');
+    await waitFor(() => /❯ support {2}retell/.test(screen()), 'support offered', screen);
+    tmux('send-keys', '-t', 'wizard', 'Enter');
+    await waitFor(showsText('Apply this change?'), 'the confirmation', screen);
+    tmux('send-keys', '-t', 'wizard', 'y', 'Enter');
+    await waitFor(() => existsSync(out3) && readFileSync(out3, 'utf8').includes('EXIT='), 'the wizard to finish', screen);
+    expect(readFileSync(out3, 'utf8')).toBe(`${free}\tretell\tapplied\tinbound: (none) -> support\nEXIT=0\n`);
+    // Upstream: Retell holds the number with support answering it, over the trunk voicenum made.
+    const state = readSandboxState(join(dir.path, 'profiles', 'sandbox', 'sandbox-state.db'));
+    const support = state.retell.agents.find((a) => a.agent_name === 'support')!;
+    expect(state.retell.numbers.find((n) => n.phone_number === free)?.inbound_agents?.map((a) => a.agent_id)).toEqual([support.agent_id]);
+    const trunkSid = state.twilio.incomingPhoneNumbers.find((n) => n.phone_number === free)!.trunk_sid;
+    expect(state.twilio.trunks.find((t) => t.sid === trunkSid)?.friendly_name).toMatch(/^voicenum/);
   }, 60_000);
 
   it('ranks the label typed exactly first, counts the agents of other providers in one line instead of listing them, and empties a slot', async () => {

@@ -82,6 +82,37 @@ describe('the wizard', () => {
     expect(cli.sandbox.state().retell.numbers.find((n) => n.phone_number === held.e164)!.inbound_agents ?? []).toEqual([]);
   });
 
+  it('"get a new number" buys only after its own yes: a no buys nothing; a yes buys, then the number is assigned like any other', async () => {
+    const numbersAt = () => cli.sandbox.state().retell.numbers.length;
+    const before = numbersAt();
+    const refused = scriptedPrompter([
+      { kind: 'search', answer: /^\(get a new number\)/ },
+      { kind: 'select', answer: /^Retell$/ },
+      { kind: 'input', answer: '415' },
+      { kind: 'confirm', answer: false },
+    ]);
+    expect((await cli.run(['wizard'], undefined, refused)).code).toBe(130);
+    expect(refused.asked.at(-1)!.message).toMatch(/^Buy a number in area code 415 on Retell \(the platform charges for it\)\?$/);
+    expect(numbersAt()).toBe(before);
+
+    const bought = scriptedPrompter([
+      { kind: 'search', answer: /^\(get a new number\)/ },
+      { kind: 'select', answer: /^Retell$/ },
+      { kind: 'input', answer: '415' },
+      { kind: 'confirm', answer: true },
+      { kind: 'checkbox', answer: [/^inbound/] },
+      { kind: 'search', answer: /^receptionist {2}retell/ },
+      { kind: 'confirm', answer: true },
+    ]);
+    const result = await cli.run(['wizard'], undefined, bought);
+    expect(result.code, result.stderr).toBe(0);
+    expect(numbersAt()).toBe(before + 1);
+    const made = cli.sandbox.state().retell.numbers.at(-1)!;
+    expect(made.phone_number).toMatch(/^\+1415/);
+    expect(result.stdout).toMatch(new RegExp(`${escape(made.phone_number)}\\s+inbound: \\(none\\) → receptionist`));
+    expect(bought.asked.find((q) => q.kind === 'checkbox')!.message).toBe(`Which slots of ${made.phone_number}?`);
+  });
+
   it('the number search puts the number or label typed exactly first', async () => {
     const prompter = scriptedPrompter([{ kind: 'search', answer: CANCEL }]);
     expect((await cli.run(['wizard'], undefined, prompter)).code).toBe(130);

@@ -264,7 +264,7 @@ describe('bad input, through the built executable', () => {
     const status = await cli(['numbers', 'list', '--status', 'activ']);
     expect(status.code).toBe(2);
     expect(status.stderr).toMatch(/^error: unknown status "activ" \(did you mean active\?\)$/m);
-    expect(status.stderr).toMatch(/^hint: valid statuses: active, activating, blocked, in-use, removed, needs-attention$/m);
+    expect(status.stderr).toMatch(/^hint: valid statuses: active, activating, blocked, in-use, removed, needs-attention, importing, deleting, buying, corrupted$/m);
     expectClear(status.stderr);
     const region = await cli(['numbers', 'list', '--region', 'eu9']);
     expect(region.code).toBe(2);

@@ -4,7 +4,8 @@ import { jqOption, jsonOption } from '../json-fields.js';
 import { onlyOnce } from '../options.js';
 
 /** `--json` of buy, import, release and repair: how the operation ended. */
-export const LIFECYCLE_FIELDS = ['operation', 'id', 'state', 'e164', 'provider', 'providerId', 'reusedTrunk', 'imported', 'warnings'] as const;
+export const LIFECYCLE_FIELDS = ['operation', 'id', 'state', 'e164', 'provider', 'providerId', 'reusedTrunk', 'imported', 'warnings', 'assignment'] as const;
+
 
 const buyDefinition = () =>
   new Command('buy')
@@ -15,6 +16,10 @@ const buyDefinition = () =>
     .option('--toll-free', 'a toll-free number (where the platform sells them)')
     .option('--number <e164>', 'this exact number')
     .option('--label <text>', 'its label')
+    .option('--inbound <agent>', 'then assign this agent to answer it (checked first, by the rules of assign)', onlyOnce('--inbound'))
+    .option('--outbound <agent>', 'then assign this agent to call from it', onlyOnce('--outbound'))
+    .option('--sms <agent>', 'then assign this agent to its texts', onlyOnce('--sms'))
+    .option('--allow-draft', 'allow an agent that has no published version')
     .option('-y, --yes', 'buy without asking (scripts); with a search, take the first candidate')
     .option('--dry-run', 'print what would be bought, and the calls, and buy nothing')
     .addOption(jsonOption(LIFECYCLE_FIELDS))
@@ -26,6 +31,10 @@ const importDefinition = () =>
     .argument('<number>', 'the Twilio number')
     .requiredOption('--into <provider>', 'the platform that takes it', onlyOnce('--into'))
     .option('--label <text>', 'its label on the platform')
+    .option('--inbound <agent>', 'then assign this agent to answer it (checked first, by the rules of assign)', onlyOnce('--inbound'))
+    .option('--outbound <agent>', 'then assign this agent to call from it', onlyOnce('--outbound'))
+    .option('--sms <agent>', 'then assign this agent to its texts', onlyOnce('--sms'))
+    .option('--allow-draft', 'allow an agent that has no published version')
     .option('--reuse-trunk', 'put it on a trunk voicenum made earlier for that platform, instead of a new one')
     .option('-y, --yes', 'confirm without asking (the number stops ringing its current Twilio voice URL, app or trunk)')
     .option('--dry-run', 'print the steps and change nothing')

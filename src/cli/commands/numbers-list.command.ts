@@ -12,7 +12,7 @@ const definition = () =>
     .option('--provider <name>', 'only this provider (repeat or comma-separate)', collectList)
     .option('--agent <agent>', 'only numbers held by this agent (name, id, or provider:name)')
     .option('--unassigned [slot]', 'only numbers with nothing in SLOT (inbound, outbound, sms), or in any slot')
-    .option('--status <status>', 'only this status (active, blocked, removed, needs-attention, ...)')
+    .option('--status <status>', 'only this status (active, blocked, removed, needs-attention, corrupted, importing, deleting, ...)')
     .option('--region <region>', HELP.regionFilter)
     .option('--search <text>', 'match number, label or agent name')
     .option('--sort <field>', `sort by ${SORT_FIELDS.join(', ')} (labels naturally: line 2 before line 10)`, 'e164')

@@ -1,9 +1,9 @@
 import { matchAgents, parseAgentRef, suggestAgentNames } from '../../domain/agent-ref.js';
 import { UsageError } from '../../domain/errors.js';
 import { didYouMean } from '../../domain/suggest.js';
-import type { ProviderName } from '../../domain/model.js';
+import { LIFECYCLE_STATUSES, type ProviderName } from '../../domain/model.js';
 import { selectFields } from '../../output/printer.js';
-import { SORT_FIELDS, type NumberFilter, type SortField } from '../../store/index.js';
+import { lifecycleKey, SORT_FIELDS, type LifecycleState, type NumberFilter, type SortField } from '../../store/index.js';
 import type { Context } from '../context.js';
 import type { NumbersListOptions } from './numbers-list.command.js';
 import { numberColumns } from '../number-view.js';
@@ -27,6 +27,15 @@ export async function runNumbersList(ctx: Context, options: NumbersListOptions):
   // Unknown values would list nothing, as a typo does: refused. The cache is read only for a value
   // voicenum does not know (an upstream status is a free string at some providers).
   if (options.status) filter.status = parseStatus(options.status, () => store.heldValues('status'));
+  // A number an import, release or purchase is running on (or left corrupted) shows that state in
+  // place of its upstream status, as needs-attention does, and is filtered by it.
+  const states = store.lifecycleStates();
+  if (filter.status && (LIFECYCLE_STATUSES as readonly string[]).includes(filter.status)) {
+    filter.lifecycle = { only: [...states].filter(([, state]) => state === filter.status).map(([key]) => key) };
+    delete filter.status;
+  } else if (filter.status && filter.status !== 'removed' && filter.status !== 'needs-attention' && states.size) {
+    filter.lifecycle = { except: [...states.keys()] };
+  }
   if (options.region) filter.region = parseRegion(options.region, () => store.heldValues('region'));
   if (options.agent) {
     const ref = parseAgentRef(options.agent);
@@ -40,27 +49,57 @@ export async function runNumbersList(ctx: Context, options: NumbersListOptions):
   // string a row. Piped output prints the cells as they are.
   const wantsAll = options.json === true || options.json?.length === 0;
   let count: number;
-  // Piped whole records go out as the stored bytes, never decoded into strings.
-  if (format === 'json' && wantsAll && !ctx.io.isStdoutTTY) {
+  // Piped whole records go out as the stored bytes, never decoded into strings (with no lifecycle
+  // operation open, every number is active: the field is appended to the bytes).
+  if (format === 'json' && wantsAll && !ctx.io.isStdoutTTY && states.size === 0) {
     const records = store.listViewBytes(filter, 'view');
     count = records.length;
-    ctx.printer.jsonRecords(records);
+    ctx.printer.jsonRecords(records.map((record) => Buffer.concat([record.subarray(0, -1), ACTIVE_STATE])));
   } else if (format === 'json') {
-    const views = store.listViews(filter, 'view');
+    const views = withState(store.listViews(filter, 'view'), states);
     count = views.length;
-    ctx.printer.json(selectFields(JSON.parse(`[${views.join(',')}]`), options.json));
-  } else if (format === 'tsv') {
+    if (wantsAll && !ctx.io.isStdoutTTY) ctx.printer.jsonText(`[${views.join(',')}]`);
+    else ctx.printer.json(selectFields(JSON.parse(`[${views.join(',')}]`), options.json));
+  } else if (format === 'tsv' && states.size === 0) {
     const lines = store.listViewBytes(filter, 'cells');
     count = lines.length;
     ctx.printer.dataLines(lines);
   } else {
-    const lines = store.listViews(filter, 'cells');
+    const lines = withStateCell(store.listViews(filter, 'cells'), states);
     count = lines.length;
-    ctx.printer.rows(lines.map((line) => line.split('\t')), numberColumns(ctx.printer.out, format === 'table'), format);
+    if (format === 'tsv') ctx.printer.data(lines.length ? `${lines.join('\n')}\n` : '');
+    else ctx.printer.rows(lines.map((line) => line.split('\t')), numberColumns(ctx.printer.out, format === 'table'), format);
   }
   if (format === 'table') {
     const hidden = filter.status === 'removed' ? 0 : store.countRemoved();
     ctx.printer.info(ctx.printer.err.dim(`${count} number${count === 1 ? '' : 's'}${hidden ? ` (${hidden} removed upstream not shown; --status removed lists them)` : ''}`));
   }
   return 0;
+}
+
+/** What ends a stored record of an active number: its state, and the record's closing brace. */
+const ACTIVE_STATE = Buffer.from(',"state":"active"}');
+
+/**
+ * The stored JSON records with their lifecycle `state` added last. Nearly always every number is
+ * active: the field is appended to the stored text without parsing it.
+ */
+function withState(views: string[], states: Map<string, LifecycleState>): string[] {
+  if (states.size === 0) return views.map((view) => `${view.slice(0, -1)},"state":"active"}`);
+  return views.map((view) => {
+    const record = JSON.parse(view) as { e164: string; provider: ProviderName };
+    return JSON.stringify({ ...record, state: states.get(lifecycleKey(record.e164, record.provider)) ?? 'active' });
+  });
+}
+
+/** The STATUS cell (the last) of a number with a lifecycle state says that state. */
+function withStateCell(lines: string[], states: Map<string, LifecycleState>): string[] {
+  if (states.size === 0) return lines;
+  return lines.map((line) => {
+    const cells = line.split('\t');
+    const state = states.get(lifecycleKey(cells[0]!, cells[1] as ProviderName));
+    if (!state) return line;
+    cells[cells.length - 1] = state;
+    return cells.join('\t');
+  });
 }

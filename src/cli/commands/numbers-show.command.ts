@@ -5,7 +5,7 @@ import { jqOption, jsonOption } from '../json-fields.js';
 import { collectList } from '../options.js';
 
 /** A number's record, with what only `show` adds. */
-export const SHOW_FIELDS = [...NUMBER_RECORD_FIELDS, 'lifecycle', 'removed', 'firstSeenAt', 'otherRecords', 'history'] as const;
+export const SHOW_FIELDS = [...NUMBER_RECORD_FIELDS, 'lifecycle', 'manualSteps', 'removed', 'firstSeenAt', 'otherRecords', 'history'] as const;
 
 const definition = () =>
   new Command('show')

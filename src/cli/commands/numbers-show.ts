@@ -4,6 +4,7 @@ import { neutralize } from '../../output/sanitize.js';
 import { capabilitiesOf, REGION_PROVIDER } from '../../providers/registry.js';
 import { lifecycleKey, numberRecord, PROVIDER_SLOTS, statusText, type NumberRow } from '../../store/index.js';
 import { auditText } from '../audit-text.js';
+import { wayOut } from '../open-operations.js';
 import type { Context } from '../context.js';
 import type { NumbersShowOptions } from './numbers-show.command.js';
 import { parseProviders } from '../options.js';
@@ -16,13 +17,19 @@ export async function runNumbersShow(ctx: Context, input: string, options: Numbe
   warnIfStale(ctx, store);
   // An import, purchase or release that is running or left corrupted (numbers repair).
   const lifecycle = store.lifecycleStates().get(lifecycleKey(row.e164, row.provider));
+  // A corrupted operation keeps what must be done by hand, with the SIDs.
+  const op = lifecycle ? store.lifecycleOpsOf(row.e164).filter((o) => o.provider === row.provider || o.carrier === row.provider).at(-1) : undefined;
+  const manualSteps = op?.state === 'corrupted' && Array.isArray(op.detail.manualSteps) ? (op.detail.manualSteps as unknown[]).map(String) : [];
   const others = all.filter((other) => other !== row && !(other.provider === row.carrier?.provider && row.carrier.providerId === other.providerId));
   if (ctx.printer.format({ json: options.json, plain: options.plain }) === 'json') {
-    ctx.printer.json(selectFields({ ...numberRecord(row), lifecycle: lifecycle ?? null, removed: row.removed, firstSeenAt: row.firstSeenAt, otherRecords: others.map(numberRecord), history: store.readAudit({ e164: row.e164, limit: 20 }).map(({ at, osUser, field, before, after, outcome }) => ({ at, osUser, field, before: JSON.parse(before) as unknown, after: JSON.parse(after) as unknown, outcome })) }, options.json));
+    ctx.printer.json(selectFields({ ...numberRecord(row), state: lifecycle ?? 'active', lifecycle: lifecycle ?? null, manualSteps, removed: row.removed, firstSeenAt: row.firstSeenAt, otherRecords: others.map(numberRecord), history: store.readAudit({ e164: row.e164, limit: 20 }).map(({ at, osUser, field, before, after, outcome }) => ({ at, osUser, field, before: JSON.parse(before) as unknown, after: JSON.parse(after) as unknown, outcome })) }, options.json));
     return 0;
   }
   const lines = describe(ctx, row);
-  if (lifecycle) lines.splice(4, 0, ['lifecycle', ctx.printer.out.fail(`${lifecycle}${lifecycle === 'corrupted' ? ` — see \`${ctx.hintCommand(`numbers repair ${row.e164}`)}\`` : ''}`)]);
+  if (lifecycle) {
+    const way = lifecycle === 'corrupted' ? ` — see \`${ctx.hintCommand(`numbers repair ${row.e164}`)}\`` : op?.ownerGone ? ` — left unfinished by a run that stopped: ${wayOut(ctx, op)}` : '';
+    lines.splice(4, 0, ['lifecycle', ctx.printer.out.fail(`${lifecycle}${way}`)], ...manualSteps.map((step): [string, string] => ['by hand', neutralize(step)]));
+  }
   for (const other of others) lines.push(['also at', `${other.provider} ${other.providerId}${other.removed ? ' (removed)' : ''}`]);
   for (const change of store.readAudit({ e164: row.e164, limit: 5 })) {
     lines.push(['history', `${change.at} ${neutralize(change.osUser)} ${change.field}: ${neutralize(auditText(change.before))} → ${neutralize(auditText(change.after))} (${change.outcome})`]);

@@ -7,13 +7,15 @@ import type { WizardOptions as WizardCommandOptions } from './wizard.command.js'
 import { canPrompt } from '../prompter.js';
 import { warnIfStale } from '../staleness.js';
 import { agentChoices, numberChoices, numberSearch, slotChoices } from '../wizard/steps.js';
+import { makeNumber, newNumberChoices, withNewNumbers, type NewNumber } from '../wizard/new-number.js';
+import type { NumberRow } from '../../store/index.js';
 import { printPlans, pushTargets, readFreshness, type Target } from './assign.js';
 
 /** What the wizard takes: its own flags, or those `assign` alone on a terminal passes on. */
 export type WizardOptions = Pick<WizardCommandOptions, 'allowDraft' | 'force' | 'json'>;
 
 /**
- * The interactive assignment: number → slot(s) → agent per slot → the same plan `--dry-run` prints
+ * The interactive assignment: number (or a new one: bought, or imported from the carrier) → slot(s) → agent per slot → the same plan `--dry-run` prints
  * → confirmation → the same push as `assign`. Prompts are drawn on stderr; the result goes to stdout.
  */
 export async function runWizard(ctx: Context, options: WizardOptions): Promise<number> {
@@ -27,7 +29,8 @@ export async function runWizard(ctx: Context, options: WizardOptions): Promise<n
   const prompter = ctx.prompter();
   const context = planContext(store, ctx.settings(), { allowDraft: Boolean(options.allowDraft), force: Boolean(options.force) });
 
-  const row = await prompter.search('Which number? (type to filter by number, provider, label or agent)', numberChoices(rows), numberSearch(ctx.settings().defaultCountry));
+  const chosen = await prompter.search<NumberRow | NewNumber>('Which number? (type to filter by number, provider, label or agent)', [...newNumberChoices(), ...numberChoices(rows)], withNewNumbers(numberSearch(ctx.settings().defaultCountry)));
+  const row = 'way' in chosen ? await makeNumber(ctx, store, chosen, rows) : chosen;
   const facts = numberFacts(row);
   const slots = await prompter.checkbox<Slot>(`Which slot${'s'} of ${row.e164}?`, slotChoices(facts, context));
   const requests: Partial<Record<Slot, SlotRequest>> = {};

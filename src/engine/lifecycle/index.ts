@@ -299,8 +299,19 @@ async function settlePendingImport(ctx: OpContext, plan: ImportPlan): Promise<vo
     } else if (step.kind === 'platform-import') {
       const remote = await findOnPlatform(ctx);
       if (remote) found = platformResource(remote);
+    } else if (step.kind === 'credential-list' && ctx.trunking?.findCredentialList) {
+      found = await ctx.trunking.findCredentialList(plan.credentialListName);
     } else if (step.kind === 'credential-list') {
       ctx.warnings.push(`${ctx.carrier}: a credential list named "${plan.credentialListName}" may have been made just before voicenum stopped; if it exists, delete it`);
+    } else if (step.kind === 'trunk-credential-list' && ctx.trunking?.trunkCredentialListSids) {
+      const trunkStep = doneStep(all, 'trunk') ?? doneStep(all, 'reuse-trunk');
+      const listStep = doneStep(steps(ctx), 'credential-list');
+      if (trunkStep && listStep) {
+        const trunkSid = resourceOf(trunkStep).sid;
+        const listSid = resourceOf(listStep).sid;
+        // The carrier keys a trunk's credential list by the list's own SID.
+        if ((await ctx.trunking.trunkCredentialListSids(trunkSid)).includes(listSid)) found = { kind: 'trunk-credential-list', sid: listSid, parentSid: trunkSid };
+      }
     }
     const at = nowText(ctx.ports);
     if (found) ctx.ports.store.settleLifecycleStep(ctx.opId, step.seq, { outcome: 'done', resource: stored(found), error: 'found upstream after the run that made it stopped' }, at);
@@ -411,6 +422,7 @@ async function driveRelease(ctx: OpContext, plan: ReleasePlan): Promise<Lifecycl
       if (!(error instanceof VoicenumError)) throw error;
       const manual = plan.teardown.slice(index).map((left) => (left.action === 'remove' ? manualRemoval(ctx, left.resource) : manualRestore(ctx, left.routing)));
       const message = `${ctx.e164} was released from ${ctx.platform}, but removing what voicenum made for it failed (${error.message}), so it is corrupted. Finish by hand:\n  - ${manual.join('\n  - ')}`;
+      ctx.ports.store.updateLifecycleDetail(ctx.opId, { manualSteps: manual });
       ctx.ports.store.finishLifecycleOp(ctx.opId, 'corrupted', message, nowText(ctx.ports), auditLine(ctx, 'platform', 'release', null, null, 'needs-attention', message));
       throw new LifecycleFailure(message, error.exitCode, ctx.opId, 'corrupted', manual, `after the manual steps, \`voicenum numbers repair ${ctx.e164}\` tries the rest again`);
     }

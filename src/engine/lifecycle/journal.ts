@@ -274,6 +274,8 @@ export async function rollBack(ctx: OpContext, kind: 'import' | 'buy' | 'release
     return;
   }
   const message = `${what}; undoing it failed too, so ${ctx.e164} is corrupted. Remove by hand:\n  - ${manual.join('\n  - ')}`;
+  // Kept apart from the message, so `numbers show` lists them later.
+  ctx.ports.store.updateLifecycleDetail(ctx.opId, { manualSteps: manual });
   ctx.ports.store.finishLifecycleOp(ctx.opId, 'corrupted', message, at(ctx), auditLine(ctx, 'platform', kind, null, null, 'needs-attention', message));
   throw new LifecycleFailure(message, ExitCode.Provider, ctx.opId, 'corrupted', manual, `after the manual steps, \`voicenum numbers repair ${ctx.e164}\` tries the undo again`);
 }

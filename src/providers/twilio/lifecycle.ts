@@ -8,8 +8,10 @@ import { checkNumber, toRemoteNumber } from './map.js';
 import {
   availableNumbersPageWire,
   availableNumberWire,
+  credentialListPageWire,
   credentialListWire,
   credentialWire,
+  trunkCredentialListPageWire,
   incomingNumberWire,
   originationUrlWire,
   trunkPageWire,
@@ -214,6 +216,29 @@ export function createTwilioLifecycle(settings: TwilioLifecycleSettings): { life
     async attachPhoneNumber(trunkSid, phoneNumberSid) {
       const created = await create(trunking, `${trunkPath(trunkSid)}/PhoneNumbers`, { PhoneNumberSid: phoneNumberSid }, trunkPhoneNumberWire, `attaching ${phoneNumberSid} to trunk ${trunkSid}`);
       return { kind: 'trunk-phone-number', sid: created.sid, parentSid: trunkSid };
+    },
+
+    async findCredentialList(friendlyName) {
+      let path: string | null = `${account}/SIP/CredentialLists.json?PageSize=1000`;
+      const followed = new Set<string>();
+      for (let page = 0; path !== null; page++) {
+        if (page >= MAX_PAGES || followed.has(path)) throw new ProviderError('twilio', 'listing the SIP credential lists: paging did not advance to an end');
+        followed.add(path);
+        const answer: { data: unknown } = await api.request({ method: 'GET', path });
+        const parsed: z.infer<typeof credentialListPageWire> = parse(credentialListPageWire, answer.data, 'listing the SIP credential lists');
+        const found = parsed.credential_lists.find((entry) => entry.friendly_name === friendlyName);
+        if (found) return { kind: 'credential-list', sid: found.sid };
+        path = parsed.next_page_uri ? relativeOf(parsed.next_page_uri) : null;
+      }
+      return null;
+    },
+
+    async trunkCredentialListSids(trunkSid) {
+      const lists = await walkTrunking(`${trunkPath(trunkSid)}/CredentialLists?PageSize=1000`, (data) => {
+        const page = parse(trunkCredentialListPageWire, data, `listing the credential lists of trunk ${trunkSid}`);
+        return { items: page.credential_lists, next: page.meta?.next_page_url };
+      });
+      return lists.map((entry) => entry.sid);
     },
 
     async remove(resource: CreatedResource) {

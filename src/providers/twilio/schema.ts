@@ -88,5 +88,7 @@ export const trunkPhoneNumberPageWire = z.object({
 export const originationUrlWire = z.object({ sid: sidOf('OU') });
 /** A SIP credential list (2010 API), and its attachment to a trunk (Trunking v1): both carry the CL sid. */
 export const credentialListWire = z.object({ sid: sidOf('CL') });
+export const credentialListPageWire = z.object({ credential_lists: z.array(z.object({ sid: sidOf('CL'), friendly_name: optionalText })), next_page_uri: optionalText });
+export const trunkCredentialListPageWire = z.object({ credential_lists: z.array(z.object({ sid: sidOf('CL') })), meta: z.object({ next_page_url: optionalText }).nullish() });
 export const credentialWire = z.object({ sid: sidOf('CR') });
 export const trunkPhoneNumberWire = z.object({ sid: sidOf('PN'), trunk_sid: optionalText });

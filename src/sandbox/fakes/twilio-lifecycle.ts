@@ -225,6 +225,19 @@ const createCredentialList: Handler = (request, state, changes) => {
   return { status: 201, body: credentialListBody(state, record) };
 };
 
+/** The account's credential lists, one 2010-style page (`PageSize` up to 1000, `Page` an offset). */
+const listCredentialLists: Handler = (request, state) => {
+  const size = Math.min(Math.max(Number(request.query.get('PageSize') ?? 50) || 50, 1), 1000);
+  const page = Math.max(Number(request.query.get('Page') ?? 0) || 0, 0);
+  const all = list(state, 'credentialLists');
+  const uri = (at: number) => `${request.path}?PageSize=${size}&Page=${at}`;
+  const more = (page + 1) * size < all.length;
+  return {
+    status: 200,
+    body: { credential_lists: all.slice(page * size, page * size + size).map((record) => credentialListBody(state, record)), end: Math.min(all.length, (page + 1) * size) - 1, first_page_uri: uri(0), next_page_uri: more ? uri(page + 1) : null, page, page_size: size, previous_page_uri: page > 0 ? uri(page - 1) : null, start: page * size, uri: uri(page) },
+  };
+};
+
 /** Deleting a list deletes its credentials and its attachments to trunks. */
 const deleteCredentialList: Handler = (request, state, changes) => {
   const sid = instanceSid(request);
@@ -504,6 +517,7 @@ export function lifecycleRoutes(account: string, { ownAccount, authenticated }: 
     { method: 'GET', path: `${account}/AvailablePhoneNumbers/:country/:kind`, handler: ownAccount(searchAvailable) },
     { method: 'POST', path: `${account}/IncomingPhoneNumbers.json`, handler: ownAccount(buyNumber) },
     { method: 'DELETE', path: `${account}/IncomingPhoneNumbers/:resource`, handler: ownAccount(releaseNumber) },
+    { method: 'GET', path: `${lists}.json`, handler: ownAccount(listCredentialLists) },
     { method: 'POST', path: `${lists}.json`, handler: ownAccount(createCredentialList) },
     { method: 'DELETE', path: `${lists}/:resource`, handler: ownAccount(deleteCredentialList) },
     { method: 'POST', path: `${lists}/:listSid/Credentials.json`, handler: ownAccount(createCredential) },
