@@ -192,7 +192,7 @@ describe('migrating every older schema to the newest', () => {
     const io = testIO();
     const code = await main(['--offline', 'numbers', 'list', '--json'], { io, env: { VOICENUM_HOME: dir.path } });
     expect(code, io.err()).toBe(0);
-    expect((JSON.parse(io.out()) as NumberRecord[])[0]).toEqual(RETELL_RECORD);
+    expect((JSON.parse(io.out()) as NumberRecord[])[0]).toEqual({ ...RETELL_RECORD, state: 'active' });
   });
 
   it('a sync after the migration replaces the rows as usual and keeps the records current', () => {
