@@ -1,6 +1,7 @@
 import { AuthError, CancelledError, RefusedError, UsageError } from '../../domain/errors.js';
 import type { ProviderName } from '../../domain/model.js';
 import { toE164 } from '../../domain/phone.js';
+import { withArticle } from '../../domain/wording.js';
 import { applyPorts } from '../../engine/ports.js';
 import { buyNumber, importNumber, LifecycleFailure, releaseIsIrreversible, releaseNumber, resumeOrRepair, searchAvailable, type LifecycleOutcome, type LifecyclePorts } from '../../engine/lifecycle/index.js';
 import { selectFields } from '../../output/printer.js';
@@ -136,7 +137,7 @@ export async function runImport(ctx: Context, input: string, options: ImportOpti
     outcome = await reported(ctx, () => importNumber(ports, { e164, into, source, label: options.label, reuseTrunk: options.reuseTrunk }));
   }
   await refresh(ctx, store, [into, CARRIER.name]);
-  report(ctx, 'import', outcome, e164, into, options.json, `${e164} is now a ${capabilities.displayName} number${outcome.reusedTrunk ? ` (on trunk ${outcome.reusedTrunk.domainName})` : ''}; assign it with \`${ctx.hintCommand(`assign ${e164} --provider ${into} --inbound AGENT`)}\``);
+  report(ctx, 'import', outcome, e164, into, options.json, `${e164} is now ${withArticle(capabilities.displayName)} number${outcome.reusedTrunk ? ` (on trunk ${outcome.reusedTrunk.domainName})` : ''}; assign it with \`${ctx.hintCommand(`assign ${e164} --provider ${into} --inbound AGENT`)}\``);
   return 0;
 }
 
