@@ -64,7 +64,7 @@ describe.skipIf(!specsPresent('elevenlabs'))(`ElevenLabs contract (specs from ${
       const agent = example('PhoneNumberAgentInfo');
       expect(agent.agent_id).toBeTruthy();
       for (const name of VARIANTS) {
-        const body = { ...example(name), phone_number: REAL_NUMBER, assigned_agent: { ...agent, branch_id: null, environment: 'production' }, supports_inbound: true, supports_outbound: true };
+        const body: Record<string, Json> = { ...example(name), phone_number: REAL_NUMBER, assigned_agent: { ...agent, branch_id: null, environment: 'production' }, supports_inbound: true, supports_outbound: true };
         expect(spec.check(spec.responseValidator('get', ONE), body), name).toEqual({ valid: true, errors: [] });
         const result = mapNumber(body);
         expect(result.ok, name).toBe(true);
