@@ -29,7 +29,7 @@ if (!existsSync(join(ROOT, 'dist', 'cli.js'))) execFileSync(process.execPath, [j
 
 const home = mkdtempSync(join(tmpdir(), 'voicenum-bench-'));
 const baseEnv = { ...process.env, VOICENUM_HOME: home, NO_COLOR: '1' };
-for (const key of Object.keys(baseEnv)) if (/^(RETELL|VAPI|BLAND|TWILIO)_/.test(key) || key === 'VOICENUM_SANDBOX_FAULTS') delete baseEnv[key];
+for (const key of Object.keys(baseEnv)) if (/^(RETELL|VAPI|BLAND|TWILIO|ELEVENLABS)_/.test(key) || key === 'VOICENUM_SANDBOX_FAULTS') delete baseEnv[key];
 const hasGnuTime = existsSync('/usr/bin/time');
 
 /** Run one whole process; resolve wall ms, exit code, output and (optionally) peak RSS in MiB. */

@@ -46,7 +46,7 @@ describe('the wizard', () => {
     expect(enabled.sort()).toEqual(['outbound-dialer', 'receptionist', 'sales', 'support']);
     expect(inbound.find((c) => c.name.startsWith('after-hours'))?.disabled).toMatch(/no published version; pass --allow-draft/);
     expect(inbound.find((c) => c.name.startsWith('sms-concierge'))?.disabled).toMatch(/chat agent; a retell inbound slot takes a voice agent/);
-    // Three other providers have a receptionist too: not listed, only counted, in one line.
+    // Four other providers have a receptionist too: not listed, only counted, in one line.
     expect(inbound.filter((c) => c.name.startsWith('receptionist'))).toHaveLength(1);
     expect(inbound.filter((c) => !/ retell /.test(c.name) && !c.name.startsWith('(empty this slot)'))).toEqual([]);
     const agents = JSON.parse((await cli.run(['agents', 'list', '--json'])).stdout) as { provider: string }[];
@@ -54,7 +54,7 @@ describe('the wizard', () => {
     expect(others.length).toBeGreaterThan(0);
     expect(result.stderr.match(/of other providers not listed/g)).toHaveLength(1);
     const count = (provider: string) => others.filter((a) => a.provider === provider).length;
-    expect(result.stderr).toContain(`${others.length} agents of other providers not listed (bland ${count('bland')}, twilio ${count('twilio')}, vapi ${count('vapi')}): a retell number takes retell agents only\n`);
+    expect(result.stderr).toContain(`${others.length} agents of other providers not listed (bland ${count('bland')}, elevenlabs ${count('elevenlabs')}, twilio ${count('twilio')}, vapi ${count('vapi')}): a retell number takes retell agents only\n`);
     // The slot is empty: emptying it is offered last, disabled.
     expect(inbound.at(-1)).toEqual({ name: '(empty this slot)  unassign (none)', disabled: 'inbound holds nothing' });
     const sms = agentStep(prompter.asked, 1);

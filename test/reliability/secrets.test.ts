@@ -64,7 +64,7 @@ describe('secrets never leak', () => {
     ];
   };
   /** The fakes' addresses without any credential variable. */
-  const addressesOnly = () => Object.fromEntries(Object.entries(cli.env).filter(([key]) => !/^(RETELL|VAPI|BLAND|TWILIO)_/.test(key)));
+  const addressesOnly = () => Object.fromEntries(Object.entries(cli.env).filter(([key]) => !/^(RETELL|VAPI|BLAND|TWILIO|ELEVENLABS)_/.test(key)));
 
   /** Run with --verbose and keep what it printed for the scan. */
   const run = async (args: string[], options: { stdin?: string; code?: number | number[] } = {}) => {
