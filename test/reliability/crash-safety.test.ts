@@ -89,7 +89,8 @@ describe('a sync killed with SIGKILL part way', () => {
     expect(first.code, first.stderr).toBe(0);
     const { rows } = inspectCache();
     for (const provider of PROVIDERS) {
-      expect(rows.get(provider)!, provider).toBeGreaterThan(300);
+      // The seed gives ElevenLabs a fixed handful at any size; the others grow with it.
+      expect(rows.get(provider)!, provider).toBeGreaterThan(provider === 'elevenlabs' ? 5 : 300);
       counts.set(provider, rows.get(provider)!);
     }
   });
