@@ -311,7 +311,8 @@ export class SqliteSandboxStore {
       this.db.exec(SCHEMA);
       if (this.meta('epoch') === undefined) {
         const legacy = options.legacyJsonFile && existsSync(options.legacyJsonFile) ? readLegacyState(options.legacyJsonFile) : null;
-        this.replaceAll(legacy ?? options.seed());
+        // A provider the earlier voicenum did not have yet starts from the seed.
+        this.replaceAll(legacy ? { ...options.seed(), ...legacy } : options.seed());
         migrated = legacy !== null;
       }
       this.db.exec('COMMIT');
@@ -434,12 +435,16 @@ function openStateDatabase(file: string, busyTimeoutMs: number): Database.Databa
   }
 }
 
-/** The state an earlier voicenum kept in one JSON file; null when it cannot be read as one. */
-function readLegacyState(file: string): SandboxState | null {
+/**
+ * The state an earlier voicenum kept in one JSON file; null when it cannot be read as one. A
+ * provider added since (absent from the file) is left out, for the seed to fill in.
+ */
+function readLegacyState(file: string): Partial<SandboxState> | null {
   try {
     const state = JSON.parse(readFileSync(file, 'utf8')) as Partial<SandboxState>;
-    const complete = typeof state.twilioAccountSid === 'string' && PROVIDER_KEYS.every((provider) => typeof state[provider] === 'object' && state[provider] !== null);
-    return complete ? (state as SandboxState) : null;
+    const present = PROVIDER_KEYS.filter((provider) => state[provider] !== undefined);
+    const usable = typeof state.twilioAccountSid === 'string' && present.length > 0 && present.every((provider) => typeof state[provider] === 'object' && state[provider] !== null);
+    return usable ? state : null;
   } catch {
     return null;
   }
