@@ -209,7 +209,7 @@ try {
     process.stderr.write(`the same batch under --sandbox (fakes in the process, state in SQLite), ${LATENCY} ms a request…\n`);
     const sandboxHome = mkdtempSync(join(tmpdir(), 'voicenum-bench-sandbox-'));
     try {
-      const faults = JSON.stringify(Object.fromEntries(['retell', 'vapi', 'bland', 'twilio'].map((provider) => [provider, { latencyMs: LATENCY }])));
+      const faults = JSON.stringify(Object.fromEntries(['retell', 'vapi', 'bland', 'twilio', 'elevenlabs'].map((provider) => [provider, { latencyMs: LATENCY }])));
       const env = { VOICENUM_HOME: sandboxHome, VOICENUM_SANDBOX_FAULTS: faults };
       await must(['sandbox', 'reset', '--numbers', '10000'], { env });
       await must(['--sandbox', 'sync'], { env });

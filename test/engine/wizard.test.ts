@@ -119,6 +119,25 @@ describe('the wizard', () => {
     expect(slots.find((c) => c.name.startsWith('inbound'))?.disabled).toBe(false);
   });
 
+  it('on an ElevenLabs number: outbound and SMS disabled with the descriptor\'s reasons, only ElevenLabs agents offered, pushed as one PATCH', async () => {
+    const eleven = plan.numbers.find((n) => n.provider === 'elevenlabs' && n.slots.inbound.length === 0)!;
+    const prompter = scriptedPrompter([
+      { kind: 'search', answer: new RegExp(escape(eleven.e164)) },
+      { kind: 'checkbox', answer: [/^inbound/] },
+      { kind: 'search', answer: /^receptionist {2}elevenlabs/ },
+      { kind: 'confirm', answer: true },
+    ]);
+    const result = await cli.run(['wizard'], undefined, prompter);
+    expect(result.code, result.stderr).toBe(0);
+    const slots = prompter.asked[1]!.choices!;
+    expect(slots.find((c) => c.name.startsWith('outbound'))?.disabled).toMatch(/each outbound call names its agent/);
+    expect(slots.find((c) => c.name.startsWith('sms'))?.disabled).toMatch(/ElevenLabs numbers have no SMS assignment/);
+    const offered = agentStep(prompter.asked, 0).filter((c) => !c.name.startsWith('(empty this slot)'));
+    expect(offered.map((c) => c.name.split('  ')[0]).sort()).toEqual(['appointment-setter', 'concierge-multilingual', 'receptionist', 'support-desk']);
+    expect(result.stderr).toMatch(/agents of other providers not listed \(.*\): an elevenlabs number takes elevenlabs agents only/);
+    expect(cli.writesUpstream().map((w) => `${w.method} ${w.path}`)).toEqual([`PATCH /v1/convai/phone-numbers/${eleven.id}`]);
+  });
+
   it('a policy shapes what is offered: one-agent-per-number leaves only the agent the number already names', async () => {
     cli.setConfig({ oneAgentPerNumber: true });
     const held = plan.numbers.find((n) => n.provider === 'retell' && n.slots.inbound.length === 1 && n.slots.outbound.length === 0 && n.slots.sms.length === 0)!;
