@@ -153,6 +153,14 @@ describe('elevenlabs credentials', () => {
     expect(error.message).not.toContain('sk_wrong_key_0000');
   });
 
+  it('a key quoted back by an upstream error, in any encoding, is shown as ***', async () => {
+    const running = await start({ faults: { echoCredentials: { count: -1, status: 400 } } });
+    const error = await rejection(adapter(running).verifyCredentials());
+    expect(error.message).toContain('credentials not accepted: header=***');
+    expect(error.message).not.toContain(SANDBOX_KEYS.elevenlabs);
+    expect(error.message).not.toContain(Buffer.from(SANDBOX_KEYS.elevenlabs).toString('base64'));
+  });
+
   it('accepts the right key with one cheap call, sent as xi-api-key', async () => {
     const running = await start();
     await adapter(running).verifyCredentials();
