@@ -14,6 +14,7 @@ Credentials (each wins over the key \`voicenum auth login\` stored for the profi
   TWILIO_AUTH_TOKEN                   Twilio auth token of that account
   TWILIO_API_KEY                      Twilio API key SID (used instead of the auth token when TWILIO_API_SECRET is set too)
   TWILIO_API_SECRET                   secret of that Twilio API key
+  ELEVENLABS_API_KEY                  ElevenLabs API key (sent as xi-api-key)
 
 Where voicenum keeps its files:
   VOICENUM_HOME                       the folder of settings, stored keys and every profile's cache
@@ -28,6 +29,7 @@ Provider addresses (proxies, test rigs; --sandbox sets them to its fakes):
   VOICENUM_TWILIO_API_BASE_URL        Twilio REST API (default https://api.twilio.com)
   VOICENUM_TWILIO_ROUTES_BASE_URL     Twilio Routes API, for regions (default https://routes.twilio.com)
   VOICENUM_TWILIO_TRUNKING_BASE_URL   Twilio Elastic SIP Trunking API, for imports (default https://trunking.twilio.com)
+  VOICENUM_ELEVENLABS_BASE_URL        ElevenLabs API (default https://api.elevenlabs.io; a data-residency host such as https://api.eu.residency.elevenlabs.io)
 
 HTTP:
   VOICENUM_HTTP_TIMEOUT_MS            give up on a request with no answer after this long (default 15000)

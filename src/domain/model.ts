@@ -3,7 +3,7 @@
  * whichever platform they live on. Adapters map each provider's wire format into these shapes.
  */
 
-export const PROVIDERS = ['retell', 'vapi', 'bland', 'twilio'] as const;
+export const PROVIDERS = ['retell', 'vapi', 'bland', 'twilio', 'elevenlabs'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 export const SLOTS = ['inbound', 'outbound', 'sms'] as const;

@@ -4,6 +4,7 @@ import { featureOwners, type CapabilityCatalog, type ProviderCapabilities } from
 import type { ProviderName, Slot } from './model.js';
 import { SLOTS } from './model.js';
 import type { AgentSpec } from './slot-spec.js';
+import { withArticle } from './wording.js';
 
 /**
  * The rules every change is checked against before anything is pushed (product.md §2). Pure:
@@ -140,7 +141,7 @@ export { sameAgents };
 /** Resolve one typed agent among the number's own provider's agents, or say why not. */
 function resolveAgent(spec: AgentSpec, number: NumberFacts, agents: readonly KnownAgent[]): { agent?: KnownAgent; refusal?: string; hint?: string } {
   if (spec.ref.provider && spec.ref.provider !== number.provider) {
-    return { refusal: `"${spec.text}" names a ${spec.ref.provider} agent, but ${number.e164} is a ${number.provider} number: a ${number.provider} number takes ${number.provider} agents only` };
+    return { refusal: `"${spec.text}" names ${withArticle(spec.ref.provider)} agent, but ${number.e164} is ${withArticle(number.provider)} number: ${withArticle(number.provider)} number takes ${number.provider} agents only` };
   }
   const own = agents.filter((agent) => agent.provider === number.provider);
   const matches = matchAgents({ provider: number.provider, key: spec.ref.key }, own);
@@ -151,7 +152,7 @@ function resolveAgent(spec: AgentSpec, number: NumberFacts, agents: readonly Kno
   const elsewhere = matchAgents({ provider: null, key: spec.ref.key }, agents.filter((agent) => agent.provider !== number.provider));
   if (elsewhere.length) {
     const where = [...new Set(elsewhere.map((a) => a.provider))].join(' and ');
-    return { refusal: `no ${number.provider} agent "${spec.ref.key}" (${where} has one, but a ${number.provider} number takes ${number.provider} agents only)` };
+    return { refusal: `no ${number.provider} agent "${spec.ref.key}" (${where} has one, but ${withArticle(number.provider)} number takes ${number.provider} agents only)` };
   }
   return { refusal: `no agent "${spec.ref.key}" at ${number.provider}${didYouMean(suggestAgentNames({ provider: number.provider, key: spec.ref.key }, own))}`, hint: `see \`voicenum agents list --provider ${number.provider}\`, or run \`voicenum sync\` if it is new` };
 }
@@ -217,7 +218,7 @@ export function planNumber(number: NumberFacts, requests: Partial<Record<Slot, S
       if (agent.live === false && !context.allowDraft) refusals.push(`${slot}: agent ${agent.name} (${agent.id}) has no published version; pass --allow-draft to assign a draft`);
       const kinds = acceptedKinds(capabilities, slot);
       if (!kinds.includes(agent.kind)) {
-        refusals.push(`${slot}: ${agent.name} is ${KIND_WORDS[agent.kind] ?? `a ${agent.kind}`}; a ${number.provider} ${slot} slot takes ${kinds.map((k) => KIND_WORDS[k] ?? k).join(' or ')}`);
+        refusals.push(`${slot}: ${agent.name} is ${KIND_WORDS[agent.kind] ?? `a ${agent.kind}`}; ${withArticle(number.provider)} ${slot} slot takes ${kinds.map((k) => KIND_WORDS[k] ?? k).join(' or ')}`);
       }
       if (spec.version !== null && !capabilities.versionPins) refusals.push(`${slot}: version pins (${spec.text}) are a ${featureOwners(context.capabilities, (c) => c.versionPins)} feature`);
       after.push({ agentId: agent.id, name: agent.name, kind: agent.kind, weight: spec.weight, version: spec.version });

@@ -1,6 +1,7 @@
 import type { ProviderCapabilities } from './capabilities.js';
 import type { ProviderName } from './model.js';
 import { isStrictE164 } from './phone.js';
+import { withArticle } from './wording.js';
 
 /**
  * What a provider accepts as a label, a fallback and a region (its descriptor says), checked before any call. Pure.
@@ -10,7 +11,7 @@ export function labelRefusals(capabilities: ProviderCapabilities, label: string 
   if (label === null) return [];
   const refusals: string[] = [];
   const { field, limit } = capabilities.label;
-  if (limit !== null && [...label].length > limit) refusals.push(`a ${capabilities.name} label (${field}) holds at most ${limit} characters; this one has ${[...label].length}`);
+  if (limit !== null && [...label].length > limit) refusals.push(`${withArticle(capabilities.name)} label (${field}) holds at most ${limit} characters; this one has ${[...label].length}`);
   if (/[\u0000-\u001f\u007f-\u009f]/.test(label)) refusals.push('a label cannot hold control characters (newlines, tabs, escapes)');
   return refusals;
 }
@@ -54,7 +55,7 @@ export function fallbackRefusals(capabilities: ProviderCapabilities, e164: strin
   if (fallback.kind === 'none') return [fallback.reason];
   if (value === null) return [];
   if (fallback.kind === 'url') return urlRefusals(fallback.describe, value);
-  if (!isStrictE164(value)) return [`a ${capabilities.name} fallback is a phone number in E.164, not "${value}"`];
+  if (!isStrictE164(value)) return [`${withArticle(capabilities.name)} fallback is a phone number in E.164, not "${value}"`];
   if (value === e164) return [`a number cannot fall back to itself (${e164})`];
   if (fallback.noChaining && target?.provider === capabilities.name && target.fallback) return [`${value} has a fallback of its own (${target.fallback}); ${fallback.noChaining}`];
   return [];

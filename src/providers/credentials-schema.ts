@@ -15,6 +15,7 @@ export const storedCredentialsSchema = z.strictObject({
   vapi: z.optional(apiKey),
   bland: z.optional(apiKey),
   twilio: z.optional(z.strictObject({ accountSid: secret, authToken: z.optional(secret), apiKey: z.optional(secret), apiSecret: z.optional(secret) })),
+  elevenlabs: z.optional(apiKey),
 });
 
 /** The providers a profile may store credentials for, for messages. */

@@ -23,6 +23,7 @@ export interface ResolvedCredentials {
   vapi?: ApiKeyCredential;
   bland?: ApiKeyCredential;
   twilio?: TwilioCredential;
+  elevenlabs?: ApiKeyCredential;
   /** Providers without credentials, with what is missing. */
   missing: { provider: ProviderName; reason: string }[];
 }
@@ -33,12 +34,16 @@ export const CREDENTIAL_VARIABLES: Record<ProviderName, string> = {
   vapi: 'VAPI_API_KEY',
   bland: 'BLAND_API_KEY',
   twilio: 'TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and TWILIO_API_SECRET)',
+  elevenlabs: 'ELEVENLABS_API_KEY',
 };
+
+/** The providers whose credential is one API key. */
+const API_KEY_PROVIDERS = ['retell', 'vapi', 'bland', 'elevenlabs'] as const;
 
 /** Environment variables win over what `auth login` stored for the profile. */
 export function resolveCredentials(env: NodeJS.ProcessEnv, stored: Record<string, Record<string, string>> = {}): ResolvedCredentials {
   const result: ResolvedCredentials = { missing: [] };
-  for (const provider of ['retell', 'vapi', 'bland'] as const) {
+  for (const provider of API_KEY_PROVIDERS) {
     const variable = CREDENTIAL_VARIABLES[provider];
     const fromEnv = env[variable];
     if (fromEnv) result[provider] = { apiKey: fromEnv, source: 'environment' };
@@ -68,7 +73,7 @@ function twilioFrom(env: NodeJS.ProcessEnv, source: CredentialSource): TwilioCre
 /** Every secret, with the user name HTTP Basic sends it with, so traces and errors can remove them. */
 export function secretValues(credentials: ResolvedCredentials): Secret[] {
   const out: Secret[] = [];
-  for (const provider of ['retell', 'vapi', 'bland'] as const) {
+  for (const provider of API_KEY_PROVIDERS) {
     const key = credentials[provider]?.apiKey;
     if (key) out.push({ value: key });
   }

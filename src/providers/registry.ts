@@ -2,6 +2,7 @@ import type { CapabilityCatalog, ProviderCapabilities } from '../domain/capabili
 import type { ProviderName } from '../domain/model.js';
 import { PROVIDERS } from '../domain/model.js';
 import { blandCapabilities } from './bland/capabilities.js';
+import { elevenlabsCapabilities } from './elevenlabs/capabilities.js';
 import type { HttpSettings } from './http.js';
 import type { ResolvedCredentials } from './credentials.js';
 import { retellCapabilities } from './retell/capabilities.js';
@@ -17,6 +18,7 @@ export const DEFAULT_BASE_URLS = {
   twilioApi: 'https://api.twilio.com',
   twilioRoutes: 'https://routes.twilio.com',
   twilioTrunking: 'https://trunking.twilio.com',
+  elevenlabs: 'https://api.elevenlabs.io',
 } as const;
 
 export function baseUrls(env: NodeJS.ProcessEnv) {
@@ -27,6 +29,7 @@ export function baseUrls(env: NodeJS.ProcessEnv) {
     twilioApi: env.VOICENUM_TWILIO_API_BASE_URL || DEFAULT_BASE_URLS.twilioApi,
     twilioRoutes: env.VOICENUM_TWILIO_ROUTES_BASE_URL || DEFAULT_BASE_URLS.twilioRoutes,
     twilioTrunking: env.VOICENUM_TWILIO_TRUNKING_BASE_URL || DEFAULT_BASE_URLS.twilioTrunking,
+    elevenlabs: env.VOICENUM_ELEVENLABS_BASE_URL || DEFAULT_BASE_URLS.elevenlabs,
   };
 }
 
@@ -70,6 +73,10 @@ const REGISTRY: Record<ProviderName, ProviderEntry> = {
       const regionConcurrency = Number(env.VOICENUM_TWILIO_REGION_CONCURRENCY) || undefined;
       return createTwilioAdapter({ accountSid, username, password, apiBaseUrl: urls.twilioApi, routesBaseUrl: urls.twilioRoutes, trunkingBaseUrl: urls.twilioTrunking, http, regionConcurrency });
     },
+  },
+  elevenlabs: {
+    capabilities: elevenlabsCapabilities,
+    connect: async (credentials, urls, _env, http) => credentials.elevenlabs && (await import('./elevenlabs/index.js')).createElevenLabsAdapter({ apiKey: credentials.elevenlabs.apiKey, baseUrl: urls.elevenlabs, http }),
   },
 };
 

@@ -4,4 +4,5 @@ export const SANDBOX_KEYS = {
   vapi: '5b1e0c7a-sandbox-vapi-key-0000',
   bland: 'sk-sandbox-bland-2d8e41',
   twilioAuthToken: 'sandbox_twilio_auth_token_91c2',
+  elevenlabs: 'sk_sandbox_elevenlabs_6e2b90',
 } as const;

@@ -288,7 +288,7 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
           return;
         }
         if (affected && faults.echoCredentials && take(faults.echoCredentials)) {
-          send({ status: faults.echoCredentials.status, body: provider.errorBody(faults.echoCredentials.status, echoCredentials(req.headers.authorization)) });
+          send({ status: faults.echoCredentials.status, body: provider.errorBody(faults.echoCredentials.status, echoCredentials(req.headers.authorization ?? keyHeader(req.headers['xi-api-key']))) });
           return;
         }
         const request: FakeRequest = {
@@ -416,6 +416,11 @@ export function memoryState<S>(initial: S): StateAccess<S> & { current: S } {
     },
   };
   return holder;
+}
+
+/** A key sent in a header of its own (ElevenLabs' `xi-api-key`) rather than in Authorization. */
+function keyHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** The `echoCredentials` fault's message: the credentials of an Authorization header in every form. */

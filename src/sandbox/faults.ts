@@ -30,6 +30,7 @@ export const sandboxFaultsSchema = z.strictObject({
   vapi: faultPlan.optional(),
   bland: faultPlan.optional(),
   twilio: faultPlan.optional(),
+  elevenlabs: faultPlan.optional(),
 }) satisfies z.ZodType<SandboxFaults>;
 
 const VARIABLE = 'VOICENUM_SANDBOX_FAULTS';
@@ -48,7 +49,7 @@ export function parseSandboxFaults(text: string): SandboxFaults {
   const problems = result.error.issues.map((issue) => {
     const at = issue.path.join('.');
     if (issue.code === 'unrecognized_keys') {
-      const what = issue.path.length === 0 ? `unknown provider ${issue.keys.map((k) => `"${k}"`).join(', ')} (providers: retell, vapi, bland, twilio)` : `unknown switch ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      const what = issue.path.length === 0 ? `unknown provider ${issue.keys.map((k) => `"${k}"`).join(', ')} (providers: ${Object.keys(sandboxFaultsSchema.shape).join(', ')})` : `unknown switch ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
       return at ? `${at}: ${what}` : what;
     }
     return `${at || 'the value'}: ${issue.message}`;

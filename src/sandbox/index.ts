@@ -3,6 +3,7 @@ import { startFakeServer, memoryState, type FaultPlan, type RunningFake, type St
 import { buildSeedPlan, DEFAULT_SEED_NUMBERS, type SeedPlan } from './seed.js';
 import { SqliteSandboxStore } from './store.js';
 import { blandStateFromSeed, createBlandFake, type BlandState } from './fakes/bland.js';
+import { createElevenLabsFake, elevenlabsStateFromSeed, type ElevenLabsState } from './fakes/elevenlabs.js';
 import { createRetellFake, retellStateFromSeed, type RetellState } from './fakes/retell.js';
 import { createTwilioFake, twilioStateFromSeed, type TwilioState } from './fakes/twilio.js';
 import { createVapiFake, vapiStateFromSeed, type VapiState } from './fakes/vapi.js';
@@ -19,14 +20,18 @@ export interface SandboxState {
   vapi: VapiState;
   bland: BlandState;
   twilio: TwilioState;
+  elevenlabs: ElevenLabsState;
 }
 
-export type SandboxFaults = Partial<Record<'retell' | 'vapi' | 'bland' | 'twilio', FaultPlan>>;
+/** The fakes, one per provider. */
+export type FakeName = 'retell' | 'vapi' | 'bland' | 'twilio' | 'elevenlabs';
+
+export type SandboxFaults = Partial<Record<FakeName, FaultPlan>>;
 
 export interface SandboxEnvironment {
   /** Environment variables that point voicenum at the fakes, credentials included. */
   env: Record<string, string>;
-  fakes: Record<'retell' | 'vapi' | 'bland' | 'twilio', RunningFake>;
+  fakes: Record<FakeName, RunningFake>;
   state(): SandboxState;
   /** True when this start moved the state of an earlier voicenum's JSON file into the database. */
   migratedFromJson: boolean;
@@ -45,6 +50,7 @@ function stateFromPlan(plan: SeedPlan): SandboxState {
     vapi: vapiStateFromSeed(plan),
     bland: blandStateFromSeed(plan),
     twilio: twilioStateFromSeed(plan),
+    elevenlabs: elevenlabsStateFromSeed(plan),
   };
 }
 
@@ -89,9 +95,9 @@ export interface StartSandboxOptions {
   faults?: SandboxFaults;
 }
 
-/** Start the four fake providers on 127.0.0.1 and return the environment that points voicenum at them. */
+/** Start the fake providers on 127.0.0.1 and return the environment that points voicenum at them. */
 export async function startSandbox(options: StartSandboxOptions = {}): Promise<SandboxEnvironment> {
-  let accessFor: <K extends 'retell' | 'vapi' | 'bland' | 'twilio'>(key: K) => StateAccess<SandboxState[K]>;
+  let accessFor: <K extends FakeName>(key: K) => StateAccess<SandboxState[K]>;
   let readAll: () => SandboxState;
   let accountSid: string;
   let store: SqliteSandboxStore | undefined;
@@ -111,11 +117,12 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     accountSid = whole.twilioAccountSid;
   }
   const faults = options.faults ?? {};
-  const [retell, vapi, bland, twilio] = await Promise.all([
+  const [retell, vapi, bland, twilio, elevenlabs] = await Promise.all([
     startFakeServer(createRetellFake(), accessFor('retell'), faults.retell),
     startFakeServer(createVapiFake(), accessFor('vapi'), faults.vapi),
     startFakeServer(createBlandFake(), accessFor('bland'), faults.bland),
     startFakeServer(createTwilioFake(), accessFor('twilio'), faults.twilio),
+    startFakeServer(createElevenLabsFake(), accessFor('elevenlabs'), faults.elevenlabs),
   ]);
   return {
     env: {
@@ -125,17 +132,19 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       VOICENUM_TWILIO_API_BASE_URL: twilio.url,
       VOICENUM_TWILIO_ROUTES_BASE_URL: twilio.url,
       VOICENUM_TWILIO_TRUNKING_BASE_URL: twilio.url,
+      VOICENUM_ELEVENLABS_BASE_URL: elevenlabs.url,
       RETELL_API_KEY: SANDBOX_KEYS.retell,
       VAPI_API_KEY: SANDBOX_KEYS.vapi,
       BLAND_API_KEY: SANDBOX_KEYS.bland,
       TWILIO_ACCOUNT_SID: accountSid,
       TWILIO_AUTH_TOKEN: SANDBOX_KEYS.twilioAuthToken,
+      ELEVENLABS_API_KEY: SANDBOX_KEYS.elevenlabs,
     },
-    fakes: { retell, vapi, bland, twilio },
+    fakes: { retell, vapi, bland, twilio, elevenlabs },
     state: readAll,
     migratedFromJson: store?.migratedFromJson ?? false,
     close: async () => {
-      await Promise.all([retell.close(), vapi.close(), bland.close(), twilio.close()]);
+      await Promise.all([retell.close(), vapi.close(), bland.close(), twilio.close(), elevenlabs.close()]);
       store?.close();
     },
   };

@@ -10,7 +10,7 @@ export interface SeedAgent {
   provider: ProviderName;
   id: string;
   name: string;
-  /** retell: voice|chat; vapi: assistant|squad; bland: agent|pathway; twilio: twiml-app|sip-trunk */
+  /** retell: voice|chat; vapi: assistant|squad; bland: agent|pathway; twilio: twiml-app|sip-trunk; elevenlabs: agent */
   kind: string;
   /** Published / has a production version. */
   live: boolean;
@@ -24,7 +24,7 @@ export interface SeedSlotAgent {
 
 export interface SeedNumber {
   provider: ProviderName;
-  /** Vapi UUID, Twilio PN sid; the E.164 itself at Retell and Bland. */
+  /** Vapi UUID, Twilio PN sid, ElevenLabs phone_number_id; the E.164 itself at Retell and Bland. */
   id: string;
   e164: string;
   label: string;
@@ -192,6 +192,41 @@ export function buildSeedPlan(totalNumbers: number = DEFAULT_SEED_NUMBERS): Seed
       : pattern === 2 ? { inbound: [], outbound: [], sms: smsCapable ? one(twilio.smsBot) : [] }
       : { inbound: [], outbound: [], sms: [] };
     numbers.push({ provider: 'twilio', id: `PN${hex(random, 32)}`, e164, label: `twilio ${i + 1}`, importedFromTwilio: false, voiceCapable: true, smsCapable, region, fallback: null, slots });
+  }
+
+  // ElevenLabs Agents: a fixed handful, after everything else and from a generator of its own, so
+  // the numbers and ids of the block above stay as they were. A receptionist (its name clashes with
+  // the other platforms'), Twilio imports (each with its carrier record, one in ie1: its region
+  // comes from the carrier) and SIP-trunk numbers, assigned and not.
+  const elevenRandom = prng(20261128);
+  const elevenId = (length: number) => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+    let out = '';
+    while (out.length < length) out += alphabet[Math.floor(elevenRandom() * alphabet.length)];
+    return out;
+  };
+  const eleven = {
+    receptionist: agent('elevenlabs', elevenId(20), 'receptionist', 'agent'),
+    scheduler: agent('elevenlabs', elevenId(20), 'appointment-setter', 'agent'),
+    support: agent('elevenlabs', elevenId(20), 'support-desk', 'agent'),
+    multilingual: agent('elevenlabs', elevenId(20), 'concierge-multilingual', 'agent'),
+  };
+  const elevenNumbers: { imported: boolean; region: Region; inbound: string | null }[] = [
+    { imported: true, region: 'us1', inbound: eleven.receptionist },
+    { imported: true, region: 'ie1', inbound: eleven.scheduler },
+    { imported: true, region: 'us1', inbound: null },
+    { imported: false, region: 'us1', inbound: eleven.support },
+    { imported: false, region: 'us1', inbound: null },
+    { imported: true, region: 'us1', inbound: eleven.multilingual },
+  ];
+  for (const [i, entry] of elevenNumbers.entries()) {
+    const e164 = numberAt(index++, entry.region);
+    const id = `phnum_${elevenId(24)}`;
+    const inbound = entry.inbound ? one(entry.inbound) : [];
+    numbers.push({ provider: 'elevenlabs', id, e164, label: `elevenlabs ${i + 1}`, importedFromTwilio: entry.imported, voiceCapable: true, smsCapable: entry.imported, fallback: null, slots: { inbound, outbound: [], sms: [] } });
+    if (entry.imported) {
+      numbers.push({ provider: 'twilio', id: `PN${hex(elevenRandom, 32)}`, e164, label: `imported to elevenlabs ${i + 1}`, importedFromTwilio: false, voiceCapable: true, smsCapable: true, region: entry.region, fallback: null, slots: { inbound: [], outbound: [], sms: [] } });
+    }
   }
 
   return { twilioAccountSid: `AC${hex(prng(7), 32)}`, agents, numbers };

@@ -19,8 +19,8 @@ import type { SandboxState } from './index.js';
  * leaves nothing to clean up.
  */
 
-export type ProviderKey = 'retell' | 'vapi' | 'bland' | 'twilio';
-export const PROVIDER_KEYS: readonly ProviderKey[] = ['retell', 'vapi', 'bland', 'twilio'];
+export type ProviderKey = 'retell' | 'vapi' | 'bland' | 'twilio' | 'elevenlabs';
+export const PROVIDER_KEYS: readonly ProviderKey[] = ['retell', 'vapi', 'bland', 'twilio', 'elevenlabs'];
 
 /** The row of a provider holding its non-array fields, with an empty array in place of each collection. */
 const SHAPE = '';
@@ -302,6 +302,7 @@ export class SqliteSandboxStore {
   private initialize(options: SqliteSandboxStoreOptions): boolean {
     let migrated = false;
     if (this.seeded()) {
+      this.addMissingProviders(options);
       this.removeLegacy(options);
       return false;
     }
@@ -310,7 +311,8 @@ export class SqliteSandboxStore {
       this.db.exec(SCHEMA);
       if (this.meta('epoch') === undefined) {
         const legacy = options.legacyJsonFile && existsSync(options.legacyJsonFile) ? readLegacyState(options.legacyJsonFile) : null;
-        this.replaceAll(legacy ?? options.seed());
+        // A provider the earlier voicenum did not have yet starts from the seed.
+        this.replaceAll(legacy ? { ...options.seed(), ...legacy } : options.seed());
         migrated = legacy !== null;
       }
       this.db.exec('COMMIT');
@@ -320,6 +322,30 @@ export class SqliteSandboxStore {
     }
     this.removeLegacy(options);
     return migrated;
+  }
+
+  /**
+   * A state saved before a provider's fake existed has no rows for it: that provider's part of the
+   * seed is added, and the rest is left as it is (the carrier records of its imported numbers come
+   * only with `voicenum sandbox reset`). Read without the write lock first: the common case is none.
+   */
+  private addMissingProviders(options: SqliteSandboxStoreOptions): void {
+    const has = this.db.prepare('SELECT 1 FROM sandbox_records WHERE provider = ? AND collection = ? LIMIT 1');
+    if (PROVIDER_KEYS.every((provider) => has.get(provider, SHAPE) !== undefined)) return;
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const missing = PROVIDER_KEYS.filter((provider) => has.get(provider, SHAPE) === undefined);
+      if (missing.length > 0) {
+        const seed = options.seed();
+        const generation = this.generation() + 1;
+        for (const provider of missing) this.insertProvider(provider, seed[provider] as unknown as Record<string, unknown>, generation);
+        this.setMeta('generation', String(generation));
+      }
+      this.db.exec('COMMIT');
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
   }
 
   /** Whether the file holds a state already: read without taking the write lock, the common case. */
@@ -349,26 +375,29 @@ export class SqliteSandboxStore {
   private replaceAll(state: SandboxState): void {
     const generation = this.generation() + 1;
     this.db.exec('DELETE FROM sandbox_records');
-    const insert = this.statements().insert;
-    for (const provider of PROVIDER_KEYS) {
-      const whole = state[provider] as unknown as Record<string, unknown>;
-      const shape: Record<string, unknown> = {};
-      for (const [field, value] of Object.entries(whole)) {
-        if (!Array.isArray(value)) {
-          shape[field] = value;
-          continue;
-        }
-        shape[field] = [];
-        value.forEach((record, seq) => insert.run(provider, field, seq, generation, JSON.stringify(record)));
-      }
-      insert.run(provider, SHAPE, 0, generation, JSON.stringify(shape));
-    }
+    for (const provider of PROVIDER_KEYS) this.insertProvider(provider, state[provider] as unknown as Record<string, unknown>, generation);
     this.setMeta('twilioAccountSid', state.twilioAccountSid);
     this.setMeta('generation', String(generation));
     this.setMeta('epoch', randomUUID());
     this.loaded.clear();
     this.places = new WeakMap();
   }
+
+  /** One provider's rows: a row per record of each collection, and its shape row (the other fields). */
+  private insertProvider(provider: ProviderKey, whole: Record<string, unknown>, generation: number): void {
+    const insert = this.statements().insert;
+    const shape: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(whole)) {
+      if (!Array.isArray(value)) {
+        shape[field] = value;
+        continue;
+      }
+      shape[field] = [];
+      value.forEach((record, seq) => insert.run(provider, field, seq, generation, JSON.stringify(record)));
+    }
+    insert.run(provider, SHAPE, 0, generation, JSON.stringify(shape));
+  }
+
 }
 
 /** Forget a removed record's position; the records after it moved up by one. */
@@ -406,12 +435,16 @@ function openStateDatabase(file: string, busyTimeoutMs: number): Database.Databa
   }
 }
 
-/** The state an earlier voicenum kept in one JSON file; null when it cannot be read as one. */
-function readLegacyState(file: string): SandboxState | null {
+/**
+ * The state an earlier voicenum kept in one JSON file; null when it cannot be read as one. A
+ * provider added since (absent from the file) is left out, for the seed to fill in.
+ */
+function readLegacyState(file: string): Partial<SandboxState> | null {
   try {
     const state = JSON.parse(readFileSync(file, 'utf8')) as Partial<SandboxState>;
-    const complete = typeof state.twilioAccountSid === 'string' && PROVIDER_KEYS.every((provider) => typeof state[provider] === 'object' && state[provider] !== null);
-    return complete ? (state as SandboxState) : null;
+    const present = PROVIDER_KEYS.filter((provider) => state[provider] !== undefined);
+    const usable = typeof state.twilioAccountSid === 'string' && present.length > 0 && present.every((provider) => typeof state[provider] === 'object' && state[provider] !== null);
+    return usable ? state : null;
   } catch {
     return null;
   }

@@ -29,7 +29,7 @@ if (!existsSync(join(ROOT, 'dist', 'cli.js'))) execFileSync(process.execPath, [j
 
 const home = mkdtempSync(join(tmpdir(), 'voicenum-bench-'));
 const baseEnv = { ...process.env, VOICENUM_HOME: home, NO_COLOR: '1' };
-for (const key of Object.keys(baseEnv)) if (/^(RETELL|VAPI|BLAND|TWILIO)_/.test(key) || key === 'VOICENUM_SANDBOX_FAULTS') delete baseEnv[key];
+for (const key of Object.keys(baseEnv)) if (/^(RETELL|VAPI|BLAND|TWILIO|ELEVENLABS)_/.test(key) || key === 'VOICENUM_SANDBOX_FAULTS') delete baseEnv[key];
 const hasGnuTime = existsSync('/usr/bin/time');
 
 /** Run one whole process; resolve wall ms, exit code, output and (optionally) peak RSS in MiB. */
@@ -209,7 +209,7 @@ try {
     process.stderr.write(`the same batch under --sandbox (fakes in the process, state in SQLite), ${LATENCY} ms a request…\n`);
     const sandboxHome = mkdtempSync(join(tmpdir(), 'voicenum-bench-sandbox-'));
     try {
-      const faults = JSON.stringify(Object.fromEntries(['retell', 'vapi', 'bland', 'twilio'].map((provider) => [provider, { latencyMs: LATENCY }])));
+      const faults = JSON.stringify(Object.fromEntries(['retell', 'vapi', 'bland', 'twilio', 'elevenlabs'].map((provider) => [provider, { latencyMs: LATENCY }])));
       const env = { VOICENUM_HOME: sandboxHome, VOICENUM_SANDBOX_FAULTS: faults };
       await must(['sandbox', 'reset', '--numbers', '10000'], { env });
       await must(['--sandbox', 'sync'], { env });

@@ -35,7 +35,7 @@ describe('the read side, end to end on the sandbox', () => {
     expect(reset.code, reset.stderr).toBe(0);
     const sync = await cli(['--sandbox', 'sync']);
     expect(sync.code, sync.stderr).toBe(0);
-    for (const provider of ['retell', 'vapi', 'bland', 'twilio']) expect(sync.stderr).toMatch(new RegExp(`✓ ${provider}: \\d+ numbers`));
+    for (const provider of ['retell', 'vapi', 'bland', 'twilio', 'elevenlabs']) expect(sync.stderr).toMatch(new RegExp(`✓ ${provider}: \\d+ numbers`));
     const json = await cli(['--sandbox', 'numbers', 'list', '--json']);
     expect(json.code, json.stderr).toBe(0);
     list = JSON.parse(json.stdout) as JsonNumber[];
@@ -141,7 +141,7 @@ describe('the read side, end to end on the sandbox', () => {
     expect(byDigits.map((n) => n.e164)).toContain(list[5]!.e164);
 
     const receptionist = await json('--agent', 'receptionist');
-    expect(new Set(receptionist.map((n) => n.provider))).toEqual(new Set(['retell', 'vapi', 'bland', 'twilio']));
+    expect(new Set(receptionist.map((n) => n.provider))).toEqual(new Set(['retell', 'vapi', 'bland', 'twilio', 'elevenlabs']));
     expect(receptionist.every((n) => Object.values(n.slots).some((agents) => agents?.some((a) => a.name === 'receptionist')))).toBe(true);
     const onlyVapi = await json('--agent', 'vapi:receptionist');
     expect(onlyVapi.length).toBeGreaterThan(0);

@@ -61,19 +61,19 @@ describe('sync progress in a real terminal (tmux)', () => {
   });
 
   it('shows each provider live, the Twilio region reads counted done/total, and clears the line at the end', async () => {
-    const { bytes, screen } = await inTerminal(cli('sync', `VOICENUM_SANDBOX_FAULTS='{"twilio":{"latencyMs":50},"retell":{"latencyMs":50},"vapi":{"latencyMs":50},"bland":{"latencyMs":50}}' CI=`));
+    const { bytes, screen } = await inTerminal(cli('sync', `VOICENUM_SANDBOX_FAULTS='{"twilio":{"latencyMs":50},"retell":{"latencyMs":50},"vapi":{"latencyMs":50},"bland":{"latencyMs":50},"elevenlabs":{"latencyMs":50}}' CI=`));
     expect(bytes).toMatch(/EXIT=0/);
     const frames = bytes.split(CLEAR).slice(1).map((frame) => frame.split('\r\n')[0]!).filter((frame) => frame.startsWith('syncing'));
     expect(frames.length).toBeGreaterThan(2);
     // Every frame names every provider, on one line.
-    for (const frame of frames) expect(frame).toMatch(/^syncing {2}retell .* · vapi .* · bland .* · twilio .*/);
+    for (const frame of frames) expect(frame).toMatch(/^syncing {2}retell .* · vapi .* · bland .* · twilio .* · elevenlabs .*/);
     // The region phase moves while it runs: frames with some but not all regions read, more done each time.
     const regions = frames.map((frame) => /twilio [\d,]+ numbers, regions ([\d,]+)\/([\d,]+)/.exec(frame)).filter((m) => m !== null).map((m) => [Number(m[1]!.replace(/,/g, '')), Number(m[2]!.replace(/,/g, ''))] as const);
     expect(regions.filter(([done, total]) => done > 0 && done < total).length).toBeGreaterThan(1);
     const done = regions.map(([d]) => d);
     expect(done).toEqual([...done].sort((a, b) => a - b));
     // The last frame has every provider done, then the line is wiped before the summary.
-    expect(frames.at(-1)).toBe('syncing  retell done · vapi done · bland done · twilio done');
+    expect(frames.at(-1)).toBe('syncing  retell done · vapi done · bland done · twilio done · elevenlabs done');
     const summary = bytes.indexOf('✓ retell:');
     expect(summary).toBeGreaterThan(0);
     expect(bytes.slice(bytes.lastIndexOf('syncing'), summary)).toMatch(/^syncing[^\r\n]*\r\u001b\[2K/);
@@ -89,7 +89,7 @@ describe('sync progress in a real terminal (tmux)', () => {
     expect(bytes.match(/✓ twilio:/g)).toHaveLength(2);
     expect(bytes).not.toContain('syncing');
     expect(bytes).not.toContain('\u001b[2K');
-    expect((JSON.parse(readFileSync(out, 'utf8')) as unknown[]).length).toBe(4);
+    expect((JSON.parse(readFileSync(out, 'utf8')) as unknown[]).length).toBe(5);
   }, 240_000);
 
   it('draws nothing into a pipe', async () => {

@@ -141,7 +141,7 @@ describe('the wizard in a real terminal (tmux)', () => {
     tmux('send-keys', '-t', 'wizard', 'Enter');
     await waitFor(showsText('Which agent for inbound?'), 'the agent question', screen);
     expect(screen()).toMatch(/\d+ agents of other providers not listed \(.*\): a retell number takes retell agents only/);
-    expect(screen()).not.toMatch(/ (vapi|bland|twilio) (assistant|agent|pathway|twiml-app|trunk)/);
+    expect(screen()).not.toMatch(/ (vapi|bland|twilio|elevenlabs) (assistant|agent|pathway|twiml-app|trunk)/);
     tmux('send-keys', '-t', 'wizard', '-l', 'empty');
     await waitFor(() => screen().includes(`❯ (empty this slot)  unassign ${holder}`), 'the empty choice', screen);
     tmux('send-keys', '-t', 'wizard', 'Enter');

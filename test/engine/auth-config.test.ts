@@ -8,7 +8,7 @@ import { scriptedPrompter } from '../helpers/prompter.js';
 describe('auth, profiles and config', () => {
   const cli = useSandboxCli();
   /** The fakes' addresses only: credentials must come from `auth login`. */
-  const addressesOnly = () => Object.fromEntries(Object.entries(cli.env).filter(([key]) => !/^(RETELL|VAPI|BLAND|TWILIO)_/.test(key)));
+  const addressesOnly = () => Object.fromEntries(Object.entries(cli.env).filter(([key]) => !/^(RETELL|VAPI|BLAND|TWILIO|ELEVENLABS)_/.test(key)));
   const configPath = () => join(cli.home, 'config.json');
 
   it('logs in with a good key after one cheap check, stores it 0600, and never prints it', async () => {
@@ -105,7 +105,7 @@ describe('auth, profiles and config', () => {
     expect(new Set(stagingList.map((n) => n.provider))).toEqual(new Set(['bland']));
     // The default profile kept its own cache (synced with every provider) and its own settings.
     const defaults = JSON.parse((await cli.run(['numbers', 'list', '--json', 'provider'])).stdout) as { provider: string }[];
-    expect(new Set(defaults.map((n) => n.provider))).toEqual(new Set(['retell', 'vapi', 'bland', 'twilio']));
+    expect(new Set(defaults.map((n) => n.provider))).toEqual(new Set(['retell', 'vapi', 'bland', 'twilio', 'elevenlabs']));
     expect((await cli.run(['config', 'get', 'policy.one-agent-per-number'])).stdout).toBe('off\n');
     const viaEnv = { ...cli.env, VOICENUM_PROFILE: 'staging' };
     cli.env = viaEnv;

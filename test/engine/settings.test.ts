@@ -148,7 +148,7 @@ describe('number settings', () => {
     it('asks which one when a name is shared across providers', async () => {
       const result = await cli.run(['agents', 'show', 'receptionist']);
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/names 4 agents: bland:receptionist .* retell:receptionist .* twilio:receptionist .* vapi:receptionist/);
+      expect(result.stderr).toMatch(/names 5 agents: bland:receptionist .* elevenlabs:receptionist .* retell:receptionist .* twilio:receptionist .* vapi:receptionist/);
     });
   });
 });

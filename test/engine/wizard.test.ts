@@ -46,7 +46,7 @@ describe('the wizard', () => {
     expect(enabled.sort()).toEqual(['outbound-dialer', 'receptionist', 'sales', 'support']);
     expect(inbound.find((c) => c.name.startsWith('after-hours'))?.disabled).toMatch(/no published version; pass --allow-draft/);
     expect(inbound.find((c) => c.name.startsWith('sms-concierge'))?.disabled).toMatch(/chat agent; a retell inbound slot takes a voice agent/);
-    // Three other providers have a receptionist too: not listed, only counted, in one line.
+    // Four other providers have a receptionist too: not listed, only counted, in one line.
     expect(inbound.filter((c) => c.name.startsWith('receptionist'))).toHaveLength(1);
     expect(inbound.filter((c) => !/ retell /.test(c.name) && !c.name.startsWith('(empty this slot)'))).toEqual([]);
     const agents = JSON.parse((await cli.run(['agents', 'list', '--json'])).stdout) as { provider: string }[];
@@ -54,7 +54,7 @@ describe('the wizard', () => {
     expect(others.length).toBeGreaterThan(0);
     expect(result.stderr.match(/of other providers not listed/g)).toHaveLength(1);
     const count = (provider: string) => others.filter((a) => a.provider === provider).length;
-    expect(result.stderr).toContain(`${others.length} agents of other providers not listed (bland ${count('bland')}, twilio ${count('twilio')}, vapi ${count('vapi')}): a retell number takes retell agents only\n`);
+    expect(result.stderr).toContain(`${others.length} agents of other providers not listed (bland ${count('bland')}, elevenlabs ${count('elevenlabs')}, twilio ${count('twilio')}, vapi ${count('vapi')}): a retell number takes retell agents only\n`);
     // The slot is empty: emptying it is offered last, disabled.
     expect(inbound.at(-1)).toEqual({ name: '(empty this slot)  unassign (none)', disabled: 'inbound holds nothing' });
     const sms = agentStep(prompter.asked, 1);
@@ -148,6 +148,25 @@ describe('the wizard', () => {
     expect(slots.find((c) => c.name.startsWith('outbound'))?.disabled).toMatch(/Vapi picks the assistant per call/);
     expect(slots.find((c) => c.name.startsWith('sms'))?.disabled).toMatch(/only on numbers imported from Twilio/);
     expect(slots.find((c) => c.name.startsWith('inbound'))?.disabled).toBe(false);
+  });
+
+  it('on an ElevenLabs number: outbound and SMS disabled with the descriptor\'s reasons, only ElevenLabs agents offered, pushed as one PATCH', async () => {
+    const eleven = plan.numbers.find((n) => n.provider === 'elevenlabs' && n.slots.inbound.length === 0)!;
+    const prompter = scriptedPrompter([
+      { kind: 'search', answer: new RegExp(escape(eleven.e164)) },
+      { kind: 'checkbox', answer: [/^inbound/] },
+      { kind: 'search', answer: /^receptionist {2}elevenlabs/ },
+      { kind: 'confirm', answer: true },
+    ]);
+    const result = await cli.run(['wizard'], undefined, prompter);
+    expect(result.code, result.stderr).toBe(0);
+    const slots = prompter.asked[1]!.choices!;
+    expect(slots.find((c) => c.name.startsWith('outbound'))?.disabled).toMatch(/each outbound call names its agent/);
+    expect(slots.find((c) => c.name.startsWith('sms'))?.disabled).toMatch(/ElevenLabs numbers have no SMS assignment/);
+    const offered = agentStep(prompter.asked, 0).filter((c) => !c.name.startsWith('(empty this slot)'));
+    expect(offered.map((c) => c.name.split('  ')[0]).sort()).toEqual(['appointment-setter', 'concierge-multilingual', 'receptionist', 'support-desk']);
+    expect(result.stderr).toMatch(/agents of other providers not listed \(.*\): an elevenlabs number takes elevenlabs agents only/);
+    expect(cli.writesUpstream().map((w) => `${w.method} ${w.path}`)).toEqual([`PATCH /v1/convai/phone-numbers/${eleven.id}`]);
   });
 
   it('a policy shapes what is offered: one-agent-per-number leaves only the agent the number already names', async () => {

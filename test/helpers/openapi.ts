@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 
 /**
@@ -10,10 +11,12 @@ import addFormatsModule from 'ajv-formats';
  * they were saved with), `$ref` resolution, operation lookup by method and path, JSON Schema
  * validators for response and request bodies, and a small generator of schema instances.
  *
- * The documents are OpenAPI 3.0.x (Retell 3.0.3, Vapi 3.0.0, Twilio 3.0.1), whose Schema Objects
+ * Most documents are OpenAPI 3.0.x (Retell 3.0.3, Vapi 3.0.0, Twilio 3.0.1), whose Schema Objects
  * are not JSON Schema: `nullable`, boolean `exclusiveMinimum`, `discriminator` and `example` must be
  * translated before ajv (draft-07) can compile them. `toJsonSchema` below does that and nothing
- * more. A 3.1 document is JSON Schema 2020-12 already and is refused here rather than half-handled.
+ * more. ElevenLabs' is 3.1.0, whose Schema Objects are JSON Schema 2020-12 already: it is compiled
+ * by ajv's 2020-12 validator, with only the OpenAPI annotations (`discriminator`, `example`, `x-…`)
+ * dropped, which the same conversion does (there is no `nullable` or boolean bound in 3.1 to translate).
  */
 
 /**
@@ -29,6 +32,7 @@ export const SPEC_FILES = {
   twilioApi: { file: 'twilio_api_v2010.json', sha256: '99cae87a6bb1725f71363364cbd30282a13140374b2d5f9bdd5bdfa5d4c8a6d7' },
   twilioRoutes: { file: 'twilio_routes_v2.json', sha256: '0ec156ca53c7e7255e3062449da4dd47f9c7ab89a7f6d36caa21f0ba138a1290' },
   twilioTrunking: { file: 'twilio_trunking_v1.json', sha256: 'd34f2c6352fa8060a0b816240b6baa2a6237629e06b60878da06b4429b758c2d' },
+  elevenlabs: { file: 'elevenlabs-openapi.json', sha256: 'bd2bc946d5cd93c8a3d594756b6ddfab238d204aa159d32a2fade9ed905a2b68' },
 } as const;
 export type SpecName = keyof typeof SPEC_FILES;
 
@@ -173,12 +177,13 @@ export class OpenApiSpec {
     if (actual !== sha256) throw new Error(`${file} is not the saved copy the contract tests were written against (sha256 ${actual})`);
     this.doc = JSON.parse(text) as JsonObject;
     this.version = String(this.doc.openapi ?? '');
-    if (!/^3\.0\.\d+$/.test(this.version)) throw new Error(`${file}: OpenAPI ${this.version || '(none)'}; this helper converts 3.0 schemas only`);
+    if (!/^3\.[01]\.\d+$/.test(this.version)) throw new Error(`${file}: OpenAPI ${this.version || '(none)'}; this helper reads 3.0 and 3.1 documents only`);
     this.id = `spec:${name}`;
     this.relaxations = options.relaxations ?? [];
     // strict off: spec documents carry annotations (description, deprecated, title...) beside the
     // constraints. allErrors: a failing test should list every deviation, not the first.
-    this.ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, allowUnionTypes: true });
+    const ajvOptions = { strict: false, allErrors: true, validateSchema: false, allowUnionTypes: true } as const;
+    this.ajv = this.version.startsWith('3.1.') ? new Ajv2020(ajvOptions) : new Ajv(ajvOptions);
     addFormats(this.ajv);
     for (const [format, check] of Object.entries(EXTRA_FORMATS)) this.ajv.addFormat(format, check);
     // Only the components are registered (converted once); operation schemas refer into them.
@@ -300,6 +305,11 @@ export class OpenApiSpec {
     return this.validatorFor(`component ${name}`, () => ({ $ref: `#/components/schemas/${escapePointer(name)}` }));
   }
 
+  /** A validator for a schema of the document (a parameter's, say), under a key that names it. */
+  schemaValidator(key: string, schema: Schema): ValidateFunction {
+    return this.validatorFor(`schema ${key}`, () => schema);
+  }
+
   /** Validates `value` and words each problem as `/path: message` for an assertion message. */
   check(validator: ValidateFunction, value: unknown): SpecBodyValidation {
     const valid = validator(value) as boolean;
@@ -369,9 +379,13 @@ export function generateInstance(spec: OpenApiSpec, schema: Schema, options: Gen
   const branches = (node.oneOf ?? node.anyOf) as Json[] | undefined;
   if (Array.isArray(branches) && branches.length > 0) return generateInstance(spec, branches[0] as Schema, options, depth + 1);
   if (node.example !== undefined) return node.example;
+  // 3.1 (JSON Schema) spells a single allowed value `const`.
+  if (node.const !== undefined) return node.const;
   if (Array.isArray(node.enum) && node.enum.length > 0) return node.enum[0]!;
   if (node.default !== undefined) return node.default;
-  const type = node.type ?? (isObject(node.properties) ? 'object' : undefined);
+  // 3.1 may give a list of types (`["string", "null"]`): the first that is not null.
+  const listed = Array.isArray(node.type) ? node.type.find((entry) => entry !== 'null') : node.type;
+  const type = listed ?? (isObject(node.properties) ? 'object' : undefined);
   switch (type) {
     case 'object': {
       const properties = isObject(node.properties) ? node.properties : {};

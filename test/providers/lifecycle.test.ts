@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PartialWriteError, ProviderError } from '../../src/domain/errors.js';
 import { createBlandAdapter } from '../../src/providers/bland/index.js';
+import { createElevenLabsAdapter } from '../../src/providers/elevenlabs/index.js';
 import type { HttpSettings } from '../../src/providers/http.js';
 import { createRetellAdapter } from '../../src/providers/retell/index.js';
 import type { LifecycleCapability, ProviderAdapter, SipTrunkAccess, CarrierSource } from '../../src/providers/types.js';
@@ -9,6 +10,7 @@ import { createVapiAdapter } from '../../src/providers/vapi/index.js';
 import { SANDBOX_KEYS } from '../../src/sandbox/credentials.js';
 import { memoryState, startFakeServer, type FakeRequest, type FaultPlan, type RunningFake } from '../../src/sandbox/fake-server.js';
 import { blandStateFromSeed, createBlandFake, type BlandState } from '../../src/sandbox/fakes/bland.js';
+import { createElevenLabsFake, elevenlabsStateFromSeed, type ElevenLabsState } from '../../src/sandbox/fakes/elevenlabs.js';
 import { createRetellFake, retellStateFromSeed, type RetellState } from '../../src/sandbox/fakes/retell.js';
 import { createVapiFake, vapiStateFromSeed, type VapiState } from '../../src/sandbox/fakes/vapi.js';
 import { buildSeedPlan } from '../../src/sandbox/seed.js';
@@ -307,6 +309,91 @@ describe('Bland: purchase, bring your own Twilio, delete', () => {
   });
 });
 
+describe('ElevenLabs: import with the Twilio SID and token, release; nothing to buy', () => {
+  let state: ElevenLabsState;
+  async function start(faults: FaultPlan = {}, change?: (provider: ReturnType<typeof createElevenLabsFake>) => void) {
+    state = elevenlabsStateFromSeed(plan);
+    const provider = createElevenLabsFake();
+    change?.(provider);
+    fake = await startFakeServer(provider, memoryState(state), faults);
+    const adapter = createElevenLabsAdapter({ apiKey: SANDBOX_KEYS.elevenlabs, baseUrl: fake.url, http: http() });
+    expect(adapter.lifecycle).toBeDefined();
+    return { adapter, life: adapter.lifecycle! };
+  }
+  const NUMBERS = '/v1/convai/phone-numbers';
+
+  it('imports in one call with provider, number, label, sid and token; answered with the id, then read back', async () => {
+    const { adapter, life } = await start();
+    const imported = await life.importFromCarrier!({ e164: FRESH, label: 'from twilio', source: twilio });
+    expect(sentBody(NUMBERS)).toEqual({ provider: 'twilio', phone_number: FRESH, label: 'from twilio', sid: twilio.accountSid, token: twilio.authToken });
+    expect(imported).toMatchObject({ provider: 'elevenlabs', e164: FRESH, origin: 'twilio', label: 'from twilio', slots: { inbound: [], outbound: [], sms: [] } });
+    const record = state.phoneNumbers.find((number) => number.phone_number === FRESH)!;
+    expect(record).toMatchObject({ phone_number_id: imported.providerId, provider: 'twilio', twilio_account_sid: twilio.accountSid, sms_enabled: true });
+    // ElevenLabs keeps the token to itself: no answer carries it.
+    for (const request of fake!.requests) expect(request.responseBody ?? '').not.toContain(twilio.authToken!);
+    expect((await adapter.fetchAll()).numbers.find((number) => number.e164 === FRESH)?.providerId).toBe(imported.providerId);
+  });
+
+  it('labels a number imported without a label with the number itself (ElevenLabs requires one)', async () => {
+    const { life } = await start();
+    await life.importFromCarrier!({ e164: FRESH, source: twilio });
+    expect(sentBody(NUMBERS).label).toBe(FRESH);
+  });
+
+  it('refuses an API key without the auth token before sending anything', async () => {
+    const { life } = await start();
+    const error = await rejection(life.importFromCarrier!({ e164: FRESH, source: { accountSid: twilio.accountSid, apiKey: `SK${'a'.repeat(32)}`, apiSecret: 's', phoneNumberSid: twilio.phoneNumberSid } }));
+    expect(error.message).toMatch(/^elevenlabs: importing \+13125550199 needs the Twilio account's auth token/);
+    expect(fake!.requests).toHaveLength(0);
+  });
+
+  it('a wrong token, or a number ElevenLabs already holds, is a ProviderError quoting ElevenLabs; nothing is added', async () => {
+    const { life } = await start();
+    const wrong = await rejection(life.importFromCarrier!({ e164: FRESH, source: { ...twilio, authToken: 'not-the-token' } }));
+    expect(wrong.status).toBe(400);
+    expect(wrong.message).toContain('Twilio rejected the account SID and auth token');
+    const held = state.phoneNumbers[0]!.phone_number;
+    const duplicate = await rejection(life.importFromCarrier!({ e164: held, source: twilio }));
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.message).toContain(`Phone number ${held} already exists`);
+    expect(state.phoneNumbers.filter((number) => number.phone_number === FRESH)).toHaveLength(0);
+    expect(posts(NUMBERS)).toHaveLength(2);
+  });
+
+  it('releases by id (200); the list no longer shows it; releasing it again is not an error', async () => {
+    const { adapter, life } = await start();
+    const gone = state.phoneNumbers[1]!;
+    await life.release!({ providerId: gone.phone_number_id, e164: gone.phone_number });
+    await life.release!({ providerId: gone.phone_number_id, e164: gone.phone_number });
+    expect(fake!.log.filter((entry) => entry.method === 'DELETE').map((entry) => entry.status)).toEqual([200, 404]);
+    expect((await adapter.fetchAll()).numbers.map((number) => number.providerId)).not.toContain(gone.phone_number_id);
+  });
+
+  it('an import whose answer is lost is found by its number, not sent again', async () => {
+    const { life } = await start({ pathContains: NUMBERS, loseWriteAnswer: { count: 1, as: 'reset' } });
+    const imported = await life.importFromCarrier!({ e164: FRESH, source: twilio });
+    expect(imported).toMatchObject({ e164: FRESH, origin: 'twilio' });
+    expect(posts(NUMBERS)).toHaveLength(1);
+    expect(state.phoneNumbers.filter((number) => number.phone_number === FRESH)).toHaveLength(1);
+  });
+
+  it('when the read after the import fails, the number is what was asked, with the id ElevenLabs answered', async () => {
+    const { life } = await start({}, (provider) => {
+      provider.routes = provider.routes.map((route) => (route.method === 'GET' && route.path === `${NUMBERS}/:id` ? { ...route, handler: () => ({ status: 500, body: { detail: { status: 'internal_server_error', message: 'down' } } }) } : route));
+    });
+    const imported = await life.importFromCarrier!({ e164: FRESH, label: 'kept', source: twilio });
+    const record = state.phoneNumbers.find((number) => number.phone_number === FRESH)!;
+    expect(imported).toMatchObject({ provider: 'elevenlabs', providerId: record.phone_number_id, e164: FRESH, label: 'kept', origin: 'twilio' });
+    expect(posts(NUMBERS)).toHaveLength(1);
+  });
+
+  it('offers no purchase: the API sells no numbers', async () => {
+    const { life } = await start();
+    expect(life.buy).toBeUndefined();
+    expect(capabilitiesOf('elevenlabs').lifecycle.buy).toBe(false);
+  });
+});
+
 describe('credentials sent in a create never reach an error', () => {
   /** A provider that quotes the request body back in its error, as a careless upstream might. */
   function echoing(provider: { routes: { method: string; path: string; handler: unknown }[] }, path: string, status: number, body: (request: FakeRequest) => unknown): void {
@@ -334,6 +421,17 @@ describe('credentials sent in a create never reach an error', () => {
     expect(error.message).not.toContain(trunk.password);
   });
 
+  it('ElevenLabs: the Twilio auth token quoted back in a 422 is shown as ***', async () => {
+    const provider = createElevenLabsFake();
+    echoing(provider, '/v1/convai/phone-numbers', 422, (request) => ({ detail: [{ loc: ['body', 'token'], msg: `bad credentials ${JSON.stringify(request.body)}`, type: 'value_error' }] }));
+    fake = await startFakeServer(provider, memoryState(elevenlabsStateFromSeed(plan)));
+    const life = lifecycleOf(createElevenLabsAdapter({ apiKey: SANDBOX_KEYS.elevenlabs, baseUrl: fake.url, http: http() }));
+    const error = await rejection(life.importFromCarrier({ e164: FRESH, source: twilio }));
+    expect(error.message).toContain('token: bad credentials');
+    expect(error.message).toContain('***');
+    expect(error.message).not.toContain(SANDBOX_KEYS.twilioAuthToken);
+  });
+
   it('Bland: the auth token quoted back by Create Encrypted Key is shown as ***', async () => {
     const provider = createBlandFake();
     echoing(provider, '/v1/accounts', 400, (request) => ({ status: 'error', message: `Twilio refused ${JSON.stringify(request.body)}` }));
@@ -346,14 +444,16 @@ describe('credentials sent in a create never reach an error', () => {
 });
 
 describe('the adapters offer exactly the lifecycle operations their descriptors declare', () => {
-  it('Retell, Vapi and Bland: buy, import and release, and no search (they pick the number themselves)', () => {
+  it('Retell, Vapi, Bland and ElevenLabs: buy (not ElevenLabs), import and release, and no search (they pick the number themselves)', () => {
     const adapters = {
       retell: createRetellAdapter({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9' }),
       vapi: createVapiAdapter({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9' }),
       bland: createBlandAdapter({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9' }),
+      elevenlabs: createElevenLabsAdapter({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9' }),
     };
+    expect(Object.keys(adapters)).toHaveLength(4);
     for (const [name, adapter] of Object.entries(adapters)) {
-      const declared = capabilitiesOf(name as 'retell' | 'vapi' | 'bland').lifecycle;
+      const declared = capabilitiesOf(name as 'retell' | 'vapi' | 'bland' | 'elevenlabs').lifecycle;
       const offered = adapter.lifecycle!;
       expect({ buy: typeof offered.buy === 'function', import: typeof offered.importFromCarrier === 'function', release: typeof offered.release === 'function' }, name).toEqual({ buy: declared.buy, import: declared.import, release: declared.release });
       // An import the descriptor routes somewhere is one the adapter offers.

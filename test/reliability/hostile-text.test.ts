@@ -33,7 +33,10 @@ const FORMULAS = {
   retellLabel: '@SUM(A1:A9)',
   blandAgent: '=cmd|calc',
   twilioAgent: '@evil',
+  elevenlabsAgent: '+SUM(1)',
 };
+/** An ElevenLabs label with an OSC 8 hyperlink sequence in it. */
+const ELEVEN_LABEL = { raw: 'eleven\u001b]8;;http://evil.example\u0007link', shown: 'eleven\\e]8;;http://evil.example\\x07link' };
 
 const retellHeld = plan.numbers.filter((n) => n.provider === 'retell' && n.slots.inbound.length === 1 && n.slots.inbound[0]!.agentId === agentId('retell', 'receptionist'));
 const retellOthers = plan.numbers.filter((n) => n.provider === 'retell' && !retellHeld.includes(n));
@@ -43,6 +46,7 @@ const vapiNumber = plan.numbers.find((n) => n.provider === 'vapi' && n.status ==
 const blandHeld = plan.numbers.find((n) => n.provider === 'bland' && n.slots.inbound[0]?.agentId === agentId('bland', 'collections'))!;
 const twilioOnly = plan.numbers.filter((n) => n.provider === 'twilio' && !plan.numbers.some((o) => o.provider !== 'twilio' && o.e164 === n.e164));
 const twilioIvr = twilioOnly.find((n) => n.slots.inbound[0]?.agentId === agentId('twilio', 'main-ivr'))!;
+const elevenHeld = plan.numbers.find((n) => n.provider === 'elevenlabs' && n.slots.inbound[0]?.agentId === agentId('elevenlabs', 'receptionist'))!;
 
 // Text that reads differently from what it is: a right-to-left override that prints `gpj.exe` as
 // `exe.jpg`, zero-width characters that make two names look alike, a soft hyphen, direction marks.
@@ -89,6 +93,8 @@ describe('hostile text from upstream', () => {
     state.bland.agents.find((a) => a.id === agentId('bland', 'collections'))!.name = FORMULAS.blandAgent;
     state.twilio.incomingPhoneNumbers.find((n) => n.sid === twilioIvr.id)!.friendly_name = FORMULAS.twilioLabel;
     state.twilio.applications.find((a) => a.sid === agentId('twilio', 'main-ivr'))!.friendly_name = FORMULAS.twilioAgent;
+    state.elevenlabs.phoneNumbers.find((n) => n.phone_number_id === elevenHeld.id)!.label = ELEVEN_LABEL.raw;
+    state.elevenlabs.agents.find((a) => a.agent_id === agentId('elevenlabs', 'receptionist'))!.name = FORMULAS.elevenlabsAgent;
     ok(await cli.run(['sync']));
   };
 
@@ -115,6 +121,8 @@ describe('hostile text from upstream', () => {
     });
     const held = rows.find((cells) => cells[0] === retellHeld[0]!.e164 && cells[1] === 'retell')!;
     expect(held[3]).toBe(AGENT_SHOWN);
+    const eleven = rows.find((cells) => cells[0] === elevenHeld.e164 && cells[1] === 'elevenlabs')!;
+    expect([eleven[2], eleven[3]]).toEqual([ELEVEN_LABEL.shown, FORMULAS.elevenlabsAgent]);
     const plain = ok(await runTty(['numbers', 'list', '--plain']));
     expect(plain.stdout).toBe(piped.stdout);
   });
@@ -131,6 +139,7 @@ describe('hostile text from upstream', () => {
     expect(line(vapiNumber.e164, 'vapi')).toContain(`,"'=HYPERLINK(""http://evil.example"",""x"")",`);
     expect(line(blandHeld.e164, 'bland')).toContain(`,'${FORMULAS.blandLabel},'${FORMULAS.blandAgent},`);
     expect(line(twilioIvr.e164, 'twilio')).toContain(`,'${FORMULAS.twilioLabel},'${FORMULAS.twilioAgent},`);
+    expect(line(elevenHeld.e164, 'elevenlabs')).toContain(`,${ELEVEN_LABEL.shown},'${FORMULAS.elevenlabsAgent},`);
     expect(line(hostileNumbers[0]!.e164, 'retell')).toContain(`,${LABELS[0]!.shown},${AGENT_SHOWN},`);
     // No cell of any line starts with a formula character unquoted (a bare E.164 number aside).
     for (const l of lines) {
@@ -152,6 +161,8 @@ describe('hostile text from upstream', () => {
     expect(list.find((n) => n.e164 === retellHeld[0]!.e164 && n.provider === 'retell')!.slots.inbound![0]!.name).toBe(AGENT);
     expect(list.find((n) => n.e164 === vapiNumber.e164 && n.provider === 'vapi')!.label).toBe(FORMULAS.vapiLabel);
     expect(list.find((n) => n.e164 === blandHeld.e164 && n.provider === 'bland')!.slots.inbound![0]!.name).toBe(FORMULAS.blandAgent);
+    const eleven = list.find((n) => n.e164 === elevenHeld.e164 && n.provider === 'elevenlabs')!;
+    expect([eleven.label, eleven.slots.inbound![0]!.name]).toEqual([ELEVEN_LABEL.raw, FORMULAS.elevenlabsAgent]);
     const show = JSON.parse(ok(await runTty(['numbers', 'show', hostileNumbers[2]!.e164, '--json'])).stdout) as { label: string };
     expect(show.label).toBe(LABELS[2]!.raw);
     const agents = JSON.parse(ok(await cli.run(['agents', 'list', '--json'])).stdout) as { provider: string; id: string; name: string }[];

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readSandboxState, SANDBOX_KEYS, seedSandboxState, startSandbox, writeSandboxState, type SandboxEnvironment } from '../../src/sandbox/index.js';
+import { readSandboxState, SANDBOX_KEYS, seedSandboxState, startSandbox, writeSandboxState, type SandboxEnvironment, type SandboxState } from '../../src/sandbox/index.js';
 import { runCli, tsv } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -41,15 +41,16 @@ describe('a fake write on the persisted sandbox', () => {
   let stateFile: string;
   let sandbox: SandboxEnvironment;
 
-  const send = async (provider: 'retell' | 'vapi' | 'bland' | 'twilio', method: string, path: string, body: Record<string, unknown>): Promise<number> => {
+  const send = async (provider: 'retell' | 'vapi' | 'bland' | 'twilio' | 'elevenlabs', method: string, path: string, body: Record<string, unknown> | null): Promise<number> => {
     const twilioBasic = `Basic ${Buffer.from(`${sandbox.env.TWILIO_ACCOUNT_SID}:${SANDBOX_KEYS.twilioAuthToken}`).toString('base64')}`;
     const headers: Record<string, string> = {
       retell: { authorization: `Bearer ${SANDBOX_KEYS.retell}`, 'content-type': 'application/json' },
       vapi: { authorization: `Bearer ${SANDBOX_KEYS.vapi}`, 'content-type': 'application/json' },
       bland: { authorization: SANDBOX_KEYS.bland, 'content-type': 'application/json' },
       twilio: { authorization: twilioBasic, 'content-type': 'application/x-www-form-urlencoded' },
+      elevenlabs: { 'xi-api-key': SANDBOX_KEYS.elevenlabs, 'content-type': 'application/json' },
     }[provider];
-    const payload = provider === 'twilio' ? new URLSearchParams(body as Record<string, string>).toString() : JSON.stringify(body);
+    const payload = body === null ? undefined : provider === 'twilio' ? new URLSearchParams(body as Record<string, string>).toString() : JSON.stringify(body);
     const response = await fetch(`${sandbox.fakes[provider].url}${path}`, { method, headers, body: payload });
     await response.text();
     return response.status;
@@ -99,6 +100,7 @@ describe('a fake write on the persisted sandbox', () => {
     const withoutSms = blandNumbers.find((e164) => !state.bland.smsNumbers.some((entry) => entry.phone_number === e164))!;
     const twilioNumber = state.twilio.incomingPhoneNumbers[0]!;
     const twilioRoute = state.twilio.routes[0]!.phone_number;
+    const [elevenKept, elevenGone] = state.elevenlabs.phoneNumbers;
     expect([freshAgent, persona, withoutSms].every(Boolean)).toBe(true);
     const accounts = `/2010-04-01/Accounts/${sandbox.env.TWILIO_ACCOUNT_SID}`;
 
@@ -113,6 +115,9 @@ describe('a fake write on the persisted sandbox', () => {
       await send('bland', 'POST', '/v1/sms/number/update', { phone_number: withoutSms, pathway_id: pathway }),
       await send('twilio', 'POST', `${accounts}/IncomingPhoneNumbers/${twilioNumber.sid}.json`, { FriendlyName: 'twilio write' }),
       await send('twilio', 'POST', `/v2/PhoneNumbers/${encodeURIComponent(twilioRoute)}`, { VoiceRegion: 'ie1' }),
+      await send('elevenlabs', 'PATCH', `/v1/convai/phone-numbers/${elevenKept!.phone_number_id}`, { label: 'elevenlabs write', agent_id: null }),
+      await send('elevenlabs', 'POST', '/v1/convai/phone-numbers', { provider: 'twilio', phone_number: '+13125550166', label: 'imported', sid: sandbox.env.TWILIO_ACCOUNT_SID, token: SANDBOX_KEYS.twilioAuthToken }),
+      await send('elevenlabs', 'DELETE', `/v1/convai/phone-numbers/${elevenGone!.phone_number_id}`, null),
     ];
     expect(statuses.every((status) => status >= 200 && status < 300), JSON.stringify(statuses)).toBe(true);
 
@@ -123,6 +128,9 @@ describe('a fake write on the persisted sandbox', () => {
     expect(stored.bland.personas.some((p) => p.agent_id === freshAgent.id)).toBe(true);
     expect(stored.bland.smsNumbers.find((entry) => entry.phone_number === withoutSms)?.sms_config.pathway_id).toBe(pathway);
     expect(stored.twilio.routes.find((route) => route.phone_number === twilioRoute)!.voice_region).toBe('ie1');
+    expect(stored.elevenlabs.phoneNumbers.map((n) => n.phone_number)).toContain('+13125550166');
+    expect(stored.elevenlabs.phoneNumbers.find((n) => n.phone_number_id === elevenKept!.phone_number_id)).toMatchObject({ label: 'elevenlabs write', assigned_agent: null });
+    expect(stored.elevenlabs.phoneNumbers.some((n) => n.phone_number_id === elevenGone!.phone_number_id)).toBe(false);
     // ...and a reader of the rows finds exactly what the running fakes hold.
     expect(stored).toEqual(held);
   });
@@ -158,5 +166,43 @@ describe('a sandbox state file of an earlier voicenum', () => {
     const second = await runCli(['--sandbox', 'sync'], { home: dir.path });
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).not.toContain('sandbox-state.json');
+  });
+
+  it('from before a provider existed: its records are kept, and the new provider starts from the seed', async () => {
+    const home = join(dir.path, 'older');
+    const older = join(home, 'profiles', 'sandbox');
+    const earlier: Partial<SandboxState> = seedSandboxState();
+    earlier.retell!.numbers[0]!.nickname = 'kept without elevenlabs';
+    delete earlier.elevenlabs;
+    mkdirSync(older, { recursive: true, mode: 0o700 });
+    writeFileSync(join(older, 'sandbox-state.json'), JSON.stringify(earlier));
+    const sync = await runCli(['--sandbox', 'sync'], { home });
+    expect(sync.code, sync.stderr).toBe(0);
+    expect(sync.stderr).toMatch(/✓ elevenlabs: \d+ numbers/);
+    const state = readSandboxState(join(older, 'sandbox-state.db'));
+    expect(state.retell.numbers[0]!.nickname).toBe('kept without elevenlabs');
+    expect(state.elevenlabs).toEqual(seedSandboxState().elevenlabs);
+  });
+});
+
+describe('a sandbox database of an earlier voicenum, without a provider added since', () => {
+  const dir = tempDir();
+  afterAll(() => dir.cleanup());
+
+  it('gains that provider from the seed when opened; every other row stays as it was', () => {
+    const file = join(dir.path, 'sandbox-state.db');
+    const seeded = seedSandboxState();
+    seeded.vapi.phoneNumbers[0]!.name = 'changed before the upgrade';
+    writeSandboxState(file, seeded);
+    const db = new Database(file);
+    db.prepare("DELETE FROM sandbox_records WHERE provider = 'elevenlabs'").run();
+    db.close();
+    const before = [...rowsOf(file).values()];
+    expect(before.some((row) => row.provider === 'elevenlabs')).toBe(false);
+    const state = readSandboxState(file);
+    expect(state.elevenlabs).toEqual(seedSandboxState().elevenlabs);
+    expect(state.vapi.phoneNumbers[0]!.name).toBe('changed before the upgrade');
+    const after = rowsOf(file);
+    for (const row of before) expect(after.get(`${row.provider}/${row.collection}/${row.seq}`)).toEqual(row);
   });
 });

@@ -28,6 +28,7 @@ const retellHeld = seeded((n) => n.provider === 'retell' && n.slots.inbound.leng
 const vapiNumber = seeded((n) => n.provider === 'vapi' && n.status === 'active' && !n.importedFromTwilio && n.slots.inbound[0]?.agentId === agentId('vapi', 'receptionist'));
 const blandNumber = seeded((n) => n.provider === 'bland' && n.slots.inbound[0]?.agentId === agentId('bland', 'receptionist'));
 const twilioOnly = seeded((n) => n.provider === 'twilio' && !plan.numbers.some((o) => o.provider !== 'twilio' && o.e164 === n.e164));
+const elevenFree = seeded((n) => n.provider === 'elevenlabs' && n.slots.inbound.length === 0);
 
 const GOOD = {
   retell: SANDBOX_KEYS.retell,
@@ -35,6 +36,7 @@ const GOOD = {
   bland: SANDBOX_KEYS.bland,
   twilioAuthToken: SANDBOX_KEYS.twilioAuthToken,
   twilioApiSecret: TWILIO_SANDBOX_API_KEY.secret,
+  elevenlabs: SANDBOX_KEYS.elevenlabs,
 };
 /** Keys the fakes refuse: what a typo or a revoked key looks like. */
 const REJECTED = {
@@ -42,6 +44,7 @@ const REJECTED = {
   vapi: 'canary-rejected-vapi-key-8675',
   bland: 'sk-canary-rejected-bland-4242',
   twilioAuthToken: 'canary_rejected_twilio_token_1138',
+  elevenlabs: 'sk_canary_rejected_elevenlabs_2718',
 };
 
 describe('secrets never leak', () => {
@@ -64,7 +67,7 @@ describe('secrets never leak', () => {
     ];
   };
   /** The fakes' addresses without any credential variable. */
-  const addressesOnly = () => Object.fromEntries(Object.entries(cli.env).filter(([key]) => !/^(RETELL|VAPI|BLAND|TWILIO)_/.test(key)));
+  const addressesOnly = () => Object.fromEntries(Object.entries(cli.env).filter(([key]) => !/^(RETELL|VAPI|BLAND|TWILIO|ELEVENLABS)_/.test(key)));
 
   /** Run with --verbose and keep what it printed for the scan. */
   const run = async (args: string[], options: { stdin?: string; code?: number | number[] } = {}) => {
@@ -119,7 +122,7 @@ describe('secrets never leak', () => {
     await run(['numbers', 'list']);
     await run(['numbers', 'list', '--json']);
     await run(['numbers', 'list', '--csv']);
-    for (const number of [retellHeld, vapiNumber, blandNumber, twilioOnly]) await run(['numbers', 'show', number.e164]);
+    for (const number of [retellHeld, vapiNumber, blandNumber, twilioOnly, elevenFree]) await run(['numbers', 'show', number.e164]);
     await run(['agents', 'list']);
     await run(['agents', 'list', '--json']);
     await run(['agents', 'show', agentId('retell', 'receptionist')]);
@@ -130,6 +133,9 @@ describe('secrets never leak', () => {
     await run(['assign', vapiNumber.e164, '--inbound', 'booking', '--yes']);
     await run(['assign', blandNumber.e164, '--inbound', 'collections', '--yes']);
     await run(['assign', twilioOnly.e164, '--inbound', 'receptionist', '--yes']);
+    await run(['assign', elevenFree.e164, '--inbound', 'receptionist', '--yes']);
+    await run(['unassign', elevenFree.e164, '--yes']);
+    await run(['numbers', 'label', elevenFree.e164, 'eleven canary check']);
     await run(['assign', retellFree.e164, '--inbound', 'support', '--dry-run']);
     await run(['unassign', retellFree.e164, '--outbound', '--yes']);
     await run(['numbers', 'unassign', vapiNumber.e164, '--yes']);
@@ -171,12 +177,13 @@ describe('secrets never leak', () => {
     await run(['auth', 'login', 'vapi', '--stdin'], { stdin: GOOD.vapi });
     await run(['auth', 'login', 'bland', '--stdin'], { stdin: `${GOOD.bland}\r\n` });
     await run(['auth', 'login', 'twilio', '--stdin', '--account-sid', sid], { stdin: `${GOOD.twilioAuthToken}\n` });
+    await run(['auth', 'login', 'elevenlabs', '--stdin'], { stdin: `${GOOD.elevenlabs}\n` });
     const config = readFileSync(join(cli.home, 'config.json'), 'utf8');
-    for (const key of [GOOD.retell, GOOD.vapi, GOOD.bland, GOOD.twilioAuthToken]) expect(config).toContain(key);
+    for (const key of [GOOD.retell, GOOD.vapi, GOOD.bland, GOOD.twilioAuthToken, GOOD.elevenlabs]) expect(config).toContain(key);
     expectOwnerOnly();
     const status = JSON.parse((await run(['auth', 'status', '--check', '--json'])).stdout) as { providers: { provider: string; source: string; key: string; check: string }[] };
-    const loggedIn = status.providers.filter((p) => p.provider !== 'elevenlabs');
-    expect(loggedIn.map((p) => p.provider).sort()).toEqual(['bland', 'retell', 'twilio', 'vapi']);
+    const loggedIn = status.providers;
+    expect(loggedIn.map((p) => p.provider).sort()).toEqual(['bland', 'elevenlabs', 'retell', 'twilio', 'vapi']);
     for (const provider of loggedIn) {
       expect(provider, provider.provider).toMatchObject({ source: 'config', check: 'ok' });
       expect(provider.key).toMatch(/^••••.{4}$/);
@@ -199,14 +206,14 @@ describe('secrets never leak', () => {
     // Logins with a rejected key: refused, nothing stored.
     const configBefore = readFileSync(join(cli.home, 'config.json'), 'utf8');
     cli.env = addressesOnly();
-    for (const provider of ['retell', 'vapi', 'bland'] as const) {
+    for (const provider of ['retell', 'vapi', 'bland', 'elevenlabs'] as const) {
       const result = await run(['auth', 'login', provider, '--stdin'], { stdin: REJECTED[provider], code: 4 });
       expect(result.stderr).toMatch(new RegExp(provider));
     }
     await run(['auth', 'login', 'twilio', '--stdin', '--account-sid', sid], { stdin: REJECTED.twilioAuthToken, code: 4 });
     expect(readFileSync(join(cli.home, 'config.json'), 'utf8')).toBe(configBefore);
     // Rejected keys in the environment, at every provider.
-    cli.env = { ...addressesOnly(), RETELL_API_KEY: REJECTED.retell, VAPI_API_KEY: REJECTED.vapi, BLAND_API_KEY: REJECTED.bland, TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: REJECTED.twilioAuthToken };
+    cli.env = { ...addressesOnly(), RETELL_API_KEY: REJECTED.retell, VAPI_API_KEY: REJECTED.vapi, BLAND_API_KEY: REJECTED.bland, TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: REJECTED.twilioAuthToken, ELEVENLABS_API_KEY: REJECTED.elevenlabs };
     const sync = await run(['sync'], { code: 4 });
     expect(sync.stderr).toMatch(/retell/);
     const status = await run(['auth', 'status', '--check'], { code: 4 });
@@ -217,8 +224,9 @@ describe('secrets never leak', () => {
     await run(['region', twilioOnly.e164, 'ie1'], { code: 4 });
     await run(['numbers', 'label', vapiNumber.e164, 'rejected'], { code: 4 });
     await run(['numbers', 'label', blandNumber.e164, 'rejected'], { code: 4 });
+    await run(['assign', elevenFree.e164, '--inbound', 'receptionist', '--yes'], { code: 4 });
     // One provider rejected, the others fine: a partial sync.
-    cli.env = { ...addressesOnly(), RETELL_API_KEY: REJECTED.retell, VAPI_API_KEY: GOOD.vapi, BLAND_API_KEY: GOOD.bland, TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: GOOD.twilioAuthToken };
+    cli.env = { ...addressesOnly(), RETELL_API_KEY: REJECTED.retell, VAPI_API_KEY: GOOD.vapi, BLAND_API_KEY: GOOD.bland, TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: GOOD.twilioAuthToken, ELEVENLABS_API_KEY: GOOD.elevenlabs };
     await run(['sync'], { code: 7 });
     await run(['history', '--json']);
     expectNoCanary({ exceptConfig: false });
@@ -232,8 +240,9 @@ describe('secrets never leak', () => {
       vapi: 'vapi echo key/8675+xy==',
       bland: 'sk-echo bland&key=4242/+',
       twilioAuthToken: 'twilio echo/token+1138 ~x',
+      elevenlabs: 'sk_echo eleven/labs+key=31&',
     };
-    cli.env = { ...addressesOnly(), RETELL_API_KEY: ECHOED.retell, VAPI_API_KEY: ECHOED.vapi, BLAND_API_KEY: ECHOED.bland, TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: ECHOED.twilioAuthToken };
+    cli.env = { ...addressesOnly(), RETELL_API_KEY: ECHOED.retell, VAPI_API_KEY: ECHOED.vapi, BLAND_API_KEY: ECHOED.bland, TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: ECHOED.twilioAuthToken, ELEVENLABS_API_KEY: ECHOED.elevenlabs };
     for (const fake of Object.values(cli.sandbox.fakes)) fake.setFaults({ echoCredentials: { count: -1, status: 400 } });
     const forms = (key: string, user?: string): string[] => {
       const component = encodeURIComponent(key);
@@ -249,7 +258,7 @@ describe('secrets never leak', () => {
         ...(user ? [Buffer.from(`${user}:${key}`).toString('base64')] : []),
       ];
     };
-    const keyForms = [forms(ECHOED.retell), forms(ECHOED.vapi), forms(ECHOED.bland), forms(ECHOED.twilioAuthToken, sid)].map((list) => [...new Set(list)]);
+    const keyForms = [forms(ECHOED.retell), forms(ECHOED.vapi), forms(ECHOED.bland), forms(ECHOED.twilioAuthToken, sid), forms(ECHOED.elevenlabs)].map((list) => [...new Set(list)]);
     // The encodings really differ from the raw key (else the raw check would cover them).
     for (const list of keyForms) expect(list.length).toBeGreaterThanOrEqual(5);
     const all = keyForms.flat();
@@ -259,6 +268,8 @@ describe('secrets never leak', () => {
     const status = await run(['auth', 'status', '--check'], { code: [0, 4, 5] });
     await run(['auth', 'status', '--check', '--json'], { code: [0, 4, 5] });
     await run(['numbers', 'label', vapiNumber.e164, 'echoed'], { code: [5, 7] });
+    const eleven = await run(['numbers', 'label', elevenFree.e164, 'echoed'], { code: [5, 7] });
+    expect(eleven.stderr).toMatch(/elevenlabs: .*credentials not accepted/);
     await run(['assign', twilioOnly.e164, '--inbound', 'receptionist', '--yes'], { code: [5, 7] });
     // The echo happened and was reported (else this test would prove nothing)...
     expect(sync.stderr).toMatch(/credentials not accepted/);

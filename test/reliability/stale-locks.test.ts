@@ -45,7 +45,7 @@ describe('locks of killed processes', () => {
   it('an assign SIGKILLed mid-push leaves a lock naming pid 1 (alive); the next assign of that number goes ahead at once', { timeout: 150_000 }, async () => {
     const number = vacant[0]!.e164;
     const env: NodeJS.ProcessEnv = { ...process.env, VOICENUM_HOME: home, NO_COLOR: '1', VOICENUM_SANDBOX_FAULTS: JSON.stringify({ retell: { latencyMs: 2000 } }) };
-    for (const key of Object.keys(env)) if (/^(RETELL|VAPI|BLAND|TWILIO)_/.test(key)) delete env[key];
+    for (const key of Object.keys(env)) if (/^(RETELL|VAPI|BLAND|TWILIO|ELEVENLABS)_/.test(key)) delete env[key];
     const child = spawn(process.execPath, [`${ROOT}bin/voicenum.js`, '--sandbox', 'assign', number, '--inbound', 'sales', '--yes'], { env, stdio: 'ignore' });
     const exited = new Promise((resolve) => child.on('exit', resolve));
     // Every answer of the fake takes 2 s, so once the lock row exists the push is in flight: kill it then.

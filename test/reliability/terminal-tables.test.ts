@@ -86,7 +86,7 @@ describe('terminal tables', () => {
     const { stdout } = await runTty(['auth', 'status'], 0);
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]!.split(/\s{2,}/)).toEqual(['PROVIDER', 'STATUS', 'FROM', 'KEY', 'ACCOUNT']);
-    expect(lines.slice(1).map((line) => line.split(/\s+/)[0])).toEqual(['retell', 'vapi', 'bland', 'twilio']);
+    expect(lines.slice(1).map((line) => line.split(/\s+/)[0])).toEqual(['retell', 'vapi', 'bland', 'twilio', 'elevenlabs']);
   });
 });
 

@@ -10,13 +10,13 @@ import { useSandboxCli } from '../helpers/in-process.js';
  * are retried and the new upstream state lands. Bounded by request counts, never by the clock.
  */
 
-type Provider = 'retell' | 'vapi' | 'bland' | 'twilio';
-const PROVIDERS: Provider[] = ['retell', 'vapi', 'bland', 'twilio'];
+type Provider = 'retell' | 'vapi' | 'bland' | 'twilio' | 'elevenlabs';
+const PROVIDERS: Provider[] = ['retell', 'vapi', 'bland', 'twilio', 'elevenlabs'];
 // Long enough that a busy machine never mistakes a slow answer for a hang; the hang cases wait this twice.
 const TIMEOUT_MS = 1500;
 const MAX_ATTEMPTS = 2;
 /** Lists a provider's sync reads at once; every chain of attempts ends after MAX_ATTEMPTS. */
-const PARALLEL_LISTS: Record<Provider, number> = { retell: 2, vapi: 3, bland: 4, twilio: 2 };
+const PARALLEL_LISTS: Record<Provider, number> = { retell: 2, vapi: 3, bland: 4, twilio: 2, elevenlabs: 2 };
 const NEW_LABEL = 'changed upstream';
 const NEW_AGENT = 'renamed upstream';
 
@@ -40,11 +40,20 @@ function changeUpstream(state: SandboxState, provider: Provider): void {
       state.twilio.incomingPhoneNumbers.find((n) => !importedElsewhere(state, n.phone_number))!.friendly_name = NEW_LABEL;
       state.twilio.applications[0]!.friendly_name = NEW_AGENT;
       break;
+    case 'elevenlabs':
+      state.elevenlabs.phoneNumbers[0]!.label = NEW_LABEL;
+      state.elevenlabs.agents[0]!.name = NEW_AGENT;
+      break;
   }
 }
 
 function importedElsewhere(state: SandboxState, e164: string): boolean {
-  return state.retell.numbers.some((n) => n.phone_number === e164) || state.vapi.phoneNumbers.some((n) => n.number === e164) || state.bland.numbers.some((n) => n.phone_number === e164);
+  return (
+    state.retell.numbers.some((n) => n.phone_number === e164) ||
+    state.vapi.phoneNumbers.some((n) => n.number === e164) ||
+    state.bland.numbers.some((n) => n.phone_number === e164) ||
+    state.elevenlabs.phoneNumbers.some((n) => n.phone_number === e164)
+  );
 }
 
 const EXTRA = 1000;
@@ -89,6 +98,18 @@ const PAGED_LISTS: { provider: Provider; list: string; pathContains: string; gro
     },
     // The first window, the same page at createdAtLe, the same page again strictly older: stop.
     requests: 3,
+  },
+  {
+    provider: 'elevenlabs',
+    list: 'agents (cursor pages)',
+    pathContains: '/v1/convai/agents',
+    grow: (state) => {
+      const template = state.elevenlabs.agents[0]!;
+      const latest = Math.max(...state.elevenlabs.agents.map((a) => a.created_at_unix_secs));
+      for (let i = 0; i < EXTRA; i++) state.elevenlabs.agents.push({ ...structuredClone(template), agent_id: `extra${String(i).padStart(15, '0')}`, name: `extra ${i}`, created_at_unix_secs: latest + i + 1 });
+    },
+    // The second page answers the first page's cursor again: stopped there.
+    requests: 2,
   },
   {
     provider: 'twilio',
@@ -204,18 +225,22 @@ describe('upstream faults on every adapter', () => {
     it('the same lists without the fault are read to the end (the stuck cases above really page)', async () => {
       const count = async (provider: Provider) => (JSON.parse((await cli.run(['numbers', 'list', '--provider', provider, '--json'])).stdout) as unknown[]).length;
       const before = { retell: await count('retell'), vapi: await count('vapi'), twilio: await count('twilio') };
+      const agentsBefore = (JSON.parse((await cli.run(['agents', 'list', '--provider', 'elevenlabs', '--json'])).stdout) as unknown[]).length;
       const state = cli.sandbox.state();
       for (const { grow } of PAGED_LISTS) grow(state);
       const from = Object.fromEntries(PROVIDERS.map((p) => [p, cli.sandbox.fakes[p].log.length]));
       // No fault here: the short timeout the fault cases need only makes a loaded machine flaky.
       cli.env.VOICENUM_HTTP_TIMEOUT_MS = '15000';
 
-      const sync = await cli.run(['sync', '--provider', 'retell', '--provider', 'vapi', '--provider', 'twilio']);
+      const sync = await cli.run(['sync', '--provider', 'retell', '--provider', 'vapi', '--provider', 'twilio', '--provider', 'elevenlabs']);
 
       expect(sync.code, sync.stderr).toBe(0);
       for (const { provider, pathContains } of PAGED_LISTS) {
-        expect(cli.sandbox.fakes[provider].log.slice(from[provider]).filter((entry) => entry.path.includes(pathContains))).toHaveLength(2);
+        // Past one full page: ElevenLabs agents come 100 a page, the others 1000.
+        const pages = provider === 'elevenlabs' ? Math.ceil((agentsBefore + EXTRA) / 100) : 2;
+        expect(cli.sandbox.fakes[provider].log.slice(from[provider]).filter((entry) => entry.path.includes(pathContains)), `${provider} ${pathContains}`).toHaveLength(pages);
       }
+      expect((JSON.parse((await cli.run(['agents', 'list', '--provider', 'elevenlabs', '--json'])).stdout) as unknown[]).length).toBe(agentsBefore + EXTRA);
       expect(await count('retell')).toBe(before.retell + EXTRA);
       expect(await count('vapi')).toBe(before.vapi + EXTRA);
       expect(await count('twilio')).toBe(before.twilio + EXTRA);

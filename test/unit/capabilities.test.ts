@@ -101,7 +101,7 @@ describe('the rules read the descriptors', () => {
   });
 
   it('gives the cache the same slots per provider as before', () => {
-    expect(PROVIDER_SLOTS).toEqual({ retell: ['inbound', 'outbound', 'sms'], vapi: ['inbound', 'sms'], bland: ['inbound', 'sms'], twilio: ['inbound', 'sms'] });
+    expect(PROVIDER_SLOTS).toEqual({ retell: ['inbound', 'outbound', 'sms'], vapi: ['inbound', 'sms'], bland: ['inbound', 'sms'], twilio: ['inbound', 'sms'], elevenlabs: ['inbound'] });
   });
 });
 

@@ -100,6 +100,7 @@ describe('VOICENUM_SANDBOX_FAULTS', () => {
       vapi: { serverError: { count: -1, status: 503 }, malformed: { count: 2 }, reset: { count: 1 }, hugeBody: { count: 1, bytes: 1024 } },
       bland: { failWritesAfter: 1, stuckPaging: { pathContains: '/' } },
       twilio: { failWrite: { nth: 3, status: 400 }, loseWriteAnswer: { count: 1, as: 502, thenDown: true }, rateLimit: { count: 1, retryAfterSeconds: 1 } },
+      elevenlabs: { latencyMs: 10, pathContains: '/v1/convai/agents', stuckPaging: { pathContains: '/v1/convai/agents' } },
     };
     expect(parseSandboxFaults(JSON.stringify(plans))).toEqual(plans);
     expect(parseSandboxFaults('{"retell":{"loseWriteAnswer":{"count":1,"as":"reset"}}}')).toEqual({ retell: { loseWriteAnswer: { count: 1, as: 'reset' } } });
@@ -107,7 +108,7 @@ describe('VOICENUM_SANDBOX_FAULTS', () => {
 
   it.each([
     ['not JSON', '{retell: 1}', /VOICENUM_SANDBOX_FAULTS is not valid JSON/],
-    ['an unknown provider', '{"elevenlabs":{"latencyMs":5}}', /VOICENUM_SANDBOX_FAULTS is not a fault plan: unknown provider "elevenlabs" \(providers: retell, vapi, bland, twilio\)/],
+    ['an unknown provider', '{"telnyx":{"latencyMs":5}}', /VOICENUM_SANDBOX_FAULTS is not a fault plan: unknown provider "telnyx" \(providers: retell, vapi, bland, twilio, elevenlabs\)/],
     ['an unknown switch', '{"retell":{"latency":5}}', /VOICENUM_SANDBOX_FAULTS is not a fault plan: retell: unknown switch "latency"/],
     ['a switch of the wrong type', '{"vapi":{"serverError":{"count":-1,"status":404}}}', /VOICENUM_SANDBOX_FAULTS is not a fault plan: vapi\.serverError\.status: /],
     ['a plan that is not an object', '[1]', /VOICENUM_SANDBOX_FAULTS is not a fault plan/],

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { featureOwners } from '../../src/domain/capabilities.js';
 import { PROVIDERS } from '../../src/domain/model.js';
 import { HELP } from '../../src/providers/help-text.js';
-import { CAPABILITIES, REGION_PROVIDER } from '../../src/providers/registry.js';
+import { CAPABILITIES, CARRIER, REGION_PROVIDER } from '../../src/providers/registry.js';
 
 /** `a, b, c and d` (or `or`). */
 function series(items: readonly string[], last: 'and' | 'or'): string {
@@ -17,6 +17,8 @@ function helpFromCapabilities() {
   const regionName = REGION_PROVIDER?.displayName ?? '';
   const fallbackOwners = (kind: 'number' | 'url') => featureOwners(CAPABILITIES, (c) => c.fallback.kind === kind).replaceAll(' and ', ', ');
   const accountProviders = featureOwners(CAPABILITIES, (c) => c.credentials === 'account');
+  const carrierName = CARRIER?.displayName ?? '';
+  const importers = (via: 'sip-trunk' | 'credentials') => series(all.filter((c) => c.lifecycle.importVia === via).map((c) => c.displayName), 'and');
   return {
   program: `See and change which agent answers, calls from and texts from every phone number across ${series(all.map((c) => c.displayName), 'and')}.`,
   regionFilter: `only this ${regionName} inbound processing region (${regions.join(', ')})`,
@@ -32,6 +34,7 @@ function helpFromCapabilities() {
   loginStdin: `read the key (${accountProviders}: the token or API key secret) from standard input instead of asking`,
   loginAccountSid: `${accountProviders} account SID (with --stdin)`,
   loginApiKey: `${accountProviders} API key SID, when the secret is an API key secret (with --stdin)`,
+  importCommand: `make a number of the configured ${carrierName} account a number of a voice-AI platform (a SIP trunk for ${importers('sip-trunk')}; ${carrierName} credentials for ${importers('credentials')})`,
   };
 }
 

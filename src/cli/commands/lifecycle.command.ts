@@ -1,6 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import { defineCommand, type OptionsOf } from '../define-command.js';
 import { jqOption, jsonOption } from '../json-fields.js';
+import { HELP } from '../../providers/help-text.js';
 import { onlyOnce } from '../options.js';
 
 /** `--json` of buy, import, release and repair: how the operation ended. */
@@ -27,7 +28,7 @@ const buyDefinition = () =>
 
 const importDefinition = () =>
   new Command('import')
-    .description('make a number of the configured Twilio account a number of a voice-AI platform (a SIP trunk for Retell; Twilio credentials for Vapi and Bland)')
+    .description(HELP.importCommand)
     .argument('<number>', 'the Twilio number')
     .requiredOption('--into <provider>', 'the platform that takes it', onlyOnce('--into'))
     .option('--label <text>', 'its label on the platform')

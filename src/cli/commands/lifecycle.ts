@@ -1,6 +1,7 @@
 import { AuthError, CancelledError, RefusedError, UsageError, VoicenumError } from '../../domain/errors.js';
 import type { ProviderName } from '../../domain/model.js';
 import { toE164 } from '../../domain/phone.js';
+import { withArticle } from '../../domain/wording.js';
 import { applyPorts, type RunPorts } from '../../engine/ports.js';
 import { buyNumber, importNumber, LifecycleFailure, releaseIsIrreversible, releaseNumber, resumeOrRepair, searchAvailable, type LifecycleOutcome, type LifecyclePorts } from '../../engine/lifecycle/index.js';
 import { selectFields } from '../../output/printer.js';
@@ -184,7 +185,7 @@ export async function runImport(ctx: Context, input: string, options: ImportOpti
   }
   const assignment = await assignAfter(ctx, store, e164, into, requests, Boolean(options.allowDraft));
   const next = assignment ? '' : `; assign it with \`${ctx.hintCommand(`assign ${e164} --provider ${into} --inbound AGENT`)}\``;
-  return report(ctx, 'import', outcome, e164, into, options.json, `${e164} is now a ${capabilities.displayName} number${outcome.reusedTrunk ? ` (on trunk ${outcome.reusedTrunk.domainName})` : ''}${next}`, assignment);
+  return report(ctx, 'import', outcome, e164, into, options.json, `${e164} is now ${withArticle(capabilities.displayName)} number${outcome.reusedTrunk ? ` (on trunk ${outcome.reusedTrunk.domainName})` : ''}${next}`, assignment);
 }
 
 export async function runRelease(ctx: Context, input: string, options: ReleaseOptions): Promise<number> {

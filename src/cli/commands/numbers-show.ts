@@ -1,4 +1,5 @@
 import { renderCard } from '../../output/grid.js';
+import { withArticle } from '../../domain/wording.js';
 import { selectFields } from '../../output/printer.js';
 import { neutralize } from '../../output/sanitize.js';
 import { capabilitiesOf, REGION_PROVIDER } from '../../providers/registry.js';
@@ -54,7 +55,7 @@ function describe(ctx: Context, row: NumberRow): [string, string][] {
   if (row.needsAttention) lines.push(['attention', neutralize(row.needsAttention)]);
   for (const slot of ['inbound', 'outbound', 'sms'] as const) {
     if (!PROVIDER_SLOTS[row.provider].includes(slot)) {
-      lines.push([slot, theme.dim(`not a ${row.provider} setting`)]);
+      lines.push([slot, theme.dim(`not ${withArticle(row.provider)} setting`)]);
       continue;
     }
     const agents = row.slots[slot];

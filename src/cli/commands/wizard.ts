@@ -1,6 +1,7 @@
 import { CancelledError, UsageError } from '../../domain/errors.js';
 import type { Slot } from '../../domain/model.js';
 import { planNumber, type SlotRequest } from '../../domain/rules.js';
+import { withArticle } from '../../domain/wording.js';
 import { numberFacts, planContext } from '../../engine/plan.js';
 import type { Context } from '../context.js';
 import type { WizardOptions as WizardCommandOptions } from './wizard.command.js';
@@ -38,7 +39,7 @@ export async function runWizard(ctx: Context, options: WizardOptions): Promise<n
     const step = agentChoices(facts, slot, context);
     const hidden = step.hidden.reduce((sum, h) => sum + h.count, 0);
     if (index === 0 && hidden > 0) {
-      ctx.printer.info(ctx.printer.err.dim(`${hidden} agent${hidden === 1 ? '' : 's'} of other providers not listed (${step.hidden.map((h) => `${h.provider} ${h.count}`).join(', ')}): a ${facts.provider} number takes ${facts.provider} agents only`));
+      ctx.printer.info(ctx.printer.err.dim(`${hidden} agent${hidden === 1 ? '' : 's'} of other providers not listed (${step.hidden.map((h) => `${h.provider} ${h.count}`).join(', ')}): ${withArticle(facts.provider)} number takes ${facts.provider} agents only`));
     }
     const agent = await prompter.search(`Which agent for ${slot}? (type to filter; last: empty this slot)`, step.choices);
     // "(empty this slot)" is an unassign: the same rules, plan and confirmation as `voicenum unassign`.

@@ -173,6 +173,9 @@ const RETELL_TRUNK_NAME = 'retell-elastic-sip';
 const VAPI_VOICE_URL = 'https://api.vapi.ai/twilio/inbound_call';
 const VAPI_SMS_URL = 'https://api.vapi.ai/twilio/sms';
 const BLAND_VOICE_URL = 'https://api.bland.ai/v1/inbound/twilio';
+// Where ElevenLabs points an imported number is not in its spec: these stand for it.
+const ELEVENLABS_VOICE_URL = 'https://api.elevenlabs.io/twilio/inbound_call';
+const ELEVENLABS_SMS_URL = 'https://api.elevenlabs.io/twilio/sms';
 
 // --- dates -------------------------------------------------------------------------------------
 
@@ -203,6 +206,7 @@ function importRouting(plan: SeedPlan, number: SeedNumber, trunkSid: string): Vo
   if (!holder) return null;
   if (holder.provider === 'retell') return { voice_url: null, trunk_sid: trunkSid, voice_application_sid: '', sms_url: '' };
   if (holder.provider === 'vapi') return { voice_url: VAPI_VOICE_URL, trunk_sid: null, voice_application_sid: '', sms_url: number.smsCapable ? VAPI_SMS_URL : '' };
+  if (holder.provider === 'elevenlabs') return { voice_url: ELEVENLABS_VOICE_URL, trunk_sid: null, voice_application_sid: '', sms_url: number.smsCapable ? ELEVENLABS_SMS_URL : '' };
   return { voice_url: BLAND_VOICE_URL, trunk_sid: null, voice_application_sid: '', sms_url: '' };
 }
 
