@@ -7,6 +7,7 @@ import { assign, unassign } from './commands/assign.command.js';
 import { authLogin, authLogout, authStatus } from './commands/auth.command.js';
 import { complete, completion } from './commands/completion.command.js';
 import { environment } from './commands/environment.command.js';
+import { fleetApply, fleetExport, fleetPlan } from './commands/fleet.command.js';
 import { configGet, configList, configProfiles, configSet, SETTINGS_HELP } from './commands/config.command.js';
 import { history } from './commands/history.command.js';
 import { numbersBuy, numbersImport, numbersRelease, numbersRepair } from './commands/lifecycle.command.js';
@@ -50,6 +51,7 @@ const TREE: { group?: { name: string; description: string; help?: string }; comm
   { commands: [history] },
   { group: { name: 'agents', description: 'list agents and how many numbers each holds' }, commands: [agentsList, agentsShow] },
   { commands: [wizard] },
+  { commands: [fleetExport, fleetPlan, fleetApply] },
   { group: { name: 'auth', description: 'provider credentials of the profile' }, commands: [authLogin, authStatus, authLogout] },
   { group: { name: 'config', description: 'settings of the profile: policies, default country, cache age, output', help: SETTINGS_HELP }, commands: [configGet, configSet, configList, configProfiles] },
   { group: { name: 'sandbox', description: 'the built-in fake providers' }, commands: [sandboxReset, sandboxServe] },
