@@ -206,9 +206,11 @@ function printPlan(ctx: Context, plan: FleetPlan, json: PlanOptions['json'], ref
     return;
   }
   const terminal = toStderr ? ctx.io.isStderrTTY : ctx.io.isStdoutTTY;
+  // Before a confirmation the plan goes to stderr, where the question is asked.
+  const emit = (text: string) => (toStderr ? void ctx.io.stderr.write(text) : printer.data(text));
   if (!terminal) {
     const text = planRows(plan).map((row) => PLAN_ROW_COLUMNS.map((column) => column.value(row)).join('\t')).join('\n');
-    if (text) (toStderr ? ctx.io.stderr.write(`${text}\n`) : printer.data(`${text}\n`));
+    if (text) emit(`${text}\n`);
   } else {
     const theme = toStderr ? printer.err : printer.out;
     const lines: string[] = [];
@@ -221,7 +223,7 @@ function printPlan(ctx: Context, plan: FleetPlan, json: PlanOptions['json'], ref
       for (const refusal of n.refusals) lines.push(`  ${theme.fail('refused:')} ${neutralize(refusal)}`);
     }
     for (const refusal of plan.refusals) lines.push(`${theme.fail('refused:')} ${neutralize(refusal)}`);
-    if (lines.length) (toStderr ? ctx.io.stderr.write(`${lines.join('\n')}\n`) : printer.data(`${lines.join('\n')}\n`));
+    if (lines.length) emit(`${lines.join('\n')}\n`);
   }
   if (!toStderr) {
     for (const hint of new Set(plan.numbers.flatMap((n) => n.hints))) printer.hint(hint);
