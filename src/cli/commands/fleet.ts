@@ -102,9 +102,10 @@ function load(ctx: Context, store: Store, file: string, rows: readonly NumberRow
 export async function runPlan(ctx: Context, options: PlanOptions): Promise<number> {
   const store = await ctx.store();
   warnIfStale(ctx, store);
-  const loaded = load(ctx, store, options.file, store.listNumbers(), Boolean(options.allowDraft));
+  const rows = store.listNumbers();
+  const loaded = load(ctx, store, options.file, rows, Boolean(options.allowDraft));
   const flags = { prune: Boolean(options.prune) && !loaded.saved, scope: loaded.scope, allowDraft: loaded.allowDraft, force: false };
-  let plan = planFleet(store, ctx.settings(), loaded.desired, flags);
+  let plan = planFleet(store, ctx.settings(), loaded.desired, { ...flags, rows });
   let refreshed: { read: number; changed: number } | null = null;
   if (!ctx.options.offline && plan.numbers.length) {
     // What upstream holds now, for the numbers the plan would write: the cache is updated with it and
@@ -261,9 +262,10 @@ export async function runApply(ctx: Context, planFile: string | undefined, optio
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency takes a whole number from 1 to 64, not "${options.concurrency}"`);
   const store = await ctx.store();
   warnIfStale(ctx, store);
-  const loaded = load(ctx, store, file, store.listNumbers(), Boolean(options.allowDraft));
+  const rows = store.listNumbers();
+  const loaded = load(ctx, store, file, rows, Boolean(options.allowDraft));
   const force = Boolean(options.force);
-  const plan = planFleet(store, ctx.settings(), loaded.desired, { prune: Boolean(options.prune) && !loaded.saved, scope: loaded.scope, allowDraft: loaded.allowDraft, force });
+  const plan = planFleet(store, ctx.settings(), loaded.desired, { prune: Boolean(options.prune) && !loaded.saved, scope: loaded.scope, allowDraft: loaded.allowDraft, force, rows });
   if (plan.refusals.length || plan.numbers.some((n) => n.refusals.length)) {
     printPlan(ctx, plan, undefined, null, true);
     const reasons = [...plan.numbers.flatMap((n) => n.refusals.map((r) => (r.includes(n.e164) ? r : `${n.e164}: ${r}`))), ...plan.refusals];
@@ -307,6 +309,8 @@ async function pushPlan(ctx: Context, store: Store, pending: FleetNumberPlan[], 
     }, { stop: () => ctx.interrupt.requested }),
   );
   ctx.printer.endProgress();
+  const requests = (await Promise.all([...ports.adapters.values()])).reduce((sum, adapter) => sum + adapter.requestCount, 0);
+  if (toPush.length) ctx.printer.verbose(`${requests} upstream requests for ${toPush.length} changed number${toPush.length === 1 ? '' : 's'} (${(requests / toPush.length).toFixed(1)} per number)`);
   const ordered = pending.map((n) => results.get(n) ?? { e164: n.e164, provider: n.provider, outcome: 'skipped' as const, fields: [], sideEffects: [], message: 'not started: interrupted', exitCode: ExitCode.Cancelled });
   printResults(ctx, pending, ordered, options.json);
   if (ctx.interrupt.requested) return ExitCode.Cancelled;

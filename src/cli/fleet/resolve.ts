@@ -43,6 +43,7 @@ export function resolveFleetFile(source: FleetSource, inputs: ResolveInputs): Fl
   }
   const scope = head.data.providers?.length ? [...new Set(head.data.providers)] : [...PROVIDERS];
   const rows = new Map(inputs.rows.map((row) => [`${row.provider}\u0000${row.e164}`, row]));
+  const e164s = new Set(inputs.rows.map((row) => row.e164));
   const seen = new Map<string, number>();
   const desired: DesiredNumber[] = [];
 
@@ -61,17 +62,21 @@ export function resolveFleetFile(source: FleetSource, inputs: ResolveInputs): Fl
       return;
     }
     const value = parsed.data as Record<string, unknown>;
-    let e164: string;
-    try {
-      e164 = toE164(value.number as string, inputs.defaultCountry);
-    } catch (error) {
-      return report([...path, 'number'], error instanceof Error ? error.message : String(error));
+    // A number written exactly as the cache holds it is E.164 already (the cache holds nothing else):
+    // the phone-number library, the costliest part of reading a 10,000-number file, reads the others.
+    let e164 = value.number as string;
+    if (!rows.has(`${provider}\u0000${e164}`) && !e164s.has(e164)) {
+      try {
+        e164 = toE164(e164, inputs.defaultCountry);
+      } catch (error) {
+        return report([...path, 'number'], error instanceof Error ? error.message : String(error));
+      }
     }
     const key = `${provider}\u0000${e164}`;
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      const first = source.locate(['numbers', earlier]);
-      return report(path, `${e164} at ${provider} is in the file twice (also at line ${first?.line ?? '?'}); keep one entry`);
+      const first = source.entryLine(earlier);
+      return report(path, `${e164} at ${provider} is in the file twice (also at line ${first ?? '?'}); keep one entry`);
     }
     seen.set(key, index);
     const row = rows.get(key);
@@ -79,7 +84,8 @@ export function resolveFleetFile(source: FleetSource, inputs: ResolveInputs): Fl
       const elsewhere = [...new Set(inputs.rows.filter((r) => r.e164 === e164).map((r) => r.provider))];
       return report([...path, 'number'], elsewhere.length ? `${e164} is not a ${provider} number (it is at ${elsewhere.join(' and ')})` : `${e164} is not in the cache; run \`voicenum sync\` if it is new (a fleet file changes numbers, it does not buy them)`);
     }
-    const wanted: DesiredNumber = { provider, providerId: row.providerId, e164, slots: {}, where: `${source.file}:${source.locate(path)?.line ?? '?'}` };
+    // Where it is written is worked out only for the numbers a plan shows.
+    const wanted: DesiredNumber = { provider, providerId: row.providerId, e164, slots: {}, where: () => `${source.file}:${source.entryLine(index) ?? '?'}` };
     if ('label' in value) wanted.label = (value.label as string | null) ?? null;
     if ('fallback' in value) wanted.fallback = fallbackValue(value.fallback as string | null, provider, inputs.defaultCountry);
     if ('region' in value) wanted.region = (value.region as string | null) ?? null;

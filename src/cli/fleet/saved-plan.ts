@@ -57,7 +57,7 @@ export function readSavedPlan(file: string, data: unknown, profile: string): Sav
 /** The saved changes as desired numbers whose `upstream` is the state the plan was made from. */
 export function desiredFromPlan(saved: SavedPlan): DesiredNumber[] {
   return saved.numbers.map((n) => {
-    const desired: DesiredNumber = { provider: n.provider, providerId: n.providerId, e164: n.e164, slots: {}, upstream: {}, where: saved.source };
+    const desired: DesiredNumber = { provider: n.provider, providerId: n.providerId, e164: n.e164, slots: {}, upstream: {}, where: () => saved.source };
     for (const c of n.changes) {
       if (isSlot(c.field)) {
         const after = Array.isArray(c.after) ? c.after : [];

@@ -20,6 +20,8 @@ export interface FleetSource {
   data: unknown;
   /** Where the value at `path` starts; with `key`, where that key of the map at `path` is written. */
   locate(path: readonly PathSegment[], key?: string): Position | null;
+  /** The line the i-th entry of `numbers` starts on: cheap for JSON too (one scan, no parse). */
+  entryLine(index: number): number | null;
 }
 
 /** A problem of the file at a place in it. */
@@ -46,9 +48,11 @@ export function readFleetSource(file: string, text: string): FleetSource {
     try {
       const data: unknown = JSON.parse(text);
       let located: ((path: readonly PathSegment[], key?: string) => Position | null) | null = null;
+      let lines: number[] | null = null;
       return {
         file,
         data,
+        entryLine: (index) => (lines ??= jsonEntryLines(text))[index] ?? null,
         locate(path, key) {
           if (!located) {
             const { doc, lines } = parseYaml(text);
@@ -74,7 +78,46 @@ export function readFleetSource(file: string, text: string): FleetSource {
   } catch (error) {
     throw new FleetFileError(file, [{ at: null, message: `cannot be read: ${error instanceof Error ? error.message : String(error)}` }]);
   }
-  return { file, data, locate: yamlLocator(doc, lines) };
+  const locate = yamlLocator(doc, lines);
+  return { file, data, locate, entryLine: (index) => locate(['numbers', index])?.line ?? null };
+}
+
+/**
+ * The line of each element of the top-level `numbers` array of a JSON text, in one pass over its
+ * characters (strings skipped, depth counted): what messages and plans cite, without a YAML parse.
+ */
+function jsonEntryLines(text: string): number[] {
+  const starts: number[] = [];
+  let line = 1;
+  let depth = 0;
+  let inString = false;
+  let lastKey = '';
+  let keyStart = -1;
+  let numbersDepth = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) line++;
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) {
+        inString = false;
+        if (depth === 1) lastKey = text.slice(keyStart, i);
+      }
+      continue;
+    }
+    if (c === 34) {
+      inString = true;
+      keyStart = i + 1;
+    } else if (c === 123 || c === 91) {
+      if (depth === numbersDepth) starts.push(line);
+      if (c === 91 && depth === 1 && lastKey === 'numbers' && numbersDepth === -1) numbersDepth = depth + 1;
+      depth++;
+    } else if (c === 125 || c === 93) {
+      depth--;
+      if (depth < numbersDepth) numbersDepth = -2;
+    }
+  }
+  return starts;
 }
 
 function parseYaml(text: string): { doc: Document.Parsed; lines: LineCounter } {

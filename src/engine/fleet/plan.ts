@@ -45,8 +45,8 @@ export interface DesiredNumber {
   label?: SettingValue;
   fallback?: SettingValue;
   region?: SettingValue;
-  /** Where it is written (`fleet.yaml:12`), for messages. */
-  where?: string;
+  /** Where it is written (`fleet.yaml:12`), for messages; a function, worked out for the numbers shown only. */
+  where?: () => string;
   upstream?: Partial<Record<FleetField, FieldValue>>;
 }
 
@@ -76,6 +76,7 @@ export interface FleetNumberPlan {
   where: string | null;
   /** Absent from the file, unassigned because of --prune. */
   pruned: boolean;
+  whereOf?: () => string;
   changes: FleetChange[];
   sideEffects: FleetSideEffect[];
   refusals: string[];
@@ -109,6 +110,8 @@ export interface FleetOptions extends PlanFlags {
   prune: boolean;
   /** The providers the desired state covers (what --prune may touch). */
   scope: readonly ProviderName[];
+  /** The cached numbers, when the caller has just read them (a 10,000-number list is not free). */
+  rows?: readonly NumberRow[];
 }
 
 const recordKey = (provider: string, providerId: string) => `${provider}\u0000${providerId}`;
@@ -124,7 +127,7 @@ export function describeValue(value: FieldValue): string {
 /** Compare desired numbers with the cache and check every rule over the whole plan at once. */
 export function planFleet(store: Store, settings: Settings, desired: readonly DesiredNumber[], options: FleetOptions): FleetPlan {
   const context = planContext(store, settings, options);
-  const rows = new Map(store.listNumbers({ providers: [...options.scope] }).map((row) => [recordKey(row.provider, row.providerId), row]));
+  const rows = new Map((options.rows ?? store.listNumbers()).filter((row) => options.scope.includes(row.provider)).map((row) => [recordKey(row.provider, row.providerId), row]));
   const named = new Set(desired.map((d) => recordKey(d.provider, d.providerId)));
   // Numbers the file names are planned from the file: a policy moves an agent off them only when
   // the file says so. Side effects go to the numbers the file leaves out (unless --prune empties them).
@@ -136,7 +139,8 @@ export function planFleet(store: Store, settings: Settings, desired: readonly De
   for (const wanted of desired) {
     const row = rows.get(recordKey(wanted.provider, wanted.providerId)) ?? store.findNumbers(wanted.e164).find((r) => r.provider === wanted.provider && r.providerId === wanted.providerId);
     if (!row) throw new UsageError(`${wanted.e164} has no ${wanted.provider} record in the cache`, 'run `voicenum sync`, or remove the number from the file');
-    const planned = planOne(store, row, wanted, context);
+    const planned = planOne(store, row, wanted, context, settings.oneNumberPerAgent);
+    if (!planned) continue;
     plans.push(planned.plan);
     finals.push(planned);
   }
@@ -155,6 +159,7 @@ export function planFleet(store: Store, settings: Settings, desired: readonly De
 
   const refusals = policyRefusals(settings, finals);
   const listed = plans.filter((p) => p.changes.length || p.sideEffects.length || p.refusals.length);
+  for (const plan of listed) plan.where = plan.whereOf?.() ?? null;
   const summary: FleetSummary = { toChange: 0, fields: 0, moves: 0, refused: refusals.length };
   const touched = new Set<string>();
   for (const plan of listed) {
@@ -173,8 +178,26 @@ export function planFleet(store: Store, settings: Settings, desired: readonly De
   return { numbers: listed, refusals, summary };
 }
 
-/** One desired number against its cached row: its slot plan (the assign rules) and its settings. */
-function planOne(store: Store, row: NumberRow, wanted: DesiredNumber, context: ReturnType<typeof planContext>) {
+/** Whether the desired number differs from its cached row at all (most of a fleet does not). */
+function differs(row: NumberRow, wanted: DesiredNumber): boolean {
+  if (wanted.upstream) return true;
+  for (const slot of SLOTS) {
+    const agents = wanted.slots[slot];
+    if (agents && !sameAgents(row.slots[slot].map((a) => ({ ...a, kind: '' })), agents.map((a) => ({ ...a, kind: '' })))) return true;
+  }
+  if (wanted.label !== undefined && settingOf(wanted.label) !== settingOf(row.label)) return true;
+  if (wanted.fallback !== undefined && settingOf(wanted.fallback) !== settingOf(row.fallback)) return true;
+  // The region compared where it lives (regionRecord); any doubt goes the long way.
+  if (wanted.region !== undefined && settingOf(wanted.region) !== (capabilitiesOf(row.provider).regions ? row.region : (row.carrier?.region ?? undefined))) return true;
+  return false;
+}
+
+/**
+ * One desired number against its cached row: its slot plan (the assign rules) and its settings.
+ * Null when nothing differs and no policy needs its final slots.
+ */
+function planOne(store: Store, row: NumberRow, wanted: DesiredNumber, context: ReturnType<typeof planContext>, policyAcrossPlan: boolean) {
+  if (!policyAcrossPlan && !differs(row, wanted)) return null;
   const facts = numberFacts(row);
   const upstream = wanted.upstream ?? {};
   for (const slot of SLOTS) {
@@ -193,7 +216,8 @@ function planOne(store: Store, row: NumberRow, wanted: DesiredNumber, context: R
     for (const agent of agents) if (!facts.slots[slot].some((b) => b.agentId === agent.agentId)) gained.add(`${slot}\u0000${agent.agentId}`);
   }
   const slotPlan = Object.keys(requests).length ? planNumber(facts, requests, context) : null;
-  const plan = fromSlotPlan(row, slotPlan, wanted.where ?? null, false);
+  const plan = fromSlotPlan(row, slotPlan, null, false);
+  plan.whereOf = wanted.where;
 
   const settingRefusals = new Set<string>();
   const setting = (field: 'label' | 'fallback' | 'region', provider: ProviderName, providerId: string, before: SettingValue, after: SettingValue, refusals: string[]) => {
