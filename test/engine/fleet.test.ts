@@ -131,6 +131,24 @@ describe('fleet export, plan and apply', () => {
     expect(cli.writesUpstream()).toEqual([]);
   });
 
+  it('a file that names only some numbers leaves the rest alone, and a policy moves an agent off the numbers it leaves out, as assign does', async () => {
+    cli.setConfig({ oneNumberPerAgent: true });
+    const target = retellVacant[0]!;
+    const holders = seed.numbers.filter((n) => n.provider === 'retell' && n.slots.inbound.length === 1 && n.slots.inbound[0]!.agentId === agentId('retell', 'receptionist')).map((n) => n.e164).sort();
+    expect(holders.length).toBeGreaterThan(1);
+    writeFileSync(file('one.yaml'), `version: 1\nnumbers:\n  - number: "${target.e164}"\n    provider: retell\n    inbound: [{ agent: retell:receptionist }]\n`);
+    const plan = await cli.run(['plan', '-f', file('one.yaml'), '--offline']);
+    expect(plan.code, plan.stderr).toBe(0);
+    const rows = tsv(plan.stdout);
+    expect(rows[0]).toEqual([target.e164, 'retell', 'inbound', '(none)', 'receptionist', 'assign', '']);
+    expect(rows.slice(1).map((row) => [row[0], row[2], row[5]])).toEqual(holders.map((e164) => [e164, 'inbound', 'unassign']));
+    expect(rows.slice(1).every((row) => row[6]!.includes(`policy one-number-per-agent: receptionist leaves`) && row[6]!.endsWith(`for ${target.e164}`))).toBe(true);
+    const applied = await cli.run(['apply', '-f', file('one.yaml'), '--yes']);
+    expect(applied.code, applied.stderr).toBe(0);
+    const list = JSON.parse((await cli.run(['numbers', 'list', '--agent', 'retell:receptionist', '--json', 'e164'])).stdout) as { e164: string }[];
+    expect(list.map((n) => n.e164)).toEqual([target.e164]);
+  });
+
   it('a partial apply exits 7 and a re-apply finishes the rest', async () => {
     let text = await exported();
     const targets = retellNoInbound.slice(0, 4);

@@ -68,6 +68,6 @@ export type ExportOptions = OptionsOf<typeof exportDefinition>;
 export type PlanOptions = OptionsOf<typeof planDefinition>;
 export type ApplyOptions = OptionsOf<typeof applyDefinition>;
 
-export const fleetExport = defineCommand(exportDefinition, async (ctx, _args, options) => (await import('./fleet.js')).runExport(ctx, options));
+export const fleetExport = defineCommand(exportDefinition, async (ctx, _args, options) => (await import('./fleet-export.js')).runExport(ctx, options));
 export const fleetPlan = defineCommand(planDefinition, async (ctx, _args, options) => (await import('./fleet.js')).runPlan(ctx, options));
 export const fleetApply = defineCommand(applyDefinition, async (ctx, [plan], options) => (await import('./fleet.js')).runApply(ctx, plan, options));

@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { CancelledError, ExitCode, RefusedError, UsageError, VoicenumError } from '../../domain/errors.js';
 import { PROVIDERS, type ProviderName } from '../../domain/model.js';
 import type { NumberPlan } from '../../domain/rules.js';
@@ -15,50 +15,16 @@ import type { NumberRow, Store } from '../../store/index.js';
 import { capabilitiesOf } from '../../providers/registry.js';
 import { forEachConcurrently } from '../../util/concurrency.js';
 import type { Context } from '../context.js';
-import { fleetFile, fleetJson, fleetYaml } from '../fleet/emit.js';
+import { writeOutput as write } from '../fleet/output-file.js';
 import { resolveFleetFile } from '../fleet/resolve.js';
 import { desiredFromPlan, isSavedPlan, readSavedPlan, savePlan } from '../fleet/saved-plan.js';
-import { fleetJsonSchema } from '../fleet/schema.js';
 import { FleetFileError, readFleetSource, type FleetSource } from '../fleet/source.js';
-import { parseProviders } from '../options.js';
 import { canPrompt } from '../prompter.js';
 import { warnIfStale } from '../staleness.js';
-import type { ApplyOptions, ExportOptions, PlanOptions } from './fleet.command.js';
+import type { ApplyOptions, PlanOptions } from './fleet.command.js';
 
 /** Numbers pushed (and read) at once unless --concurrency says otherwise: as many as a batch `assign`. */
 const DEFAULT_CONCURRENCY = 8;
-
-// --- export ---
-
-export async function runExport(ctx: Context, options: ExportOptions): Promise<number> {
-  if (options.schema) {
-    write(ctx, options.output, `${JSON.stringify(fleetJsonSchema(), null, 2)}\n`);
-    return ExitCode.Ok;
-  }
-  const providers = parseProviders(options.provider);
-  const store = await ctx.store();
-  warnIfStale(ctx, store);
-  const rows = store.listNumbers({ providers, sort: 'provider' });
-  const file = fleetFile(rows, providers);
-  write(ctx, options.output, options.format === 'json' ? fleetJson(file) : fleetYaml(file));
-  if (options.output) ctx.printer.info(`wrote ${file.numbers.length} number${file.numbers.length === 1 ? '' : 's'} to ${options.output}`);
-  return ExitCode.Ok;
-}
-
-/** To standard output, or to a file replaced in one step (a reader never sees half a fleet). */
-function write(ctx: Context, output: string | undefined, text: string): void {
-  if (!output) {
-    ctx.printer.data(text);
-    return;
-  }
-  const temporary = `${output}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, output);
-  } catch (error) {
-    throw new UsageError(`cannot write ${output}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
 
 // --- reading a fleet file or a saved plan ---
 
@@ -113,12 +79,14 @@ export async function runPlan(ctx: Context, options: PlanOptions): Promise<numbe
     refreshed = await refreshTouched(ctx, store, plan);
     if (refreshed.changed) plan = planFleet(store, ctx.settings(), loaded.desired, flags);
   }
-  if (options.out) {
+  const refused = plan.refusals.length > 0 || plan.numbers.some((n) => n.refusals.length);
+  if (options.out && refused) ctx.printer.warn(`the plan was not saved to ${options.out}: it has refusals, and apply would refuse it`);
+  else if (options.out) {
     const saved = savePlan(plan, { profile: ctx.profile, createdAt: ctx.now().toISOString(), source: options.file, allowDraft: loaded.allowDraft });
     write(ctx, options.out, `${JSON.stringify(saved, null, 2)}\n`);
   }
   printPlan(ctx, plan, options.json, refreshed);
-  if (plan.refusals.length || plan.numbers.some((n) => n.refusals.length)) return ExitCode.Refused;
+  if (refused) return ExitCode.Refused;
   if (options.detailedExitcode && plan.summary.toChange > 0) return ExitCode.ChangesPending;
   return ExitCode.Ok;
 }
@@ -267,7 +235,6 @@ export async function runApply(ctx: Context, planFile: string | undefined, optio
   const force = Boolean(options.force);
   const plan = planFleet(store, ctx.settings(), loaded.desired, { prune: Boolean(options.prune) && !loaded.saved, scope: loaded.scope, allowDraft: loaded.allowDraft, force, rows });
   if (plan.refusals.length || plan.numbers.some((n) => n.refusals.length)) {
-    printPlan(ctx, plan, undefined, null, true);
     const reasons = [...plan.numbers.flatMap((n) => n.refusals.map((r) => (r.includes(n.e164) ? r : `${n.e164}: ${r}`))), ...plan.refusals];
     throw new RefusedError(reasons, 'nothing was pushed; fix the file and run `voicenum plan` again');
   }
