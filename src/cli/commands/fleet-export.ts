@@ -1,5 +1,6 @@
 import { ExitCode } from '../../domain/errors.js';
 import type { Context } from '../context.js';
+import { cachedRows } from '../fleet/cached-rows.js';
 import { fleetFile, fleetJson, fleetYaml } from '../fleet/emit.js';
 import { writeOutput } from '../fleet/output-file.js';
 import { fleetJsonSchema } from '../fleet/schema.js';
@@ -16,7 +17,7 @@ export async function runExport(ctx: Context, options: ExportOptions): Promise<n
   const providers = parseProviders(options.provider);
   const store = await ctx.store();
   warnIfStale(ctx, store);
-  const rows = store.listNumbers({ providers, sort: 'provider' });
+  const rows = cachedRows(store, providers);
   const file = fleetFile(rows, providers);
   writeOutput(ctx, options.output, options.format === 'json' ? fleetJson(file) : fleetYaml(file));
   if (options.output) ctx.printer.info(`wrote ${file.numbers.length} number${file.numbers.length === 1 ? '' : 's'} to ${options.output}`);

@@ -15,6 +15,7 @@ import type { NumberRow, Store } from '../../store/index.js';
 import { capabilitiesOf } from '../../providers/registry.js';
 import { forEachConcurrently } from '../../util/concurrency.js';
 import type { Context } from '../context.js';
+import { cachedRows } from '../fleet/cached-rows.js';
 import { writeOutput as write } from '../fleet/output-file.js';
 import { resolveFleetFile } from '../fleet/resolve.js';
 import { desiredFromPlan, isSavedPlan, readSavedPlan, savePlan } from '../fleet/saved-plan.js';
@@ -68,7 +69,7 @@ function load(ctx: Context, store: Store, file: string, rows: readonly NumberRow
 export async function runPlan(ctx: Context, options: PlanOptions): Promise<number> {
   const store = await ctx.store();
   warnIfStale(ctx, store);
-  const rows = store.listNumbers();
+  const rows = cachedRows(store);
   const loaded = load(ctx, store, options.file, rows, Boolean(options.allowDraft));
   const flags = { prune: Boolean(options.prune) && !loaded.saved, scope: loaded.scope, allowDraft: loaded.allowDraft, force: false };
   let plan = planFleet(store, ctx.settings(), loaded.desired, { ...flags, rows });
@@ -77,7 +78,7 @@ export async function runPlan(ctx: Context, options: PlanOptions): Promise<numbe
     // What upstream holds now, for the numbers the plan would write: the cache is updated with it and
     // the plan made again, so it shows (and a saved plan keeps) the state it will really change.
     refreshed = await refreshTouched(ctx, store, plan);
-    if (refreshed.changed) plan = planFleet(store, ctx.settings(), loaded.desired, flags);
+    if (refreshed.changed) plan = planFleet(store, ctx.settings(), loaded.desired, { ...flags, rows: cachedRows(store) });
   }
   const refused = plan.refusals.length > 0 || plan.numbers.some((n) => n.refusals.length);
   if (options.out && refused) ctx.printer.warn(`the plan was not saved to ${options.out}: it has refusals, and apply would refuse it`);
@@ -230,7 +231,7 @@ export async function runApply(ctx: Context, planFile: string | undefined, optio
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency takes a whole number from 1 to 64, not "${options.concurrency}"`);
   const store = await ctx.store();
   warnIfStale(ctx, store);
-  const rows = store.listNumbers();
+  const rows = cachedRows(store);
   const loaded = load(ctx, store, file, rows, Boolean(options.allowDraft));
   const force = Boolean(options.force);
   const plan = planFleet(store, ctx.settings(), loaded.desired, { prune: Boolean(options.prune) && !loaded.saved, scope: loaded.scope, allowDraft: loaded.allowDraft, force, rows });
