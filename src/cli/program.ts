@@ -35,6 +35,7 @@ Exit codes:
   6    conflict: the number changed upstream since the last sync
   7    partial: some items of a batch (or some providers of a sync) failed
   8    local state: the cache or config could not be read or written
+  10   plan --detailed-exitcode: changes are pending
   130  cancelled
   1    unexpected internal error`;
 
