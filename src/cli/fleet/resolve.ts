@@ -44,6 +44,7 @@ export function resolveFleetFile(source: FleetSource, inputs: ResolveInputs): Fl
   const scope = head.data.providers?.length ? [...new Set(head.data.providers)] : [...PROVIDERS];
   const rows = new Map(inputs.rows.map((row) => [`${row.provider}\u0000${row.e164}`, row]));
   const e164s = new Set(inputs.rows.map((row) => row.e164));
+  const agentIndex = indexAgents(inputs.agents);
   const seen = new Map<string, number>();
   const desired: DesiredNumber[] = [];
 
@@ -92,7 +93,7 @@ export function resolveFleetFile(source: FleetSource, inputs: ResolveInputs): Fl
     for (const slot of SLOTS) {
       const agents = value[slot] as AgentEntry[] | undefined;
       if (agents === undefined) continue;
-      const resolved = resolveSlot(agents, [...path, slot], row, inputs.agents, report);
+      const resolved = resolveSlot(agents, [...path, slot], row, agentIndex, report);
       if (resolved) wanted.slots[slot] = resolved;
     }
     desired.push(wanted);
@@ -120,8 +121,26 @@ function fallbackValue(value: string | null, provider: ProviderName, country: st
   }
 }
 
-function resolveSlot(entries: AgentEntry[], path: PathSegment[], row: NumberRow, agents: readonly KnownAgent[], report: (path: readonly PathSegment[], message: string, key?: string) => void): DesiredAgent[] | null {
-  const own = agents.filter((agent) => agent.provider === row.provider);
+/** The agents of each provider, and by id: looked up once per agent entry of a 10,000-number file. */
+interface AgentIndex {
+  all: readonly KnownAgent[];
+  own: Map<ProviderName, KnownAgent[]>;
+  byId: Map<string, KnownAgent>;
+}
+
+function indexAgents(agents: readonly KnownAgent[]): AgentIndex {
+  const own = new Map<ProviderName, KnownAgent[]>();
+  const byId = new Map<string, KnownAgent>();
+  for (const agent of agents) {
+    own.set(agent.provider, [...(own.get(agent.provider) ?? []), agent]);
+    byId.set(`${agent.provider}\u0000${agent.id}`, agent);
+  }
+  return { all: agents, own, byId };
+}
+
+function resolveSlot(entries: AgentEntry[], path: PathSegment[], row: NumberRow, known: AgentIndex, report: (path: readonly PathSegment[], message: string, key?: string) => void): DesiredAgent[] | null {
+  const agents = known.all;
+  const own = known.own.get(row.provider) ?? [];
   const resolved: DesiredAgent[] = [];
   let ok = true;
   entries.forEach((entry, index) => {
@@ -133,7 +152,7 @@ function resolveSlot(entries: AgentEntry[], path: PathSegment[], row: NumberRow,
     }
     let agent: KnownAgent | undefined;
     if (entry.id !== undefined) {
-      agent = own.find((a) => a.id === entry.id);
+      agent = known.byId.get(`${row.provider}\u0000${entry.id}`);
       if (!agent) {
         ok = false;
         const byName = matchAgents({ provider: row.provider, key: ref.key }, own);

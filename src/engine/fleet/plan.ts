@@ -178,12 +178,23 @@ export function planFleet(store: Store, settings: Settings, desired: readonly De
   return { numbers: listed, refusals, summary };
 }
 
+/** The same agents in the same order (what an unedited entry of an exported file has): no allocation. */
+function sameInOrder(held: readonly { agentId: string; weight: number; version: string | null }[], wanted: readonly DesiredAgent[]): boolean {
+  if (held.length !== wanted.length) return false;
+  for (let i = 0; i < held.length; i++) {
+    const a = held[i]!;
+    const b = wanted[i]!;
+    if (a.agentId !== b.agentId || Math.round(a.weight * 1e6) !== Math.round(b.weight * 1e6) || (a.version ?? null) !== (b.version ?? null)) return false;
+  }
+  return true;
+}
+
 /** Whether the desired number differs from its cached row at all (most of a fleet does not). */
 function differs(row: NumberRow, wanted: DesiredNumber): boolean {
   if (wanted.upstream) return true;
   for (const slot of SLOTS) {
     const agents = wanted.slots[slot];
-    if (agents && !sameAgents(row.slots[slot].map((a) => ({ ...a, kind: '' })), agents.map((a) => ({ ...a, kind: '' })))) return true;
+    if (agents && !sameInOrder(row.slots[slot], agents) && !sameAgents(row.slots[slot].map((a) => ({ ...a, kind: '' })), agents.map((a) => ({ ...a, kind: '' })))) return true;
   }
   if (wanted.label !== undefined && settingOf(wanted.label) !== settingOf(row.label)) return true;
   if (wanted.fallback !== undefined && settingOf(wanted.fallback) !== settingOf(row.fallback)) return true;
