@@ -267,6 +267,15 @@ try {
         trips = Number(/\(([\d.]+) per number\)/.exec(result.stderr)?.[1] ?? 2);
         applies.push(result.ms);
       }
+      // The same 1,000 changes as a stdin assign batch, in the same weather: the path apply reuses.
+      const batches = [];
+      for (let i = 0; i < SLOW_RUNS; i++) {
+        // Each run moves the 1,000 numbers to the agent the previous run did not leave there.
+        const result = await run(['assign', '-', '--outbound', (SLOW_RUNS + i) % 2 === 0 ? 'sales' : 'support', '--yes'], { env, input: vacant.map((n) => n.number).join('\n') });
+        if (result.code !== 0) throw new Error(`batch exited ${result.code}: ${result.stderr.slice(-800)}`);
+        batches.push(result.ms);
+      }
+      record('fleetApplyVsBatch', 'apply of 1,000 changes against the same stdin assign batch', `${(median(applies) / median(batches)).toFixed(2)} × (${(median(batches) / 1000).toFixed(2)} s for the batch)`, 'reported', null);
       const ideal = (2 * LATENCY * 1000) / BATCH_CONCURRENCY;
       const ratio = median(applies) / ideal;
       record('fleetApply1000', `apply of 1,000 changes, ${LATENCY} ms latency`, `${(median(applies) / 1000).toFixed(2)} s = ${ratio.toFixed(2)} × ideal (2 round trips × ${LATENCY} ms × 1000 ÷ ${BATCH_CONCURRENCY} = ${(ideal / 1000).toFixed(2)} s)`, '≤ 1.3 × ideal', ratio <= 1.3, `${trips} round trips per number; runs ${applies.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s`);
