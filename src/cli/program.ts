@@ -7,6 +7,7 @@ import { assign, unassign } from './commands/assign.command.js';
 import { authLogin, authLogout, authStatus } from './commands/auth.command.js';
 import { complete, completion } from './commands/completion.command.js';
 import { environment } from './commands/environment.command.js';
+import { fleetApply, fleetExport, fleetPlan } from './commands/fleet.command.js';
 import { configGet, configList, configProfiles, configSet, SETTINGS_HELP } from './commands/config.command.js';
 import { history } from './commands/history.command.js';
 import { drift } from './commands/drift.command.js';
@@ -37,6 +38,7 @@ Exit codes:
   6    conflict: the number changed upstream since the last sync
   7    partial: some items of a batch (or some providers of a sync) failed
   8    local state: the cache or config could not be read or written
+  10   plan --detailed-exitcode: changes are pending
   11   drift found: upstream changed since voicenum last knew it (voicenum drift)
   130  cancelled
   1    unexpected internal error`;
@@ -55,6 +57,7 @@ const TREE: { group?: { name: string; description: string; help?: string }; comm
   { commands: [drift, undo] },
   { group: { name: 'agents', description: 'list agents and how many numbers each holds' }, commands: [agentsList, agentsShow] },
   { commands: [wizard] },
+  { commands: [fleetExport, fleetPlan, fleetApply] },
   { group: { name: 'auth', description: 'provider credentials of the profile' }, commands: [authLogin, authStatus, authLogout] },
   { group: { name: 'config', description: 'settings of the profile: policies, default country, cache age, output', help: SETTINGS_HELP }, commands: [configGet, configSet, configList, configProfiles] },
   { group: { name: 'sandbox', description: 'the built-in fake providers' }, commands: [sandboxReset, sandboxServe] },

@@ -20,6 +20,8 @@ export const ExitCode = {
   Partial: 7,
   /** A local file cannot be used: the cache or the config file is damaged, unreadable, unwritable, or the disk is full. */
   LocalState: 8,
+  /** `plan --detailed-exitcode`: the plan has changes to apply (nothing failed). */
+  ChangesPending: 10,
   /** `drift`: upstream changed since voicenum last knew it (a dashboard edit). Not an error: a finding, for cron and CI. */
   DriftFound: 11,
   /** The operator cancelled (Ctrl-C, Esc, or answered no). */

@@ -5,7 +5,7 @@
 //
 // Knobs: BENCH_RUNS (fast commands, default 15), BENCH_SLOW_RUNS (syncs and batches, default 3),
 // BENCH_BIG (the large cache, default 100000), BENCH_LATENCY_MS (default 50), BENCH_ONLY (a comma
-// list of the groups to run: startup, lists, batch, big, lifecycle; default all).
+// list of the groups to run: startup, lists, batch, fleet, big, lifecycle; default all).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ const BIG = Number(process.env.BENCH_BIG ?? 100_000);
 const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 50);
 /** Pushes at once in a batch (src/cli/commands/assign.ts) and reads at once per fan-out (the adapters). */
 const BATCH_CONCURRENCY = 8;
-const GROUPS = ['startup', 'lists', 'batch', 'big', 'lifecycle'];
+const GROUPS = ['startup', 'lists', 'batch', 'fleet', 'big', 'lifecycle'];
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((group) => group.trim())) : null;
 for (const group of ONLY ?? []) if (!GROUPS.includes(group)) throw new Error(`BENCH_ONLY: unknown group ${group} (known: ${GROUPS.join(', ')})`);
 const wants = (group) => ONLY === null || ONLY.has(group);
@@ -226,6 +226,62 @@ try {
       record('sandboxBatch1000', `1,000-number stdin assign under --sandbox, ${LATENCY} ms latency`, `${(median(batches) / 1000).toFixed(2)} s = ${ratio === null ? '?' : ratio.toFixed(2)} × the same batch against sandbox serve (${against})`, '≤ 1.5 ×', ratio === null ? null : ratio <= 1.5, `runs ${batches.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s`);
     } finally {
       rmSync(sandboxHome, { recursive: true, force: true });
+    }
+  }
+
+  if (wants('fleet')) {
+    // The fleet file: export and an offline plan of 10,000 numbers, then an apply of 1,000 changes
+    // through the assign path at the same latency as the batch (its ideal: 2 round trips a number,
+    // 8 numbers at a time).
+    process.stderr.write(`fleet export, plan and apply on 10,000 numbers, ${LATENCY} ms a request…\n`);
+    const slow = await serve(10_000, LATENCY);
+    const fleetHome = mkdtempSync(join(tmpdir(), 'voicenum-bench-fleet-'));
+    try {
+      const env = { ...slow.env, VOICENUM_HOME: fleetHome };
+      await must(['sync'], { env });
+      const exported = await timed(['export'], { env });
+      record('fleetExport10k', 'export of 10,000 numbers (YAML)', over(exported), '≤ floor + 300 ms', exported.median - exported.floor <= 300);
+      const fleet = JSON.parse((await must(['export', '--format', 'json'], { env })).stdout);
+      const vacant = fleet.numbers.filter((n) => Array.isArray(n.outbound) && n.outbound.length === 0).slice(0, 1000);
+      if (vacant.length < 1000) throw new Error(`only ${vacant.length} numbers with an empty outbound slot`);
+      const files = ['sales', 'support'].map((name) => {
+        for (const entry of vacant) entry.outbound = [{ agent: `retell:${name}` }];
+        const file = join(fleetHome, `fleet-${name}.json`);
+        writeFileSync(file, JSON.stringify(fleet, null, 2));
+        return file;
+      });
+      const planned = await run(['--offline', 'plan', '-f', files[0]], { env });
+      if (!/1000 to change/.test(planned.stderr)) throw new Error(`the plan did not find the 1,000 changes: ${planned.stderr.slice(-500)}`);
+      const plan = await timed(['--offline', 'plan', '-f', files[0]], { env });
+      record('fleetPlan10k', 'plan of a 10,000-number file (JSON) with 1,000 changes, offline', over(plan), '≤ floor + 600 ms', plan.median - plan.floor <= 600);
+      // The same plan from YAML, for the record: the yaml package's parser is the cost there.
+      const yamlFile = join(fleetHome, 'fleet.yaml');
+      writeFileSync(yamlFile, (await must(['export'], { env })).stdout);
+      const yamlPlan = await timed(['--offline', 'plan', '-f', yamlFile], { env }, Math.min(RUNS, 3));
+      record('fleetPlanYaml10k', 'plan of a 10,000-number YAML file, offline (no changes)', over(yamlPlan), 'reported', null);
+      const applies = [];
+      let trips = 2;
+      for (let i = 0; i < SLOW_RUNS; i++) {
+        const result = await run(['apply', '-f', files[i % 2], '--yes', '--verbose'], { env });
+        if (result.code !== 0) throw new Error(`apply exited ${result.code}: ${result.stderr.slice(-800)}`);
+        trips = Number(/\(([\d.]+) per number\)/.exec(result.stderr)?.[1] ?? 2);
+        applies.push(result.ms);
+      }
+      // The same 1,000 changes as a stdin assign batch, in the same weather: the path apply reuses.
+      const batches = [];
+      for (let i = 0; i < SLOW_RUNS; i++) {
+        // Each run moves the 1,000 numbers to the agent the previous run did not leave there.
+        const result = await run(['assign', '-', '--outbound', (SLOW_RUNS + i) % 2 === 0 ? 'sales' : 'support', '--yes'], { env, input: vacant.map((n) => n.number).join('\n') });
+        if (result.code !== 0) throw new Error(`batch exited ${result.code}: ${result.stderr.slice(-800)}`);
+        batches.push(result.ms);
+      }
+      record('fleetApplyVsBatch', 'apply of 1,000 changes against the same stdin assign batch', `${(median(applies) / median(batches)).toFixed(2)} × (${(median(batches) / 1000).toFixed(2)} s for the batch)`, 'reported', null);
+      const ideal = (2 * LATENCY * 1000) / BATCH_CONCURRENCY;
+      const ratio = median(applies) / ideal;
+      record('fleetApply1000', `apply of 1,000 changes, ${LATENCY} ms latency`, `${(median(applies) / 1000).toFixed(2)} s = ${ratio.toFixed(2)} × ideal (2 round trips × ${LATENCY} ms × 1000 ÷ ${BATCH_CONCURRENCY} = ${(ideal / 1000).toFixed(2)} s)`, '≤ 1.3 × ideal', ratio <= 1.3, `${trips} round trips per number; runs ${applies.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s`);
+    } finally {
+      await slow.stop();
+      rmSync(fleetHome, { recursive: true, force: true });
     }
   }
 

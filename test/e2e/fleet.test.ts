@@ -1,0 +1,85 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSandboxState } from '../../src/sandbox/index.js';
+import { buildSeedPlan } from '../../src/sandbox/seed.js';
+import { ROOT, runCli, tsv } from '../helpers/run-cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+/** The fleet file with the built CLI on the --sandbox fakes: what an operator's shell and CI do. */
+const seed = buildSeedPlan();
+const vacant = seed.numbers.filter((n) => n.provider === 'retell' && n.slots.inbound.length === 0);
+const support = seed.agents.find((a) => a.provider === 'retell' && a.name === 'support')!;
+
+describe('fleet as code, end to end', () => {
+  const dir = tempDir();
+  const cli = (args: string[], env?: Record<string, string>) => runCli(['--sandbox', ...args], { home: dir.path, env });
+  const fleet = join(dir.path, 'fleet.yaml');
+  const upstreamInbound = (e164: string) => readSandboxState(join(dir.path, 'profiles', 'sandbox', 'sandbox-state.db')).retell.numbers.find((n) => n.phone_number === e164)!.inbound_agents;
+
+  beforeAll(async () => {
+    expect((await runCli(['sandbox', 'reset'], { home: dir.path })).code).toBe(0);
+    expect((await cli(['sync'])).code).toBe(0);
+  });
+  afterAll(() => dir.cleanup());
+
+  it('export → edit → plan shows exactly the edit → apply → plan shows no changes; a partial apply exits 7 and a re-apply finishes', async () => {
+    expect((await cli(['export', '-o', fleet])).code).toBe(0);
+    const exported = readFileSync(fleet, 'utf8');
+    let text = `# our numbers, reviewed in pull requests\n${exported}`;
+    const targets = vacant.slice(0, 3);
+    for (const t of targets) {
+      const start = text.indexOf(`number: "${t.e164}"`);
+      const at = text.indexOf('    inbound: []', start);
+      text = `${text.slice(0, at)}    inbound: [{ agent: "retell:support", id: ${support.id} }]  # was empty${text.slice(at + '    inbound: []'.length)}`;
+    }
+    writeFileSync(fleet, text);
+    const plan = await cli(['plan', '-f', fleet, '--detailed-exitcode']);
+    expect(plan.code, plan.stderr).toBe(10);
+    expect(tsv(plan.stdout)).toEqual(targets.map((t) => [t.e164, 'retell', 'inbound', '(none)', 'support', 'assign', '']).sort((a, b) => a[0]!.localeCompare(b[0]!)));
+    // The second write to Retell fails: one number is left, the others go through.
+    const faults = JSON.stringify({ retell: { failWrite: { nth: 2, status: 400 } } });
+    const partial = await cli(['apply', '-f', fleet, '--yes', '--concurrency', '1'], { VOICENUM_SANDBOX_FAULTS: faults });
+    expect(partial.code, partial.stderr).toBe(7);
+    expect(tsv(partial.stdout).map((row) => row[2]).sort()).toEqual(['applied', 'applied', 'failed']);
+    const rest = await cli(['apply', '-f', fleet, '--yes']);
+    expect(rest.code, rest.stderr).toBe(0);
+    expect(tsv(rest.stdout).length).toBe(1);
+    for (const t of targets) expect(upstreamInbound(t.e164)).toEqual([{ agent_id: support.id, weight: 1 }]);
+    const after = await cli(['plan', '-f', fleet, '--detailed-exitcode']);
+    expect(after.code, after.stderr).toBe(0);
+    expect(after.stdout).toBe('');
+    // And a fresh export differs from the first one exactly by the three edits.
+    const again = (await cli(['export'])).stdout;
+    const changed = again.split('\n').filter((line, i) => line !== exported.split('\n')[i]);
+    expect(changed).toEqual(targets.map(() => `    inbound: [{ agent: "retell:support", id: ${support.id} }]`));
+  }, 180_000);
+
+  it('a saved plan whose number changed upstream since is a conflict (exit 6); --force applies it', async () => {
+    const target = seed.numbers.find((n) => n.provider === 'retell' && n.slots.outbound.length === 0 && n.slots.inbound.length > 0)!;
+    const planFile = join(dir.path, 'plan.json');
+    writeFileSync(fleet, `version: 1\nnumbers:\n  - number: "${target.e164}"\n    provider: retell\n    outbound: [{ agent: retell:outbound-dialer }]\n`);
+    const saved = await cli(['plan', '-f', fleet, '-o', planFile]);
+    expect(saved.code, saved.stdout + saved.stderr).toBe(0);
+    expect((await cli(['assign', target.e164, '--outbound', 'sales'])).code).toBe(0);
+    const stale = await cli(['apply', planFile, '--yes']);
+    expect(stale.code, stale.stderr).toBe(6);
+    const forced = await cli(['apply', planFile, '--yes', '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+  }, 180_000);
+
+  it('the yaml parser loads only with plan and apply: not at start-up, not for export', async () => {
+    const importsOf = async (args: string[]) => {
+      const trace = join(dir.path, `imports-${args.join('').replace(/[^A-Za-z-]/g, '')}.txt`);
+      writeFileSync(trace, '');
+      const result = await runCli(args, { home: dir.path, env: { VOICENUM_TRACE_IMPORTS: trace }, nodeArgs: ['--import', `${ROOT}test/helpers/trace-imports.mjs`] });
+      expect(result.code, result.stderr).toBe(0);
+      return readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+    };
+    const loadsYaml = (imported: string[]) => imported.some((entry) => entry === 'yaml' || entry.startsWith('yaml/'));
+    writeFileSync(fleet, 'version: 1\nnumbers: []\n');
+    // The tracer sees it where it is used.
+    expect(loadsYaml(await importsOf(['--sandbox', 'plan', '-f', fleet, '--offline']))).toBe(true);
+    for (const args of [['--help'], ['plan', '--help'], ['apply', '--help'], ['--sandbox', 'export']]) expect(loadsYaml(await importsOf(args)), args.join(' ')).toBe(false);
+  }, 180_000);
+});
