@@ -20,6 +20,8 @@ export const ExitCode = {
   Partial: 7,
   /** A local file cannot be used: the cache or the config file is damaged, unreadable, unwritable, or the disk is full. */
   LocalState: 8,
+  /** `doctor` found at least one error-level problem in the fleet (warnings alone exit 0). */
+  Unhealthy: 12,
   /** The operator cancelled (Ctrl-C, Esc, or answered no). */
   Cancelled: 130,
 } as const;
