@@ -7,6 +7,7 @@ import { assign, unassign } from './commands/assign.command.js';
 import { authLogin, authLogout, authStatus } from './commands/auth.command.js';
 import { complete, completion } from './commands/completion.command.js';
 import { environment } from './commands/environment.command.js';
+import { doctor } from './commands/doctor.command.js';
 import { configGet, configList, configProfiles, configSet, SETTINGS_HELP } from './commands/config.command.js';
 import { history } from './commands/history.command.js';
 import { numbersBuy, numbersImport, numbersRelease, numbersRepair } from './commands/lifecycle.command.js';
@@ -34,6 +35,7 @@ Exit codes:
   6    conflict: the number changed upstream since the last sync
   7    partial: some items of a batch (or some providers of a sync) failed
   8    local state: the cache or config could not be read or written
+  12   doctor found errors
   130  cancelled
   1    unexpected internal error`;
 
@@ -48,6 +50,7 @@ type AnyDefinition = CommandDefinition<any, any>;
 const TREE: { group?: { name: string; description: string; help?: string }; commands: AnyDefinition[] }[] = [
   { group: { name: 'numbers', description: 'list, show, sync, assign and configure phone numbers' }, commands: [numbersList, numbersShow, assign, unassign, region, label, fallback, sync, numbersBuy, numbersImport, numbersRelease, numbersRepair] },
   { commands: [history] },
+  { commands: [doctor] },
   { group: { name: 'agents', description: 'list agents and how many numbers each holds' }, commands: [agentsList, agentsShow] },
   { commands: [wizard] },
   { group: { name: 'auth', description: 'provider credentials of the profile' }, commands: [authLogin, authStatus, authLogout] },

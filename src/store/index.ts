@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ProviderName, ProviderSnapshot } from '../domain/model.js';
 import { openDatabase } from './db.js';
-import { countRemoved, findNumbers, heldValues, listAgents, listNumbers, listViews, numbersHoldingAgent, syncStates, type AgentRow, type NumberFilter, type NumberRow, type SyncStateRow } from './queries.js';
+import { countRemoved, findNumbers, heldValues, listAgents, listNumbers, listViews, numbersHoldingAgent, rowsById, syncStates, type AgentRow, type NumberFilter, type NumberRow, type SyncStateRow } from './queries.js';
 import { replaceProvider, type ReplaceOptions, type SyncCounts } from './sync-writer.js';
 import { applyRegion, applyRemoteNumber, appendAudit, beginIntent, currentWriteSeq, markNeedsAttention, openIntents, readAudit, type AuditEntry, type AuditRow } from './number-writer.js';
 import type { RemoteNumber } from '../domain/model.js';
@@ -163,6 +163,18 @@ export class Store {
   /** importing / deleting / buying / corrupted, keyed by lifecycleKey(e164, provider). */
   lifecycleStates(): Map<string, lifecycle.LifecycleState> {
     return lifecycle.lifecycleStates(this.db);
+  }
+
+  /** Every number record, the carrier's records of imported numbers and removed ones included (doctor). */
+  allNumbers(): NumberRow[] {
+    return rowsById(this.db);
+  }
+
+  /** The schema version, and what SQLite's quick_check reports other than `ok` (doctor). */
+  health(): { schemaVersion: number; problems: string[] } {
+    const schemaVersion = this.db.pragma('user_version', { simple: true }) as number;
+    const problems = (this.db.pragma('quick_check') as { quick_check: string }[]).map((row) => row.quick_check).filter((text) => text !== 'ok');
+    return { schemaVersion, problems };
   }
 
   countRemoved(): number {
