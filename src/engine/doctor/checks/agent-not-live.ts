@@ -20,7 +20,7 @@ export const agentNotLive: Check = {
               severity: 'warning',
               problem: `the ${slot} agent ${agentName(held)} has no published version (draft only or inactive)`,
               impact: 'the platform may answer with an unfinished agent, or not at all',
-              fix: snapshot.command(`assign ${row.e164} ${slotFlag(slot)} <agent>`),
+              fix: snapshot.command(`assign ${row.e164} ${slotFlag(slot)} <agent> --yes`),
               manual: `or publish ${agent.name} ${inDashboard(snapshot, row.provider)}`,
             }),
           );
