@@ -54,7 +54,7 @@ function healthyFleet(): Fleet {
 
 const DEFAULT_SETTINGS: DoctorSettings = { cacheMaxAge: '24h', cacheMaxAgeMs: 86_400_000, defaultRegion: null, oneAgentPerNumber: false, oneNumberPerAgent: false };
 
-let cleanups: (() => void)[] = [];
+const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });

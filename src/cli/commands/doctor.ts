@@ -45,10 +45,17 @@ export async function runDoctor(ctx: Context, numbers: string[], options: Doctor
   }
   if (format === 'tsv' || format === 'csv') {
     for (const f of findings) ctx.printer.data(`${[f.severity, f.check, f.subject, f.provider ?? '', neutralize(f.problem), f.fix ?? '', neutralize(f.manual ?? '')].map((cell) => cell.replace(/[\t\n]/g, ' ')).join('\t')}\n`);
-    return code;
-  }
-  printReport(ctx, findings, probes);
+  } else printReport(ctx, findings, probes);
+  ctx.printer.info(summary(findings, ctx.options.offline === true));
   return code;
+}
+
+/** The last line on stderr: how many of each, or that nothing was found. */
+function summary(findings: readonly Finding[], offline: boolean): string {
+  const counts = countBySeverity(findings);
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const text = findings.length === 0 ? 'no problems found' : `${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.info, 'note')}`;
+  return offline ? `${text} (offline: credentials not checked)` : text;
 }
 
 /** One cheap call per configured provider, all at once, each timed. */
@@ -91,7 +98,4 @@ function printReport(ctx: Context, findings: readonly Finding[], probes: Account
     lines.push('');
   }
   if (lines.length) ctx.printer.data(`${lines.join('\n')}`);
-  const counts = countBySeverity(findings);
-  if (findings.length === 0) ctx.printer.success('no problems found');
-  ctx.printer.info(findings.length === 0 ? 'no problems found' : `${counts.error} error${counts.error === 1 ? '' : 's'}, ${counts.warning} warning${counts.warning === 1 ? '' : 's'}, ${counts.info} note${counts.info === 1 ? '' : 's'}${ctx.options.offline ? ' (offline: credentials not checked)' : ''}`);
 }
