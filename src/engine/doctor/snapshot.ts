@@ -17,7 +17,7 @@ export function readSnapshot(store: Store, inputs: SnapshotInputs): DoctorSnapsh
   const health = store.health();
   return {
     ...inputs,
-    numbers: store.allNumbers(),
+    numbers: store.fleet(),
     agents: store.listAgents({ includeRemoved: true }),
     syncStates: store.syncStates(),
     openIntents: store.openIntents().map((entry) => ({ e164: entry.e164, provider: entry.provider, field: entry.field, outcome: entry.outcome })),

@@ -1,6 +1,6 @@
 import type { ProviderCapabilities } from '../../domain/capabilities.js';
 import type { ProviderName, Slot } from '../../domain/model.js';
-import type { AgentRow, LifecycleOpRow, LifecycleState, NumberRow, SyncStateRow } from '../../store/index.js';
+import type { AgentRow, FleetRecord, LifecycleOpRow, LifecycleState, SyncStateRow } from '../../store/index.js';
 
 /**
  * `voicenum doctor`: the troubleshooting checklists of the voice-AI platforms run over the cache.
@@ -63,7 +63,7 @@ export interface CacheHealth {
 export interface DoctorSnapshot {
   now: Date;
   /** Every number record: the carrier's records of imported numbers and removed records included. */
-  numbers: NumberRow[];
+  numbers: FleetRecord[];
   /** Every agent, removed ones included. */
   agents: AgentRow[];
   syncStates: SyncStateRow[];
@@ -88,15 +88,19 @@ export interface DoctorSnapshot {
 /** Lookups the checks share, computed once per snapshot. */
 export interface DoctorIndex {
   /** Live records of agent platforms and the carrier's records no platform holds: the rows of `numbers list`. */
-  rows: NumberRow[];
+  rows: FleetRecord[];
   /** Every live carrier record, held or not. */
-  carrierRecords: NumberRow[];
-  removed: NumberRow[];
+  carrierRecords: FleetRecord[];
+  removed: FleetRecord[];
   /** The live platform record holding a carrier record's number, by the carrier record's providerId. */
-  holderOf: Map<string, NumberRow[]>;
-  /** The carrier record of a platform row, by `${provider} ${providerId}` of the platform row. */
-  carrierOf(row: NumberRow): NumberRow | null;
+  holderOf: Map<string, FleetRecord[]>;
+  /** The carrier record joined to a platform's record. */
+  carrierOf(row: FleetRecord): FleetRecord | null;
   agent(provider: ProviderName, agentId: string): AgentRow | undefined;
+  /** An agent in a slot as people read it: its name, else its id. */
+  agentName(provider: ProviderName, agentId: string): string;
+  /** The kind of the agent in a record's inbound slot (a carrier trunk, an application...), if known. */
+  inboundKind(row: FleetRecord): string | null;
 }
 
 export interface Check {

@@ -1,6 +1,6 @@
 import { SLOTS } from '../../../domain/model.js';
 import type { Check, Finding } from '../types.js';
-import { agentName, inDashboard, numberFinding, slotFlag } from '../lookup.js';
+import { inDashboard, numberFinding, slotFlag } from '../lookup.js';
 
 /** A slot naming an agent with no published (live, production) version: a draft or inactive agent. */
 export const agentNotLive: Check = {
@@ -18,7 +18,7 @@ export const agentNotLive: Check = {
             numberFinding(row, {
               check: 'agent-not-live',
               severity: 'warning',
-              problem: `the ${slot} agent ${agentName(held)} has no published version (draft only or inactive)`,
+              problem: `the ${slot} agent ${agent.name} has no published version (draft only or inactive)`,
               impact: 'the platform may answer with an unfinished agent, or not at all',
               fix: snapshot.command(`assign ${row.e164} ${slotFlag(slot)} <agent> --yes`),
               manual: `or publish ${agent.name} ${inDashboard(snapshot, row.provider)}`,

@@ -9,7 +9,7 @@ export const cacheHealth: Check = {
     const { cache } = snapshot;
     const problems: string[] = [];
     if (cache.schemaVersion !== cache.expectedVersion) problems.push(`the cache schema is version ${cache.schemaVersion}, this voicenum expects ${cache.expectedVersion}`);
-    if (cache.integrityProblems.length) problems.push(`SQLite's integrity check reports: ${cache.integrityProblems.slice(0, 3).join('; ')}${cache.integrityProblems.length > 3 ? ` (and ${cache.integrityProblems.length - 3} more)` : ''}`);
+    if (cache.integrityProblems.length) problems.push(`the cache's structure is damaged: ${cache.integrityProblems.slice(0, 3).join('; ')}${cache.integrityProblems.length > 3 ? ` (and ${cache.integrityProblems.length - 3} more)` : ''}`);
     return problems.map(
       (problem): Finding => ({
         check: 'cache-health',

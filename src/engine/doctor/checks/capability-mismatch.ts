@@ -1,5 +1,5 @@
 import type { Check, Finding } from '../types.js';
-import { agentName, numberFinding, providerFlag } from '../lookup.js';
+import { numberFinding, providerFlag } from '../lookup.js';
 
 /**
  * An agent in a slot the number cannot serve: texts on a number that cannot text, calls on one that
@@ -16,7 +16,7 @@ export const smsWithoutCapability: Check = {
         numberFinding(row, {
           check: 'sms-without-capability',
           severity: 'error',
-          problem: `the sms slot holds ${row.slots.sms.map(agentName).join(', ')}, but the number cannot send or receive texts`,
+          problem: `the sms slot holds ${row.slots.sms.map((a) => index.agentName(row.provider, a.agentId)).join(', ')}, but the number cannot send or receive texts`,
           impact: 'no text ever reaches that agent; senders get no answer',
           fix: snapshot.command(`unassign ${row.e164}${providerFlag(index, row)} --sms --yes`),
         }),
@@ -38,7 +38,7 @@ export const voiceWithoutCapability: Check = {
         numberFinding(row, {
           check: 'voice-without-capability',
           severity: 'error',
-          problem: `${slots.map((slot) => `the ${slot} slot holds ${row.slots[slot].map(agentName).join(', ')}`).join(' and ')}, but the number cannot carry voice calls`,
+          problem: `${slots.map((slot) => `the ${slot} slot holds ${row.slots[slot].map((a) => index.agentName(row.provider, a.agentId)).join(', ')}`).join(' and ')}, but the number cannot carry voice calls`,
           impact: 'no call reaches or leaves that agent through this number',
           fix: snapshot.command(`unassign ${row.e164}${providerFlag(index, row)} ${slots.map((slot) => `--${slot}`).join(' ')} --yes`),
         }),

@@ -1,4 +1,5 @@
-import type { NumberRow } from '../../../store/index.js';
+import type { ProviderName } from '../../../domain/model.js';
+import type { FleetRecord } from '../../../store/index.js';
 import type { Check, DoctorIndex, DoctorSnapshot, Finding } from '../types.js';
 import { inDashboard, numberFinding } from '../lookup.js';
 
@@ -7,9 +8,9 @@ import { inDashboard, numberFinding } from '../lookup.js';
  * a voice URL. These checks compare that routing with who holds the number.
  */
 
-function isTrunk(snapshot: DoctorSnapshot, row: NumberRow): boolean {
+function isTrunk(snapshot: DoctorSnapshot, index: DoctorIndex, row: FleetRecord): boolean {
   const trunkKind = snapshot.carrier?.carrier?.trunkKind;
-  return trunkKind !== undefined && row.slots.inbound[0]?.kind === trunkKind;
+  return trunkKind !== undefined && index.inboundKind(row) === trunkKind;
 }
 
 /** The platforms whose numbers a trunk carries, from the carrier records on it a platform holds. */
@@ -54,15 +55,15 @@ export const carrierTrunkUnheld: Check = {
     const carrier = snapshot.carrier;
     if (!carrier?.carrier) return [];
     return index.rows
-      .filter((row) => row.provider === carrier.name && isTrunk(snapshot, row) && !snapshot.lifecycle.has(`${row.e164} ${row.provider}`))
+      .filter((row) => row.provider === carrier.name && isTrunk(snapshot, index, row) && !snapshot.lifecycle.has(`${row.e164} ${row.provider}`))
       .map((row) => {
         const trunk = row.slots.inbound[0]!.agentId;
         const platforms = trunkPlatforms(index, trunk);
-        const importer = platforms.length === 1 && snapshot.capabilities(platforms[0] as NumberRow['provider']).lifecycle.import ? platforms[0] : null;
+        const importer = platforms.length === 1 && snapshot.capabilities(platforms[0] as ProviderName).lifecycle.import ? platforms[0] : null;
         return numberFinding(row, {
           check: 'carrier-trunk-unheld',
           severity: 'error',
-          problem: `routed to the SIP trunk ${trunk}${platforms.length ? ` (it carries numbers of ${platforms.map((p) => snapshot.capabilities(p as NumberRow['provider']).displayName).join(', ')})` : ''}, but no platform holds the number`,
+          problem: `routed to the SIP trunk ${trunk}${platforms.length ? ` (it carries numbers of ${platforms.map((p) => snapshot.capabilities(p as ProviderName).displayName).join(', ')})` : ''}, but no platform holds the number`,
           impact: 'calls go down the trunk to a platform that has no such number and drops them',
           fix: importer ? snapshot.command(`numbers import ${row.e164} --into ${importer} --yes`) : snapshot.command(`assign ${row.e164} --inbound <application> --yes`),
           manual: importer ? `or route it to an application instead (\`${snapshot.command(`assign ${row.e164} --inbound <application> --yes`)}\`)` : null,
@@ -86,7 +87,7 @@ export const carrierRoutingElsewhere: Check = {
     // The trunks that carry each platform's numbers.
     const trunksOf = new Map<string, Set<string>>();
     for (const record of index.carrierRecords) {
-      if (!isTrunk(snapshot, record)) continue;
+      if (!isTrunk(snapshot, index, record)) continue;
       for (const holder of index.holderOf.get(record.providerId) ?? []) {
         const set = trunksOf.get(holder.provider) ?? new Set<string>();
         set.add(record.slots.inbound[0]!.agentId);
@@ -100,7 +101,7 @@ export const carrierRoutingElsewhere: Check = {
       const platform = snapshot.capabilities(row.provider).displayName;
       const target = record.slots.inbound[0];
       if (routing.via === 'sip-trunk') {
-        if (isTrunk(snapshot, record)) continue;
+        if (isTrunk(snapshot, index, record)) continue;
         // The trunk that carries this platform's other numbers, when there is exactly one.
         const trunks = trunksOf.get(row.provider) ?? new Set<string>();
         const trunk = trunks.size === 1 ? [...trunks][0]! : null;
@@ -108,7 +109,7 @@ export const carrierRoutingElsewhere: Check = {
           numberFinding(row, {
             check: 'carrier-routing-elsewhere',
             severity: 'error',
-            problem: `imported into ${platform} over a SIP trunk, but ${carrier.displayName} routes it ${target ? `to ${target.name ?? target.agentId}` : record.voiceUrl ? `to ${record.voiceUrl}` : 'nowhere'}`,
+            problem: `imported into ${platform} over a SIP trunk, but ${carrier.displayName} routes it ${target ? `to ${index.agentName(record.provider, target.agentId)}` : record.voiceUrl ? `to ${record.voiceUrl}` : 'nowhere'}`,
             impact: `calls never reach the ${platform} agent`,
             fix: trunk ? snapshot.command(`assign ${row.e164} --provider ${carrier.name} --inbound ${trunk} --yes`) : null,
             manual: `${trunk ? 'or ' : ''}attach the number to ${platform}'s SIP trunk ${inDashboard(snapshot, carrier.name)}`,
@@ -124,7 +125,7 @@ export const carrierRoutingElsewhere: Check = {
         numberFinding(row, {
           check: 'carrier-routing-elsewhere',
           severity: 'error',
-          problem: `imported into ${platform}, but ${carrier.displayName} routes its calls ${target ? `to ${target.name ?? target.agentId}` : record.voiceUrl ? `to ${record.voiceUrl}` : 'nowhere'}`,
+          problem: `imported into ${platform}, but ${carrier.displayName} routes its calls ${target ? `to ${index.agentName(record.provider, target.agentId)}` : record.voiceUrl ? `to ${record.voiceUrl}` : 'nowhere'}`,
           impact: `calls never reach the ${platform} agent`,
           // An application or trunk hides a right voice URL: taking it off lets the URL answer again.
           fix: target && urlFits ? snapshot.command(`unassign ${row.e164} --provider ${carrier.name} --inbound --yes`) : null,

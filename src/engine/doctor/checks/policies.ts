@@ -1,7 +1,7 @@
 import { SLOTS, type Slot } from '../../../domain/model.js';
-import type { NumberRow } from '../../../store/index.js';
+import type { FleetRecord } from '../../../store/index.js';
 import type { Check, Finding } from '../types.js';
-import { agentName, numberFinding } from '../lookup.js';
+import { numberFinding } from '../lookup.js';
 
 /**
  * The team policies, when on, already broken upstream (an edit on a dashboard, or numbers that were
@@ -25,7 +25,7 @@ export const policyOneAgentPerNumber: Check = {
         numberFinding(row, {
           check: 'policy-one-agent-per-number',
           severity: 'warning',
-          problem: `policy one-agent-per-number is on, but its slots name ${SLOTS.filter((slot) => row.slots[slot].length).map((slot) => `${row.slots[slot].map(agentName).join('+')} on ${slot}`).join(' and ')}`,
+          problem: `policy one-agent-per-number is on, but its slots name ${SLOTS.filter((slot) => row.slots[slot].length).map((slot) => `${row.slots[slot].map((a) => index.agentName(row.provider, a.agentId)).join('+')} on ${slot}`).join(' and ')}`,
           impact: 'the team rule is broken (changed on a dashboard, or before the policy was on); voicenum refuses changes that keep it broken',
           fix: snapshot.command(`unassign ${row.e164} ${off.map((slot) => `--${slot}`).join(' ')} --yes`),
         }),
@@ -41,13 +41,13 @@ export const policyOneNumberPerAgent: Check = {
   scope: 'number',
   run(snapshot, index) {
     if (!snapshot.settings.oneNumberPerAgent) return [];
-    const holders = new Map<string, { slot: Slot; rows: NumberRow[]; name: string }>();
+    const holders = new Map<string, { slot: Slot; rows: FleetRecord[]; name: string }>();
     for (const row of index.rows) {
       if (row.provider === snapshot.carrier?.name) continue;
       for (const slot of SLOTS) {
         for (const agent of row.slots[slot]) {
           const key = `${row.provider}\u0000${agent.agentId}\u0000${slot}`;
-          const entry = holders.get(key) ?? { slot, rows: [], name: agentName(agent) };
+          const entry = holders.get(key) ?? { slot, rows: [], name: index.agentName(row.provider, agent.agentId) };
           entry.rows.push(row);
           holders.set(key, entry);
         }
