@@ -15,7 +15,6 @@ export interface FleetRecord {
   provider: ProviderName;
   providerId: string;
   e164: string;
-  label: string | null;
   /** Upstream status (`removed` records keep theirs; see `removed`). */
   status: string | null;
   removed: boolean;
@@ -34,12 +33,12 @@ export interface FleetRecord {
 
 const NONE: readonly FleetAgentRef[] = Object.freeze([]);
 
-type Tuple = [number, ProviderName, string, string, string | null, string | null, string | null, number | null, number | null, string | null, string | null, string | null, string | null, number | null];
+type Tuple = [number, ProviderName, string, string, string | null, string | null, number | null, number | null, string | null, string | null, string | null, string | null, number | null];
 
 const bool = (value: number | null): boolean | null => (value === null ? null : value === 1);
 
 export function readFleet(db: Database.Database): FleetRecord[] {
-  const tuples = db.prepare('SELECT id, provider, provider_id, e164, label, status, removed_at, voice, sms, region, fallback, needs_attention, voice_url, carrier_id FROM numbers').raw().all() as Tuple[];
+  const tuples = db.prepare('SELECT id, provider, provider_id, e164, status, removed_at, voice, sms, region, fallback, needs_attention, voice_url, carrier_id FROM numbers').raw().all() as Tuple[];
   const byId = new Map<number, FleetRecord>();
   const records: FleetRecord[] = [];
   for (const t of tuples) {
@@ -48,15 +47,14 @@ export function readFleet(db: Database.Database): FleetRecord[] {
       provider: t[1],
       providerId: t[2],
       e164: t[3],
-      label: t[4],
-      status: t[5],
-      removed: t[6] !== null,
-      needsAttention: t[11],
-      capabilities: { voice: bool(t[7]), sms: bool(t[8]) },
-      region: t[9],
-      fallback: t[10],
-      voiceUrl: t[12] === null ? undefined : t[12] === '' ? null : t[12],
-      carrierRowId: t[13],
+      status: t[4],
+      removed: t[5] !== null,
+      needsAttention: t[10],
+      capabilities: { voice: bool(t[6]), sms: bool(t[7]) },
+      region: t[8],
+      fallback: t[9],
+      voiceUrl: t[11] === null ? undefined : t[11] === '' ? null : t[11],
+      carrierRowId: t[12],
       slots: { inbound: NONE, outbound: NONE, sms: NONE },
     };
     records.push(record);

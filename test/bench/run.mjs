@@ -265,6 +265,10 @@ try {
       record('doctor10k', 'doctor --offline --json, 10,000 numbers', over(json), '≤ floor + 300 ms', json.median - json.floor <= 300);
       const table = await timed(['doctor', '--offline'], { env: { ...env, VOICENUM_FORCE_TTY: '1', COLUMNS: '160' }, codes: [0, 12] });
       record('doctorTable10k', 'doctor --offline on a terminal, 10,000 numbers', over(table), '≤ floor + 300 ms', table.median - table.floor <= 300);
+      // The same cache listed, measured in the same minutes: on a loaded machine the floor moves,
+      // and doctor's cost beside the list's says more than either alone.
+      const list = await timed(['numbers', 'list', '--json'], { env });
+      record('doctorListReference', 'numbers list --json on the doctor\'s cache (reference)', over(list), 'reported', null);
     } finally {
       rmSync(doctorHome, { recursive: true, force: true });
       await fast.stop();
