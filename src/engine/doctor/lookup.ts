@@ -68,3 +68,8 @@ export function inService(row: FleetRecord): boolean {
   const status = row.status?.toLowerCase() ?? null;
   return !row.removed && (status === null || status === 'active' || status === 'in-use');
 }
+
+/** Plain code-point order for sorting numbers and names (localeCompare is slow over thousands). */
+export function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

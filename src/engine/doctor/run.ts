@@ -14,7 +14,7 @@ import { neverSynced } from './checks/never-synced.js';
 import { noInboundAgent } from './checks/no-inbound-agent.js';
 import { lifecycleOpen, needsAttention, removedUpstream } from './checks/number-state.js';
 import { policyOneAgentPerNumber, policyOneNumberPerAgent } from './checks/policies.js';
-import { buildIndex } from './lookup.js';
+import { buildIndex, byText } from './lookup.js';
 import { SEVERITIES, type Check, type DoctorSnapshot, type Finding } from './types.js';
 
 /** Every check, in the order the README lists them: accounts, numbers, agents. */
@@ -73,7 +73,7 @@ export function runChecks(snapshot: DoctorSnapshot, scope: DoctorScope = {}): Fi
   });
   const order = new Map(CHECKS.map((check, i) => [check.id, i]));
   const rank = (finding: Finding) => order.get(finding.check) ?? CHECKS.length;
-  return kept.sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || rank(a) - rank(b) || a.subject.localeCompare(b.subject));
+  return kept.sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || rank(a) - rank(b) || byText(a.subject, b.subject));
 }
 
 /** How many findings of each severity. */

@@ -1,5 +1,5 @@
 import type { Check } from '../types.js';
-import { inDashboard, numberFinding } from '../lookup.js';
+import { byText, inDashboard, numberFinding } from '../lookup.js';
 
 /** A number a failed change left for a person to fix: the flag says what to set back by hand. */
 export const needsAttention: Check = {
@@ -48,7 +48,7 @@ export const lifecycleOpen: Check = {
         ),
       );
     }
-    return findings.sort((a, b) => a.subject.localeCompare(b.subject));
+    return findings.sort((a, b) => byText(a.subject, b.subject));
   },
 };
 

@@ -1,7 +1,7 @@
 import { SLOTS, type Slot } from '../../../domain/model.js';
 import type { FleetRecord } from '../../../store/index.js';
 import type { Check, Finding } from '../types.js';
-import { numberFinding } from '../lookup.js';
+import { byText, numberFinding } from '../lookup.js';
 
 /**
  * The team policies, when on, already broken upstream (an edit on a dashboard, or numbers that were
@@ -56,7 +56,7 @@ export const policyOneNumberPerAgent: Check = {
     const findings: Finding[] = [];
     for (const { slot, rows, name } of holders.values()) {
       if (rows.length <= 1) continue;
-      const [first, ...others] = rows.sort((a, b) => a.e164.localeCompare(b.e164));
+      const [first, ...others] = rows.sort((a, b) => byText(a.e164, b.e164));
       for (const row of others) {
         findings.push(
           numberFinding(row, {
@@ -69,6 +69,6 @@ export const policyOneNumberPerAgent: Check = {
         );
       }
     }
-    return findings.sort((a, b) => a.subject.localeCompare(b.subject));
+    return findings.sort((a, b) => byText(a.subject, b.subject));
   },
 };
