@@ -29,7 +29,7 @@ export interface Finding {
   impact: string;
   /** The voicenum command that fixes it; `<agent>` and the like mark what the operator chooses. */
   fix: string | null;
-  /** What to do by hand, and where, when voicenum cannot do it (or as the other way). */
+  /** What to do by hand, and where: the way when voicenum cannot do it, else the other way. */
   manual: string | null;
 }
 

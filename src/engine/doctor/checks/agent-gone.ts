@@ -24,7 +24,7 @@ export const agentGone: Check = {
               problem: `the ${slot} agent ${agent ? `${agent.name} (${held.agentId}) was deleted upstream` : `${held.agentId} does not exist at ${snapshot.capabilities(row.provider).displayName}`}`,
               impact: slot === 'sms' ? 'texts to it are not answered' : slot === 'outbound' ? 'calls cannot be placed from it' : 'calls to it fail',
               fix: snapshot.command(`assign ${row.e164}${providerFlag(index, row)} ${slotFlag(slot)} <agent> --yes`),
-              manual: `or restore the agent ${inDashboard(snapshot, row.provider)}`,
+              manual: `restore the agent ${inDashboard(snapshot, row.provider)}`,
             }),
           );
         }

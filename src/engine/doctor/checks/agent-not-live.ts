@@ -21,7 +21,7 @@ export const agentNotLive: Check = {
               problem: `the ${slot} agent ${agent.name} has no published version (draft only or inactive)`,
               impact: 'the platform may answer with an unfinished agent, or not at all',
               fix: snapshot.command(`assign ${row.e164} ${slotFlag(slot)} <agent> --yes`),
-              manual: `or publish ${agent.name} ${inDashboard(snapshot, row.provider)}`,
+              manual: `publish ${agent.name} ${inDashboard(snapshot, row.provider)}`,
             }),
           );
         }

@@ -31,7 +31,7 @@ export const agentWithoutNumber: Check = {
         problem: `${agent.name} (${agent.id}) holds no number on ${slots.join(' or ')}`,
         impact: slots.includes('outbound') ? 'it answers no calls and cannot place any: an outbound agent needs a number to call from' : 'it answers nothing: no number routes to it',
         fix: snapshot.command(`assign <number> --${slots[0]} ${ref}`),
-        manual: `or, if it is no longer used, delete it ${inDashboard(snapshot, agent.provider)}`,
+        manual: `if it is no longer used, delete it ${inDashboard(snapshot, agent.provider)}`,
       });
     }
     return findings;

@@ -43,7 +43,7 @@ export const carrierRegionDiffers: Check = {
           problem: `its inbound processing region is ${record.region}, not the team's default-region ${wanted}`,
           impact: 'its calls are processed in another region than the team chose (latency, data residency)',
           fix: snapshot.command(`region ${record.e164} ${wanted}`),
-          manual: 'or, if this number is meant to differ, leave it',
+          manual: 'if this number is meant to differ, leave it',
         }),
       );
   },

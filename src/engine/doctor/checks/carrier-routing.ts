@@ -40,7 +40,7 @@ export const carrierRoutedNowhere: Check = {
           problem: `routed nowhere: no ${carrier.displayName} application, SIP trunk or voice URL`,
           impact: `${carrier.displayName} rejects every call to it`,
           fix: snapshot.command(`assign ${row.e164} --inbound <application>`),
-          manual: `or set a voice URL on the number ${inDashboard(snapshot, row.provider)}, or import it into a platform (\`${snapshot.command(`numbers import ${row.e164} --into <platform>`)}\`)`,
+          manual: `set a voice URL on the number ${inDashboard(snapshot, row.provider)}, or import it into a platform (\`${snapshot.command(`numbers import ${row.e164} --into <platform>`)}\`)`,
         }),
       );
   },
@@ -66,7 +66,7 @@ export const carrierTrunkUnheld: Check = {
           problem: `routed to the SIP trunk ${trunk}${platforms.length ? ` (it carries numbers of ${platforms.map((p) => snapshot.capabilities(p as ProviderName).displayName).join(', ')})` : ''}, but no platform holds the number`,
           impact: 'calls go down the trunk to a platform that has no such number and drops them',
           fix: importer ? snapshot.command(`numbers import ${row.e164} --into ${importer} --yes`) : snapshot.command(`assign ${row.e164} --inbound <application> --yes`),
-          manual: importer ? `or route it to an application instead (\`${snapshot.command(`assign ${row.e164} --inbound <application> --yes`)}\`)` : null,
+          manual: importer ? `route it to an application instead (\`${snapshot.command(`assign ${row.e164} --inbound <application> --yes`)}\`)` : null,
         });
       });
   },
@@ -112,7 +112,7 @@ export const carrierRoutingElsewhere: Check = {
             problem: `imported into ${platform} over a SIP trunk, but ${carrier.displayName} routes it ${target ? `to ${index.agentName(record.provider, target.agentId)}` : record.voiceUrl ? `to ${record.voiceUrl}` : 'nowhere'}`,
             impact: `calls never reach the ${platform} agent`,
             fix: trunk ? snapshot.command(`assign ${row.e164} --provider ${carrier.name} --inbound ${trunk} --yes`) : null,
-            manual: `${trunk ? 'or ' : ''}attach the number to ${platform}'s SIP trunk ${inDashboard(snapshot, carrier.name)}`,
+            manual: `attach the number to ${platform}'s SIP trunk ${inDashboard(snapshot, carrier.name)}`,
           }),
         );
         continue;
@@ -129,7 +129,7 @@ export const carrierRoutingElsewhere: Check = {
           impact: `calls never reach the ${platform} agent`,
           // An application or trunk hides a right voice URL: taking it off lets the URL answer again.
           fix: target && urlFits ? snapshot.command(`unassign ${row.e164} --provider ${carrier.name} --inbound --yes`) : null,
-          manual: `${target && urlFits ? 'or ' : ''}set the number's voice URL to ${platform}'s (${routing.hosts.join(' or ')}) ${inDashboard(snapshot, carrier.name)}, or import it into ${platform} again`,
+          manual: `set the number's voice URL to ${platform}'s (${routing.hosts.join(' or ')}) ${inDashboard(snapshot, carrier.name)}, or import it into ${platform} again`,
         }),
       );
     }

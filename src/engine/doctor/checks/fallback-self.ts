@@ -16,7 +16,7 @@ export const fallbackSelf: Check = {
           problem: `its fallback is the number itself (${row.fallback})`,
           impact: 'when the agent cannot answer, the call loops back to the same failing number instead of reaching a person',
           fix: snapshot.command(`numbers fallback ${row.e164} none`),
-          manual: `or set a number that reaches a person: \`${snapshot.command(`numbers fallback ${row.e164} <E164>`)}\``,
+          manual: `set a number that reaches a person: \`${snapshot.command(`numbers fallback ${row.e164} <E164>`)}\``,
         }),
       );
   },
