@@ -234,6 +234,8 @@ describe('doctor checks', () => {
     const findings = findingsOf(fleet);
     expect(only(findings, 'agent-without-number')).toMatchObject({ subject: 'Receptionist', fix: 'voicenum assign <number> --inbound retell:agent_idle' });
     expect(only(findings, 'agent-name-shared')).toMatchObject({ provider: 'retell', fix: null });
+    const draft = mutate((f) => f.agents.push({ provider: 'retell', id: 'agent_draft', name: 'night', kind: 'voice', live: false }));
+    expect(only(findingsOf(draft), 'agent-without-number').fix).toBe('voicenum assign <number> --inbound retell:agent_draft --allow-draft');
     expect(only(findings, 'agent-name-shared').problem).toMatch(/2 Retell agents are named receptionist \(agent_idle, agent_voice\)/i);
   });
 

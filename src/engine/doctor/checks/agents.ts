@@ -30,7 +30,8 @@ export const agentWithoutNumber: Check = {
         provider: agent.provider,
         problem: `${agent.name} (${agent.id}) holds no number on ${slots.join(' or ')}`,
         impact: slots.includes('outbound') ? 'it answers no calls and cannot place any: an outbound agent needs a number to call from' : 'it answers nothing: no number routes to it',
-        fix: snapshot.command(`assign <number> --${slots[0]} ${ref}`),
+        // A draft-only agent can be assigned only on purpose (rule 4 of assign).
+        fix: snapshot.command(`assign <number> --${slots[0]} ${ref}${agent.live === false ? ' --allow-draft' : ''}`),
         manual: `if it is no longer used, delete it ${inDashboard(snapshot, agent.provider)}`,
       });
     }
