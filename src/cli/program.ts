@@ -8,6 +8,7 @@ import { authLogin, authLogout, authStatus } from './commands/auth.command.js';
 import { complete, completion } from './commands/completion.command.js';
 import { environment } from './commands/environment.command.js';
 import { fleetApply, fleetExport, fleetPlan } from './commands/fleet.command.js';
+import { doctor } from './commands/doctor.command.js';
 import { configGet, configList, configProfiles, configSet, SETTINGS_HELP } from './commands/config.command.js';
 import { history } from './commands/history.command.js';
 import { drift } from './commands/drift.command.js';
@@ -40,6 +41,7 @@ Exit codes:
   8    local state: the cache or config could not be read or written
   10   plan --detailed-exitcode: changes are pending
   11   drift found: upstream changed since voicenum last knew it (voicenum drift)
+  12   doctor found errors
   130  cancelled
   1    unexpected internal error`;
 
@@ -55,6 +57,7 @@ const TREE: { group?: { name: string; description: string; help?: string }; comm
   { group: { name: 'numbers', description: 'list, show, sync, assign and configure phone numbers' }, commands: [numbersList, numbersShow, assign, unassign, region, label, fallback, sync, numbersBuy, numbersImport, numbersRelease, numbersRepair] },
   { commands: [history] },
   { commands: [drift, undo] },
+  { commands: [doctor] },
   { group: { name: 'agents', description: 'list agents and how many numbers each holds' }, commands: [agentsList, agentsShow] },
   { commands: [wizard] },
   { commands: [fleetExport, fleetPlan, fleetApply] },

@@ -14,6 +14,7 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   { name: 'default-country', field: 'defaultCountry', description: 'country for numbers typed without a country code (ISO code, e.g. US, GB)' },
   { name: 'cache-max-age', field: 'cacheMaxAge', description: 'warn when the cache is older than this (e.g. 30m, 24h, 7d)' },
   { name: 'output', field: 'output', description: 'output on a terminal when no format flag is given: table or json' },
+  { name: 'default-region', field: 'defaultRegion', description: 'the inbound processing region carrier numbers should use (us1, ie1, au1), or none' },
 ];
 
 export function settingKey(name: string): SettingKey {

@@ -1,6 +1,7 @@
 import type { $ZodIssue } from 'zod/v4/core';
 import * as z from 'zod/mini';
 import { LocalStateError } from '../domain/errors.js';
+import { REGIONS } from '../domain/model.js';
 import { CREDENTIAL_PROVIDERS, storedCredentialsSchema } from '../providers/credentials-schema.js';
 import { PHONE_COUNTRIES } from './countries.js';
 import { settingName } from './keys.js';
@@ -30,6 +31,8 @@ const country = trimmed((text) => text.toUpperCase()).check(z.refine((code: stri
 
 const duration = trimmed().check(z.refine(isDuration));
 
+const region = z.pipe(trimmed((text) => text.toLowerCase()), z.enum(['none', ...REGIONS]));
+
 const output = z.pipe(trimmed((text) => text.toLowerCase()), z.enum(['table', 'json']));
 
 /** Each setting's schema, and the valid values in words for the messages. */
@@ -39,6 +42,7 @@ export const SETTING_SCHEMAS: { [F in keyof Settings]: { schema: z.ZodMiniType<S
   defaultCountry: { schema: country, valid: 'a two-letter ISO country code (US, GB, IE, AU...)' },
   cacheMaxAge: { schema: duration, valid: 'a duration: a number with s, m, h or d (90s, 30m, 24h, 7d)' },
   output: { schema: output, valid: 'table or json' },
+  defaultRegion: { schema: region, valid: `a region (${REGIONS.join(', ')}) or none` },
 };
 
 const SETTING_FIELDS = Object.keys(SETTING_SCHEMAS) as (keyof Settings)[];

@@ -15,6 +15,8 @@ export interface Settings {
   oneNumberPerAgent: boolean;
   /** Output when stdout is a terminal and no format flag is given. */
   output: 'table' | 'json';
+  /** The team's inbound processing region for carrier numbers (`doctor` flags others), or `none`. */
+  defaultRegion: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -23,6 +25,7 @@ export const DEFAULT_SETTINGS: Settings = {
   oneAgentPerNumber: false,
   oneNumberPerAgent: false,
   output: 'table',
+  defaultRegion: 'none',
 };
 
 /** What the config file holds (written by store.ts under a lock; read here directly). */

@@ -111,6 +111,14 @@ export interface ProviderCapabilities {
   credentials: 'api-key' | 'account';
   /** The colour its name is shown in on a terminal. */
   colour: ProviderColour;
+  /** Where an operator fixes by hand what voicenum cannot (`doctor` names it); optional for new providers. */
+  dashboard?: { name: string; url: string };
+  /**
+   * How the carrier must route a number this platform imported for its calls to arrive: over a SIP
+   * trunk the carrier hands calls to, or to a voice webhook on one of these hosts. Null (or absent)
+   * where the platform does not import carrier numbers. `doctor` compares the carrier's record with it.
+   */
+  carrierRouting?: { via: 'sip-trunk' } | { via: 'voice-url'; hosts: readonly string[] } | null;
 }
 
 export type ProviderColour = 'magenta' | 'cyan' | 'yellow' | 'red' | 'green' | 'blue';

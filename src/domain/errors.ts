@@ -24,6 +24,8 @@ export const ExitCode = {
   ChangesPending: 10,
   /** `drift`: upstream changed since voicenum last knew it (a dashboard edit). Not an error: a finding, for cron and CI. */
   DriftFound: 11,
+  /** `doctor` found at least one error-level problem in the fleet (warnings alone exit 0). */
+  Unhealthy: 12,
   /** The operator cancelled (Ctrl-C, Esc, or answered no). */
   Cancelled: 130,
 } as const;

@@ -69,6 +69,12 @@ export interface RemoteNumber {
   fallback: string | null;
   /** Where the platform says the number comes from (Retell `phone_number_type`, Vapi `provider`, ...). */
   origin: string | null;
+  /**
+   * The carrier's voice webhook (Twilio `voice_url`): null when it has none. Absent on records of
+   * platforms, which have no such thing. `doctor` reads it to tell a number routed nowhere from one
+   * whose calls go to a webhook (a platform's, for numbers imported with credentials).
+   */
+  voiceUrl?: string | null;
   slots: SlotMap;
 }
 

@@ -39,6 +39,14 @@ export interface SeedNumber {
   region?: Region;
   fallback: string | null;
   slots: { inbound: SeedSlotAgent[]; outbound: SeedSlotAgent[]; sms: SeedSlotAgent[] };
+  /**
+   * Twilio records, for the doctor's cases: `import-trunk` routes it to the sandbox's import trunk
+   * although no platform holds it; `own-slots` routes it by its own slots although a platform
+   * imported it. Unset: the routing an import leaves, or its own slots.
+   */
+  carrierRouting?: 'import-trunk' | 'own-slots';
+  /** Twilio records: Routes v2 has no region for it (the doctor's missing-region case). */
+  regionUnknown?: boolean;
 }
 
 export interface SeedPlan {
@@ -228,6 +236,30 @@ export function buildSeedPlan(totalNumbers: number = DEFAULT_SEED_NUMBERS): Seed
       numbers.push({ provider: 'twilio', id: `PN${hex(elevenRandom, 32)}`, e164, label: `imported to elevenlabs ${i + 1}`, importedFromTwilio: false, voiceCapable: true, smsCapable: true, region: entry.region, fallback: null, slots: { inbound: [], outbound: [], sms: [] } });
     }
   }
+
+  // --- doctor: one case of each number and agent check (voicenum doctor), added after the numbers
+  // above so theirs do not change. Each case is a number of its own.
+  const doctorCase = (provider: ProviderName, label: string, slots: Partial<SeedNumber['slots']>, extra: Partial<SeedNumber> = {}): SeedNumber => {
+    const e164 = numberAt(index++, 'us1');
+    const number: SeedNumber = { provider, id: provider === 'twilio' ? `PN${hex(random, 32)}` : e164, e164, label, importedFromTwilio: false, voiceCapable: true, smsCapable: true, fallback: null, slots: { inbound: [], outbound: [], sms: [], ...slots }, ...extra };
+    numbers.push(number);
+    return number;
+  };
+  const carrierRecordOf = (number: SeedNumber, extra: Partial<SeedNumber> = {}) =>
+    numbers.push({ provider: 'twilio', id: `PN${hex(random, 32)}`, e164: number.e164, label: `carrier of ${number.label}`, importedFromTwilio: false, voiceCapable: true, smsCapable: true, region: 'us1', fallback: null, slots: { inbound: [], outbound: [], sms: [] }, ...extra });
+  // Retell: a deleted agent, a draft agent, texts on a number that cannot text, calls on one that
+  // cannot call, a fallback to itself, and an import whose Twilio routing points at an application.
+  const deletedAgent = `agent_${hex(random, 26)}`;
+  doctorCase('retell', 'doctor deleted agent', { inbound: one(deletedAgent) });
+  doctorCase('retell', 'doctor draft agent', { inbound: one(retell.afterHours) });
+  carrierRecordOf(doctorCase('retell', 'doctor sms without capability', { inbound: one(retell.receptionist), sms: one(retell.sms) }, { importedFromTwilio: true }), { smsCapable: false });
+  carrierRecordOf(doctorCase('retell', 'doctor voice without capability', { inbound: one(retell.receptionist) }, { importedFromTwilio: true }), { voiceCapable: false });
+  const selfFallback = doctorCase('retell', 'doctor fallback to itself', { inbound: one(retell.receptionist) });
+  selfFallback.fallback = selfFallback.e164;
+  carrierRecordOf(doctorCase('retell', 'doctor routed elsewhere', { inbound: one(retell.receptionist) }, { importedFromTwilio: true }), { carrierRouting: 'own-slots', slots: { inbound: one(twilio.ivr), outbound: [], sms: [] } });
+  // Twilio: a number on the import trunk that no platform holds, and one without a region.
+  doctorCase('twilio', 'doctor trunk without platform', {}, { region: 'us1', carrierRouting: 'import-trunk' });
+  doctorCase('twilio', 'doctor no region', { inbound: one(twilio.ivr) }, { region: 'us1', regionUnknown: true });
 
   return { twilioAccountSid: `AC${hex(prng(7), 32)}`, agents, numbers };
 }

@@ -9,10 +9,12 @@ import { clearDeadLocks, releaseLeftoverLocks, withNumberLock } from './number-l
 import * as lifecycle from './lifecycle-journal.js';
 import { knownRecords, type KnownRecord } from './known-state.js';
 import { auditById, auditOfBatch, batchesMatching, lastChangingBatch } from './audit-reads.js';
+import { readFleet, type FleetRecord } from './fleet-reads.js';
 
 export type { AgentRow, NumberFilter, NumberRow, SyncStateRow, CachedSlotAgent, CarrierFacts, SortField } from './queries.js';
 export { SORT_FIELDS, PROVIDER_SLOTS } from './queries.js';
 export type { SyncCounts } from './sync-writer.js';
+export type { FleetAgentRef, FleetRecord } from './fleet-reads.js';
 export type { AuditEntry, AuditRow } from './number-writer.js';
 export type { BeginOp, LifecycleKind, LifecycleOpRow, LifecycleOpState, LifecycleState, LifecycleStepOutcome, LifecycleStepRow } from './lifecycle-journal.js';
 export { lifecycleKey } from './lifecycle-journal.js';
@@ -198,6 +200,23 @@ export class Store {
   /** importing / deleting / buying / corrupted, keyed by lifecycleKey(e164, provider). */
   lifecycleStates(): Map<string, lifecycle.LifecycleState> {
     return lifecycle.lifecycleStates(this.db);
+  }
+
+  /** Every number record, lean, the carrier's records of imported numbers and removed ones included (doctor). */
+  fleet(): FleetRecord[] {
+    return readFleet(this.db);
+  }
+
+  /**
+   * The schema version, and the tables the cache should hold but does not (doctor). SQLite's own
+   * integrity check reads every page (about half a second for 10,000 numbers), so it is not run here:
+   * a damaged file fails its reads with exit 8 and a message naming it.
+   */
+  health(): { schemaVersion: number; problems: string[] } {
+    const schemaVersion = this.db.pragma('user_version', { simple: true }) as number;
+    const tables = new Set(this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]);
+    const expected = ['numbers', 'agents', 'assignments', 'sync_state', 'audit_log', 'number_locks', 'number_views', 'lifecycle_ops', 'lifecycle_steps', 'counters'];
+    return { schemaVersion, problems: expected.filter((table) => !tables.has(table)).map((table) => `the table ${table} is missing`) };
   }
 
   countRemoved(): number {

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { ProviderName, RemoteNumber } from '../domain/model.js';
 import { SLOTS } from '../domain/model.js';
 import { versionText } from '../domain/field-values.js';
-import { flag } from './sqlite-values.js';
+import { flag, voiceUrlValue } from './sqlite-values.js';
 import { affectedBy, refreshViews } from './views.js';
 
 /** One line of the audit log. */
@@ -40,7 +40,7 @@ export function applyRemoteNumber(db: Database.Database, remote: RemoteNumber, a
     const row = db.prepare('SELECT id FROM numbers WHERE provider = ? AND provider_id = ?').get(remote.provider, remote.providerId) as { id: number } | undefined;
     if (row) {
       db.prepare(`UPDATE numbers SET e164 = @e164, label = @label, status = @status, voice = @voice, sms = @sms, region = @region, fallback = @fallback,
-          origin = @origin, synced_at = @at, write_seq = @seq,
+          origin = @origin, voice_url = @voiceUrl, synced_at = @at, write_seq = @seq,
           needs_attention = CASE WHEN @keep THEN needs_attention ELSE @needsAttention END,
           attention_expect = CASE WHEN @keep THEN attention_expect ELSE NULL END WHERE id = @id`).run({
         seq,
@@ -54,6 +54,7 @@ export function applyRemoteNumber(db: Database.Database, remote: RemoteNumber, a
         region: remote.region,
         fallback: remote.fallback,
         origin: remote.origin,
+        voiceUrl: voiceUrlValue(remote),
         at,
         needsAttention: keep ? null : needsAttention,
       });

@@ -25,6 +25,8 @@ export interface CarrierFacts {
   region: string | null;
   status: string | null;
   capabilities: { voice: boolean | null; sms: boolean | null };
+  /** The carrier record's voice webhook: null when it has none, undefined when not read yet. */
+  voiceUrl?: string | null;
 }
 
 /** One number as the cache knows it, with its carrier's facts joined in. */
@@ -44,6 +46,8 @@ export interface NumberRow {
   region: string | null;
   fallback: string | null;
   origin: string | null;
+  /** A carrier record's own voice webhook: null when it has none, undefined when unknown (see migration 10). */
+  voiceUrl?: string | null;
   syncedAt: string;
   firstSeenAt: string;
   carrier: CarrierFacts | null;
@@ -100,7 +104,8 @@ function orderBy(filter: NumberFilter, labelKey: string): string {
 const SELECT_ROWS = `
   SELECT n.id, n.provider, n.provider_id, n.e164, n.label, n.status, n.voice, n.sms, n.region, n.fallback, n.origin,
          n.synced_at, n.first_seen_at, n.removed_at, n.needs_attention,
-         c.provider_id AS c_provider_id, c.label AS c_label, c.region AS c_region, c.status AS c_status, c.voice AS c_voice, c.sms AS c_sms
+         c.provider_id AS c_provider_id, c.label AS c_label, c.region AS c_region, c.status AS c_status, c.voice AS c_voice, c.sms AS c_sms,
+         n.voice_url, c.voice_url AS c_voice_url
   FROM numbers n
   LEFT JOIN numbers c ON c.id = n.carrier_id`;
 
@@ -232,7 +237,7 @@ export function numbersHoldingAgent(db: Database.Database, provider: ProviderNam
 }
 
 /** The columns of SELECT_ROWS, in order: rows are read as arrays, much cheaper than objects. */
-type RawTuple = [number, ProviderName, string, string, string | null, string | null, number | null, number | null, string | null, string | null, string | null, string, string, string | null, string | null, string | null, string | null, string | null, string | null, number | null, number | null];
+type RawTuple = [number, ProviderName, string, string, string | null, string | null, number | null, number | null, string | null, string | null, string | null, string, string, string | null, string | null, string | null, string | null, string | null, string | null, number | null, number | null, string | null, string | null];
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -268,9 +273,14 @@ function withSlots(db: Database.Database, tuples: RawTuple[]): NumberRow[] {
   return [...rows.values()];
 }
 
+/** '' is "none" and NULL "unknown"; the field is left out when unknown so rows read as before. */
+function voiceUrlField(stored: string | null): { voiceUrl?: string | null } {
+  return stored === null ? {} : { voiceUrl: stored === '' ? null : stored };
+}
+
 function toNumberRow(t: RawTuple): NumberRow {
   const carrier: CarrierFacts | null =
-    t[15] === null || !CARRIER ? null : { provider: CARRIER.name, providerId: t[15], label: t[16], region: t[17], status: t[18], capabilities: { voice: bool(t[19]), sms: bool(t[20]) } };
+    t[15] === null || !CARRIER ? null : { provider: CARRIER.name, providerId: t[15], label: t[16], region: t[17], status: t[18], capabilities: { voice: bool(t[19]), sms: bool(t[20]) }, ...voiceUrlField(t[22]) };
   const removed = t[13] !== null;
   return {
     rowId: t[0],
@@ -285,6 +295,7 @@ function toNumberRow(t: RawTuple): NumberRow {
     region: t[8] ?? carrier?.region ?? null,
     fallback: t[9],
     origin: t[10],
+    ...voiceUrlField(t[21]),
     syncedAt: t[11],
     firstSeenAt: t[12],
     carrier,

@@ -5,3 +5,11 @@
 export function flag(value: boolean | null): 0 | 1 | null {
   return value === null ? null : value ? 1 : 0;
 }
+
+/**
+ * The stored voice URL: '' for a carrier record without one, NULL where the record has none to read
+ * (a platform's) or was cached before voicenum read it (then unknown until the next sync).
+ */
+export function voiceUrlValue(number: { voiceUrl?: string | null }): string | null {
+  return number.voiceUrl === undefined ? null : (number.voiceUrl ?? '');
+}

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ProviderSnapshot, RemoteNumber } from '../domain/model.js';
 import { SLOTS } from '../domain/model.js';
-import { flag } from './sqlite-values.js';
+import { flag, voiceUrlValue } from './sqlite-values.js';
 import { affectedByProvider, refreshViews } from './views.js';
 import { fieldValue, sameFieldValue, versionText } from '../domain/field-values.js';
 import { CARRIER } from '../providers/registry.js';
@@ -158,6 +158,7 @@ function numberValues(number: RemoteNumber, at: string) {
     region: number.region,
     fallback: number.fallback,
     origin: number.origin,
+    voice_url: voiceUrlValue(number),
     synced_at: at,
   };
 }
@@ -178,10 +179,10 @@ function build(db: Database.Database) {
     existing: db.prepare('SELECT id, provider_id, removed_at, write_seq, needs_attention, attention_expect FROM numbers WHERE provider = ?'),
     busy: db.prepare(`SELECT provider_id FROM number_locks WHERE provider = ?
       UNION SELECT provider_id FROM audit_log WHERE provider = ? AND outcome IN ('pending', 'uncertain')`),
-    insert: db.prepare(`INSERT INTO numbers (provider, provider_id, e164, label, status, voice, sms, region, fallback, origin, first_seen_at, synced_at)
-      VALUES (@provider, @provider_id, @e164, @label, @status, @voice, @sms, @region, @fallback, @origin, @first_seen_at, @synced_at)`),
+    insert: db.prepare(`INSERT INTO numbers (provider, provider_id, e164, label, status, voice, sms, region, fallback, origin, voice_url, first_seen_at, synced_at)
+      VALUES (@provider, @provider_id, @e164, @label, @status, @voice, @sms, @region, @fallback, @origin, @voice_url, @first_seen_at, @synced_at)`),
     update: db.prepare(`UPDATE numbers SET e164 = @e164, label = @label, status = @status, voice = @voice, sms = @sms, region = @region,
-      fallback = @fallback, origin = @origin, synced_at = @synced_at, removed_at = NULL, needs_attention = @needs_attention,
+      fallback = @fallback, origin = @origin, voice_url = @voice_url, synced_at = @synced_at, removed_at = NULL, needs_attention = @needs_attention,
       attention_expect = CASE WHEN @needs_attention IS NULL THEN NULL ELSE attention_expect END WHERE id = @id`),
     clearAssignments: db.prepare('DELETE FROM assignments WHERE number_id = ?'),
     insertAssignment: db.prepare('INSERT INTO assignments (number_id, slot, position, agent_id, weight, version) VALUES (@number_id, @slot, @position, @agent_id, @weight, @version)'),

@@ -39,7 +39,7 @@ describe('completion over the command tree', () => {
     expect(at('numbers', 'list', '--unassigned', 'in')).toEqual(['inbound']);
     expect(at('numbers', 'list', '--sort', 'l')).toEqual(['label']);
     expect(at('region', '+14155550100', '')).toEqual(['us1', 'ie1', 'au1']);
-    expect(at('config', 'get', 'default')).toEqual(['default-country']);
+    expect(at('config', 'get', 'default')).toEqual(['default-country', 'default-region']);
     expect(at('--profile', 'st')).toEqual(['staging']);
     expect(at('assign', '+14155550100', '--inbound', 're')).toEqual(['receptionist']);
     expect(at('assign', '+1206')).toEqual(['+12062000000']);

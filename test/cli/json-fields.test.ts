@@ -20,7 +20,7 @@ describe('per-command --json', () => {
     const withJson = tree.filter((c) => jsonFieldsOf(c.command)).map((c) => c.name).sort();
     expect(withJson).toEqual(
       [
-        'agents list', 'agents show', 'apply', 'assign', 'auth status', 'config get', 'config list', 'config profiles', 'config set', 'drift', 'history',
+        'agents list', 'agents show', 'apply', 'assign', 'auth status', 'config get', 'config list', 'config profiles', 'config set', 'doctor', 'drift', 'history',
         'numbers assign', 'numbers buy', 'numbers fallback', 'numbers import', 'numbers label', 'numbers list', 'numbers region', 'numbers release', 'numbers repair', 'numbers show', 'numbers sync', 'numbers unassign',
         'plan', 'region', 'sync', 'undo', 'unassign', 'wizard',
       ].sort(),

@@ -106,6 +106,7 @@ describe.skipIf(!specsPresent('twilioApi', 'twilioRoutes'))(`Twilio contract (sp
           region: null,
           fallback: null,
           origin: 'origin',
+          voiceUrl: null,
           // "" SIDs and a null trunk: nothing answers calls or texts through voicenum's slots.
           slots: { inbound: [], outbound: [], sms: [] },
         });

@@ -94,12 +94,12 @@ describe('Retell adapter: reading', () => {
     expect(snapshot.numbers.map((number) => number.e164).sort()).toEqual(seedNumbers.map((entry) => entry.e164).sort());
     expect(snapshot.agents.map((agent) => agent.id).sort()).toEqual(seedAgents.map((agent) => agent.id).sort());
     expect(snapshot.skipped).toEqual([]);
-    // 12 numbers at 5 a page, 6 agents at 5 a page, then one version page per agent.
-    expect(seedNumbers).toHaveLength(12);
-    expect(requestsTo('/v2/list-phone-numbers')).toBe(3);
+    // 18 numbers at 5 a page, 6 agents at 5 a page, then one version page per agent.
+    expect(seedNumbers).toHaveLength(18);
+    expect(requestsTo('/v2/list-phone-numbers')).toBe(4);
     expect(requestsTo('/v2/list-agents')).toBe(2);
     expect(fake!.log.filter((entry) => entry.path.startsWith('/list-agent-versions/'))).toHaveLength(seedAgents.length);
-    expect(snapshot.requests).toBe(3 + 2 + seedAgents.length);
+    expect(snapshot.requests).toBe(4 + 2 + seedAgents.length);
   });
 
   it('asks for the largest page Retell allows, so a small account costs one list call each', async () => {

@@ -49,7 +49,7 @@ describe('the config file schema', () => {
 
   it('refuses a misspelt setting with the names the file takes, and names every bad value at once', async () => {
     const misspelt = await refusal(withSettings({ outptu: 'json' }));
-    expect(misspelt.message).toMatch(/profile "default" has unknown setting "outptu" \(the file names them oneAgentPerNumber, oneNumberPerAgent, defaultCountry, cacheMaxAge, output\)/);
+    expect(misspelt.message).toMatch(/profile "default" has unknown setting "outptu" \(the file names them oneAgentPerNumber, oneNumberPerAgent, defaultCountry, cacheMaxAge, output, defaultRegion\)/);
     const several = await refusal(withSettings({ output: 'yaml', cacheMaxAge: 'banana' }));
     expect(several.message).toMatch(/holds 2 values voicenum cannot use/);
     expect(several.message).toMatch(/output/);

@@ -17,7 +17,8 @@ Settings:
   policy.one-number-per-agent   on|off  an agent holds at most one number per slot (default off)
   default-country               ISO code for numbers typed without +country (default US)
   cache-max-age                 warn when the cache is older (default 24h; e.g. 30m, 7d)
-  output                        table|json on a terminal when no format flag is given (default table)`;
+  output                        table|json on a terminal when no format flag is given (default table)
+  default-region                us1|ie1|au1|none: the region carrier numbers should use (doctor; default none)`;
 
 const getDefinition = () => new Command('get').argument('<key>', 'a setting name').description('print the value in force').addOption(jsonOption(SETTING_VALUE_FIELDS))
     .addOption(jqOption());

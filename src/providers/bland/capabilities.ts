@@ -20,4 +20,7 @@ export const blandCapabilities: ProviderCapabilities = {
   lifecycle: { buy: true, import: true, release: true, importVia: 'credentials' },
   credentials: 'api-key',
   colour: 'yellow',
+  dashboard: { name: 'Bland dashboard', url: 'https://app.bland.ai' },
+  // Bland imports with the Twilio credentials and points the number's voice webhook at itself.
+  carrierRouting: { via: 'voice-url', hosts: ['api.bland.ai'] },
 };

@@ -30,4 +30,8 @@ export const elevenlabsCapabilities: ProviderCapabilities = {
   lifecycle: { buy: false, import: true, release: true, importVia: 'credentials' },
   credentials: 'api-key',
   colour: 'green',
+  dashboard: { name: 'ElevenLabs dashboard', url: 'https://elevenlabs.io/app/agents/phone-numbers' },
+  // An import with the Twilio credentials points the number's voice webhook at ElevenLabs. The host
+  // is the API's (a data-residency account answers on its own host: UNCONFIRMED which the webhook uses).
+  carrierRouting: { via: 'voice-url', hosts: ['api.elevenlabs.io'] },
 };

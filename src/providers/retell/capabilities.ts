@@ -21,4 +21,7 @@ export const retellCapabilities: ProviderCapabilities = {
   lifecycle: { buy: true, import: true, release: true, importVia: 'sip-trunk', originationSipUrl: 'sip:sip.retellai.com;transport=tcp' },
   credentials: 'api-key',
   colour: 'magenta',
+  dashboard: { name: 'Retell dashboard', url: 'https://dashboard.retellai.com' },
+  // An import over a SIP trunk: the carrier's record must point at the trunk.
+  carrierRouting: { via: 'sip-trunk' },
 };

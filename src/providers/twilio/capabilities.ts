@@ -25,4 +25,6 @@ export const twilioCapabilities: ProviderCapabilities = {
   lifecycle: { buy: true, import: false, release: true, importVia: null },
   credentials: 'account',
   colour: 'red',
+  dashboard: { name: 'Twilio Console', url: 'https://console.twilio.com' },
+  carrierRouting: null,
 };

@@ -13,7 +13,7 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; skipped: SkippedR
 /** The SDK instance's fields voicenum reads, as a plain object (instances carry SDK internals). */
 function numberFields(instance: object): Record<string, unknown> {
   const record = instance as Record<string, unknown>;
-  const pick = ['sid', 'phoneNumber', 'friendlyName', 'status', 'origin', 'capabilities', 'voiceFallbackUrl', 'trunkSid', 'voiceApplicationSid', 'smsApplicationSid'];
+  const pick = ['sid', 'phoneNumber', 'friendlyName', 'status', 'origin', 'capabilities', 'voiceFallbackUrl', 'voiceUrl', 'trunkSid', 'voiceApplicationSid', 'smsApplicationSid'];
   return Object.fromEntries(pick.map((key) => [key, record[key]]));
 }
 
@@ -55,6 +55,7 @@ export function toRemoteNumber(fields: IncomingNumberFields, region: string | nu
     region,
     fallback: present(fields.voiceFallbackUrl),
     origin: present(fields.origin),
+    voiceUrl: present(fields.voiceUrl),
     slots,
   };
 }

@@ -19,6 +19,7 @@ export const incomingNumberSchema = z.object({
     .object({ voice: z.boolean().nullish(), sms: z.boolean().nullish() })
     .nullish(),
   voiceFallbackUrl: optionalText,
+  voiceUrl: optionalText,
   trunkSid: optionalText,
   voiceApplicationSid: optionalText,
   smsApplicationSid: optionalText,

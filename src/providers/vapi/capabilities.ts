@@ -29,4 +29,7 @@ export const vapiCapabilities: ProviderCapabilities = {
   lifecycle: { buy: true, import: true, release: true, importVia: 'credentials' },
   credentials: 'api-key',
   colour: 'cyan',
+  dashboard: { name: 'Vapi dashboard', url: 'https://dashboard.vapi.ai' },
+  // Vapi imports with the Twilio credentials and points the number's voice webhook at itself.
+  carrierRouting: { via: 'voice-url', hosts: ['api.vapi.ai'] },
 };

@@ -80,7 +80,7 @@ export interface TwilioRoute {
   phone_number: string;
   sid: string;
   friendly_name: string | null;
-  voice_region: string;
+  voice_region: string | null;
   date_created: string;
   date_updated: string;
 }
@@ -211,7 +211,8 @@ function importRouting(plan: SeedPlan, number: SeedNumber, trunkSid: string): Vo
 }
 
 function seedRouting(plan: SeedPlan, number: SeedNumber, trunkSid: string): VoiceRouting {
-  const imported = importRouting(plan, number, trunkSid);
+  if (number.carrierRouting === 'import-trunk') return { voice_url: null, trunk_sid: trunkSid, voice_application_sid: '', sms_url: '' };
+  const imported = number.carrierRouting === 'own-slots' ? null : importRouting(plan, number, trunkSid);
   if (imported) return imported;
   const inbound = number.slots.inbound[0]?.agentId ?? '';
   return {
@@ -290,7 +291,7 @@ function applicationRecord(accountSid: string, sid: string, name: string, index:
   };
 }
 
-function routeRecord(e164: string, region: string, index: number): TwilioRoute {
+function routeRecord(e164: string, region: string | null, index: number): TwilioRoute {
   const when = iso(seedDate(index));
   return { phone_number: e164, sid: sidFor('QQ', e164), friendly_name: null, voice_region: region, date_created: when, date_updated: when };
 }
@@ -311,7 +312,7 @@ export function twilioStateFromSeed(plan: SeedPlan): TwilioState {
     incomingPhoneNumbers: numbers.map((number, index) => numberRecord(accountSid, number, seedRouting(plan, number, retellTrunk.sid), index)),
     applications: plan.agents.filter((agent) => agent.provider === 'twilio' && agent.kind === 'twiml-app').map((agent, index) => applicationRecord(accountSid, agent.id, agent.name, index)),
     trunks: [retellTrunk],
-    routes: numbers.map((number, index) => routeRecord(number.e164, number.region ?? 'us1', index)),
+    routes: numbers.map((number, index) => routeRecord(number.e164, number.regionUnknown ? null : (number.region ?? 'us1'), index)),
     originationUrls: [],
     trunkCredentialLists: [],
     credentialLists: [],

@@ -9,6 +9,7 @@ import { lockOwners } from './0006-lock-owners.js';
 import { labelSortKey } from './0007-label-sort-key.js';
 import { carrierIndex } from './0008-carrier-index.js';
 import { lifecycle } from './0009-lifecycle.js';
+import { doctor } from './0010-doctor.js';
 
 export interface Migration {
   version: number;
@@ -17,7 +18,7 @@ export interface Migration {
 }
 
 /** Every migration in order. A migration is never edited once released; add the next one. */
-export const MIGRATIONS: readonly Migration[] = [initial, auditLog, numberLocks, listViews, intentJournal, lockOwners, labelSortKey, carrierIndex, lifecycle];
+export const MIGRATIONS: readonly Migration[] = [initial, auditLog, numberLocks, listViews, intentJournal, lockOwners, labelSortKey, carrierIndex, lifecycle, doctor];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

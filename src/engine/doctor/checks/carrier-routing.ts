@@ -1,0 +1,147 @@
+import type { ProviderName } from '../../../domain/model.js';
+import type { FleetRecord } from '../../../store/index.js';
+import type { Check, DoctorIndex, DoctorSnapshot, Finding } from '../types.js';
+import { inDashboard, numberFinding } from '../lookup.js';
+
+/**
+ * How the carrier (Twilio) routes its numbers' calls: a SIP trunk beats an application, which beats
+ * a voice URL. These checks compare that routing with who holds the number.
+ */
+
+function isTrunk(snapshot: DoctorSnapshot, index: DoctorIndex, row: FleetRecord): boolean {
+  const trunkKind = snapshot.carrier?.carrier?.trunkKind;
+  return trunkKind !== undefined && index.inboundKind(row) === trunkKind;
+}
+
+/** The platforms whose numbers a trunk carries, from the carrier records on it a platform holds. */
+function trunkPlatforms(index: DoctorIndex, trunkId: string): string[] {
+  const platforms = new Set<string>();
+  for (const record of index.carrierRecords) {
+    if (record.slots.inbound[0]?.agentId !== trunkId) continue;
+    for (const holder of index.holderOf.get(record.providerId) ?? []) platforms.add(holder.provider);
+  }
+  return [...platforms].sort();
+}
+
+/** A carrier number no platform holds with no trunk, no application and no voice URL. */
+export const carrierRoutedNowhere: Check = {
+  id: 'carrier-routed-nowhere',
+  severity: 'error',
+  scope: 'number',
+  run(snapshot, index) {
+    const carrier = snapshot.carrier;
+    if (!carrier) return [];
+    return index.rows
+      .filter((row) => row.provider === carrier.name && row.capabilities.voice !== false && row.slots.inbound.length === 0 && row.voiceUrl === null && !snapshot.lifecycle.has(`${row.e164} ${row.provider}`))
+      .map((row) =>
+        numberFinding(row, {
+          check: 'carrier-routed-nowhere',
+          severity: 'error',
+          problem: `routed nowhere: no ${carrier.displayName} application, SIP trunk or voice URL`,
+          impact: `${carrier.displayName} rejects every call to it`,
+          fix: snapshot.command(`assign ${row.e164} --inbound <application>`),
+          manual: `set a voice URL on the number ${inDashboard(snapshot, row.provider)}, or import it into a platform (\`${snapshot.command(`numbers import ${row.e164} --into <platform>`)}\`)`,
+        }),
+      );
+  },
+};
+
+/** A carrier number on a SIP trunk while no platform holds it: the trunk's platform has nothing to answer with. */
+export const carrierTrunkUnheld: Check = {
+  id: 'carrier-trunk-unheld',
+  severity: 'error',
+  scope: 'number',
+  run(snapshot, index) {
+    const carrier = snapshot.carrier;
+    if (!carrier?.carrier) return [];
+    return index.rows
+      .filter((row) => row.provider === carrier.name && isTrunk(snapshot, index, row) && !snapshot.lifecycle.has(`${row.e164} ${row.provider}`))
+      .map((row) => {
+        const trunk = row.slots.inbound[0]!.agentId;
+        const platforms = trunkPlatforms(index, trunk);
+        const importer = platforms.length === 1 && snapshot.capabilities(platforms[0] as ProviderName).lifecycle.import ? platforms[0] : null;
+        return numberFinding(row, {
+          check: 'carrier-trunk-unheld',
+          severity: 'error',
+          problem: `routed to the SIP trunk ${trunk}${platforms.length ? ` (it carries numbers of ${platforms.map((p) => snapshot.capabilities(p as ProviderName).displayName).join(', ')})` : ''}, but no platform holds the number`,
+          impact: 'calls go down the trunk to a platform that has no such number and drops them',
+          fix: importer ? snapshot.command(`numbers import ${row.e164} --into ${importer} --yes`) : snapshot.command(`assign ${row.e164} --inbound <application> --yes`),
+          manual: importer ? `route it to an application instead (\`${snapshot.command(`assign ${row.e164} --inbound <application> --yes`)}\`)` : null,
+        });
+      });
+  },
+};
+
+/**
+ * A number a platform imported while the carrier routes its calls somewhere else: another trunk's
+ * application, a stranger's voice URL. The platform's descriptor says what the routing must be.
+ */
+export const carrierRoutingElsewhere: Check = {
+  id: 'carrier-routing-elsewhere',
+  severity: 'error',
+  scope: 'number',
+  run(snapshot, index) {
+    const carrier = snapshot.carrier;
+    if (!carrier?.carrier) return [];
+    const findings: Finding[] = [];
+    // The trunks that carry each platform's numbers.
+    const trunksOf = new Map<string, Set<string>>();
+    for (const record of index.carrierRecords) {
+      if (!isTrunk(snapshot, index, record)) continue;
+      for (const holder of index.holderOf.get(record.providerId) ?? []) {
+        const set = trunksOf.get(holder.provider) ?? new Set<string>();
+        set.add(record.slots.inbound[0]!.agentId);
+        trunksOf.set(holder.provider, set);
+      }
+    }
+    for (const row of index.rows) {
+      const routing = snapshot.capabilities(row.provider).carrierRouting;
+      const record = index.carrierOf(row);
+      if (!routing || !record || snapshot.lifecycle.has(`${row.e164} ${row.provider}`)) continue;
+      const platform = snapshot.capabilities(row.provider).displayName;
+      const target = record.slots.inbound[0];
+      if (routing.via === 'sip-trunk') {
+        if (isTrunk(snapshot, index, record)) continue;
+        // The trunk that carries this platform's other numbers, when there is exactly one.
+        const trunks = trunksOf.get(row.provider) ?? new Set<string>();
+        const trunk = trunks.size === 1 ? [...trunks][0]! : null;
+        findings.push(
+          numberFinding(row, {
+            check: 'carrier-routing-elsewhere',
+            severity: 'error',
+            problem: `imported into ${platform} over a SIP trunk, but ${carrier.displayName} routes it ${target ? `to ${index.agentName(record.provider, target.agentId)}` : record.voiceUrl ? `to ${record.voiceUrl}` : 'nowhere'}`,
+            impact: `calls never reach the ${platform} agent`,
+            fix: trunk ? snapshot.command(`assign ${row.e164} --provider ${carrier.name} --inbound ${trunk} --yes`) : null,
+            manual: `attach the number to ${platform}'s SIP trunk ${inDashboard(snapshot, carrier.name)}`,
+          }),
+        );
+        continue;
+      }
+      if (record.voiceUrl === undefined) continue; // not read yet: the next sync tells
+      const host = hostOf(record.voiceUrl);
+      const urlFits = host !== null && routing.hosts.includes(host);
+      if (!target && urlFits) continue;
+      findings.push(
+        numberFinding(row, {
+          check: 'carrier-routing-elsewhere',
+          severity: 'error',
+          problem: `imported into ${platform}, but ${carrier.displayName} routes its calls ${target ? `to ${index.agentName(record.provider, target.agentId)}` : record.voiceUrl ? `to ${record.voiceUrl}` : 'nowhere'}`,
+          impact: `calls never reach the ${platform} agent`,
+          // An application or trunk hides a right voice URL: taking it off lets the URL answer again.
+          fix: target && urlFits ? snapshot.command(`unassign ${row.e164} --provider ${carrier.name} --inbound --yes`) : null,
+          manual: `set the number's voice URL to ${platform}'s (${routing.hosts.join(' or ')}) ${inDashboard(snapshot, carrier.name)}, or import it into ${platform} again`,
+        }),
+      );
+    }
+    return findings;
+  },
+};
+
+function hostOf(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,27 @@
+import type { Check } from '../types.js';
+import { inService, numberFinding } from '../lookup.js';
+
+/**
+ * A number in service with nothing to answer it. The carrier's own numbers are judged by their
+ * routing instead (carrier-routed-nowhere): a voice URL answers them without an agent.
+ */
+export const noInboundAgent: Check = {
+  id: 'no-inbound-agent',
+  severity: 'warning',
+  scope: 'number',
+  run(snapshot, index) {
+    const carrier = snapshot.carrier?.name;
+    return index.rows
+      .filter((row) => row.provider !== carrier && snapshot.capabilities(row.provider).slots.inbound.offered && inService(row) && row.capabilities.voice !== false)
+      .filter((row) => row.slots.inbound.length === 0 && row.needsAttention === null && !snapshot.lifecycle.has(`${row.e164} ${row.provider}`))
+      .map((row) =>
+        numberFinding(row, {
+          check: 'no-inbound-agent',
+          severity: 'warning',
+          problem: 'no inbound agent: nothing answers calls to it',
+          impact: 'callers reach silence or the platform\'s default; a number meant only to place calls can ignore this',
+          fix: snapshot.command(`assign ${row.e164} --inbound <agent>`),
+        }),
+      );
+  },
+};
