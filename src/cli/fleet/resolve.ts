@@ -153,6 +153,10 @@ function resolveSlot(entries: AgentEntry[], path: PathSegment[], row: NumberRow,
     let agent: KnownAgent | undefined;
     if (entry.id !== undefined) {
       agent = known.byId.get(`${row.provider}\u0000${entry.id}`);
+      // An agent deleted upstream that the number still holds is exported as it is; kept as it is,
+      // it is no change (doctor reports it), so an exported file always plans clean.
+      const slot = path[path.length - 1] as Slot;
+      if (!agent && row.slots[slot]?.some((held) => held.agentId === entry.id)) agent = { provider: row.provider, id: entry.id!, name: ref.key, kind: '', live: null, removed: true };
       if (!agent) {
         ok = false;
         const byName = matchAgents({ provider: row.provider, key: ref.key }, own);
