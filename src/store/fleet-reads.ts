@@ -35,7 +35,7 @@ const NONE: readonly FleetAgentRef[] = Object.freeze([]);
 
 /**
  * What a record without assignments holds, and the nine capability pairs: shared, frozen objects, so
- * the 10,000 records a big fleet reads allocate one object each. Every object read here lives until
+ * the 10,000 records a big fleet reads allocate little more than one object each. Every object read here lives until
  * doctor ends, and each one the young generation copies costs garbage-collection time.
  */
 const NO_SLOTS: Record<Slot, readonly FleetAgentRef[]> = Object.freeze({ inbound: NONE, outbound: NONE, sms: NONE });
@@ -51,35 +51,72 @@ const SELECT_FLEET = `SELECT n.id, n.provider, n.provider_id, n.e164, n.status, 
   COALESCE(n.voice, c.voice), COALESCE(n.sms, c.sms), COALESCE(n.region, c.region), n.fallback, n.needs_attention, n.voice_url, n.carrier_id
   FROM numbers n LEFT JOIN numbers c ON c.id = n.carrier_id`;
 
+/** One string object per distinct value of a column that repeats (provider, status, region, voice URL). */
+function interner(): (value: string | null) => string | null {
+  const seen = new Map<string, string>();
+  return (value) => {
+    if (value === null) return null;
+    const known = seen.get(value);
+    if (known !== undefined) return known;
+    seen.set(value, value);
+    return value;
+  };
+}
+
 export function readFleet(db: Database.Database): FleetRecord[] {
   // By row id in a plain array (row ids are small integers): cheaper than a Map of 10,000 entries.
   const byId: FleetRecord[] = [];
   const records: FleetRecord[] = [];
+  const shared = interner();
   for (const t of db.prepare(SELECT_FLEET).raw().iterate() as IterableIterator<Tuple>) {
+    const voiceUrl = shared(t[11]);
     const record: FleetRecord = {
       rowId: t[0],
-      provider: t[1],
+      provider: shared(t[1]) as ProviderName,
       providerId: t[2],
       e164: t[3],
-      status: t[4],
+      status: shared(t[4]),
       removed: t[5] === 1,
       needsAttention: t[10],
       capabilities: pair(t[6], t[7]),
-      region: t[8],
+      region: shared(t[8]),
       fallback: t[9],
-      voiceUrl: t[11] === null ? undefined : t[11] === '' ? null : t[11],
+      voiceUrl: voiceUrl === null ? undefined : voiceUrl === '' ? null : voiceUrl,
       carrierRowId: t[12],
       slots: NO_SLOTS,
     };
     records.push(record);
     byId[record.rowId] = record;
   }
+  // A fleet has far fewer distinct slot fillings than numbers (a few agents, each on many numbers):
+  // records with the same filling share one frozen slots object.
+  const fillings = new Map<string, Record<Slot, readonly FleetAgentRef[]>>();
+  let current: FleetRecord | undefined;
+  let held: [Slot, string, number][] = [];
+  const settle = () => {
+    if (!current || held.length === 0) return;
+    const key = held.map(([slot, agentId, weight]) => `${slot}\u0000${agentId}\u0000${weight}`).join('\u0001');
+    let slots = fillings.get(key);
+    if (!slots) {
+      const filling: Record<Slot, FleetAgentRef[]> = { inbound: [], outbound: [], sms: [] };
+      for (const [slot, agentId, weight] of held) filling[slot].push(Object.freeze({ agentId, weight }));
+      slots = Object.freeze({ inbound: seal(filling.inbound), outbound: seal(filling.outbound), sms: seal(filling.sms) });
+      fillings.set(key, slots);
+    }
+    current.slots = slots;
+  };
   for (const [numberId, slot, agentId, weight] of db.prepare('SELECT number_id, slot, agent_id, weight FROM assignments ORDER BY number_id, slot, position').raw().iterate() as IterableIterator<[number, Slot, string, number]>) {
     const record = byId[numberId];
     if (!record) continue;
-    if (record.slots === NO_SLOTS) record.slots = { inbound: NONE, outbound: NONE, sms: NONE };
-    const held = record.slots[slot];
-    record.slots[slot] = held === NONE ? [{ agentId, weight }] : [...held, { agentId, weight }];
+    if (record !== current) {
+      settle();
+      current = record;
+      held = [];
+    }
+    held.push([slot, agentId, weight]);
   }
+  settle();
   return records;
 }
+
+const seal = (refs: FleetAgentRef[]): readonly FleetAgentRef[] => (refs.length === 0 ? NONE : Object.freeze(refs));
