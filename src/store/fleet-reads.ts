@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { ProviderName, Slot } from '../domain/model.js';
+import { SLOTS, type ProviderName, type Slot } from '../domain/model.js';
+import type { AgentRow } from './queries.js';
 
 /**
  * Every number record as `doctor` reads it: lean rows straight from the tables (no list views, no
@@ -120,3 +121,38 @@ export function readFleet(db: Database.Database): FleetRecord[] {
 }
 
 const seal = (refs: FleetAgentRef[]): readonly FleetAgentRef[] => (refs.length === 0 ? NONE : Object.freeze(refs));
+
+/**
+ * Every agent, removed ones included, in `listAgents`'s order and with its counts, the counts taken
+ * from the records already read (a GROUP BY over every assignment costs more than this loop).
+ */
+export function readFleetAgents(db: Database.Database, records: readonly FleetRecord[]): AgentRow[] {
+  const counts = new Map<string, Record<Slot, number>>();
+  const countsOf = new Map<Record<Slot, readonly FleetAgentRef[]>, [string, Slot][]>();
+  for (const record of records) {
+    if (record.removed || record.slots === NO_SLOTS) continue;
+    // A shared filling's distinct (agent, slot) pairs, worked out once.
+    let pairs = countsOf.get(record.slots);
+    if (!pairs) {
+      pairs = [];
+      for (const slot of SLOTS) for (const agentId of new Set(record.slots[slot].map((ref) => ref.agentId))) pairs.push([agentId, slot]);
+      countsOf.set(record.slots, pairs);
+    }
+    for (const [agentId, slot] of pairs) {
+      const key = `${record.provider}\u0000${agentId}`;
+      let entry = counts.get(key);
+      if (!entry) counts.set(key, (entry = { inbound: 0, outbound: 0, sms: 0 }));
+      entry[slot]++;
+    }
+  }
+  const rows = db.prepare('SELECT provider, agent_id, name, kind, live, removed_at FROM agents ORDER BY provider, name COLLATE NOCASE, agent_id').raw().all() as [ProviderName, string, string, string, number | null, string | null][];
+  return rows.map(([provider, id, name, kind, live, removedAt]) => ({
+    provider,
+    id,
+    name,
+    kind,
+    live: live === null ? null : live === 1,
+    removed: removedAt !== null,
+    numbers: counts.get(`${provider}\u0000${id}`) ?? { inbound: 0, outbound: 0, sms: 0 },
+  }));
+}
