@@ -127,22 +127,25 @@ const seal = (refs: FleetAgentRef[]): readonly FleetAgentRef[] => (refs.length =
  * from the records already read (a GROUP BY over every assignment costs more than this loop).
  */
 export function readFleetAgents(db: Database.Database, records: readonly FleetRecord[]): AgentRow[] {
-  const counts = new Map<string, Record<Slot, number>>();
-  const countsOf = new Map<Record<Slot, readonly FleetAgentRef[]>, [string, Slot][]>();
+  // Records sharing a slot filling (and provider) are counted together: one key per filling, not per record.
+  const byFilling = new Map<ProviderName, Map<Record<Slot, readonly FleetAgentRef[]>, number>>();
   for (const record of records) {
     if (record.removed || record.slots === NO_SLOTS) continue;
-    // A shared filling's distinct (agent, slot) pairs, worked out once.
-    let pairs = countsOf.get(record.slots);
-    if (!pairs) {
-      pairs = [];
-      for (const slot of SLOTS) for (const agentId of new Set(record.slots[slot].map((ref) => ref.agentId))) pairs.push([agentId, slot]);
-      countsOf.set(record.slots, pairs);
-    }
-    for (const [agentId, slot] of pairs) {
-      const key = `${record.provider}\u0000${agentId}`;
-      let entry = counts.get(key);
-      if (!entry) counts.set(key, (entry = { inbound: 0, outbound: 0, sms: 0 }));
-      entry[slot]++;
+    let ofProvider = byFilling.get(record.provider);
+    if (!ofProvider) byFilling.set(record.provider, (ofProvider = new Map()));
+    ofProvider.set(record.slots, (ofProvider.get(record.slots) ?? 0) + 1);
+  }
+  const counts = new Map<string, Record<Slot, number>>();
+  for (const [provider, fillings] of byFilling) {
+    for (const [slots, holders] of fillings) {
+      for (const slot of SLOTS) {
+        for (const agentId of new Set(slots[slot].map((ref) => ref.agentId))) {
+          const key = `${provider}\u0000${agentId}`;
+          let entry = counts.get(key);
+          if (!entry) counts.set(key, (entry = { inbound: 0, outbound: 0, sms: 0 }));
+          entry[slot] += holders;
+        }
+      }
     }
   }
   const rows = db.prepare('SELECT provider, agent_id, name, kind, live, removed_at FROM agents ORDER BY provider, name COLLATE NOCASE, agent_id').raw().all() as [ProviderName, string, string, string, number | null, string | null][];
