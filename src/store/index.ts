@@ -9,7 +9,7 @@ import { clearDeadLocks, releaseLeftoverLocks, withNumberLock } from './number-l
 import * as lifecycle from './lifecycle-journal.js';
 import { knownRecords, type KnownRecord } from './known-state.js';
 import { auditById, auditOfBatch, batchesMatching, lastChangingBatch } from './audit-reads.js';
-import { readFleet, type FleetRecord } from './fleet-reads.js';
+import { readFleet, readFleetAgents, type FleetRecord } from './fleet-reads.js';
 
 export type { AgentRow, NumberFilter, NumberRow, SyncStateRow, CachedSlotAgent, CarrierFacts, SortField } from './queries.js';
 export { SORT_FIELDS, PROVIDER_SLOTS } from './queries.js';
@@ -205,6 +205,11 @@ export class Store {
   /** Every number record, lean, the carrier's records of imported numbers and removed ones included (doctor). */
   fleet(): FleetRecord[] {
     return readFleet(this.db);
+  }
+
+  /** Every agent, removed ones included, with its counts taken from `fleet()`'s records (doctor). */
+  fleetAgents(numbers: readonly FleetRecord[]): AgentRow[] {
+    return readFleetAgents(this.db, numbers);
   }
 
   /**

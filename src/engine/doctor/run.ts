@@ -71,9 +71,10 @@ export function runChecks(snapshot: DoctorSnapshot, scope: DoctorScope = {}): Fi
     if (finding.scope === 'account') return finding.provider === null || numberProviders!.has(finding.provider);
     return false;
   });
+  // One rank per finding, worked out before sorting (not twice per comparison): severity, then check.
   const order = new Map(CHECKS.map((check, i) => [check.id, i]));
-  const rank = (finding: Finding) => order.get(finding.check) ?? CHECKS.length;
-  return kept.sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || rank(a) - rank(b) || byText(a.subject, b.subject));
+  const ranked = kept.map((finding) => ({ finding, rank: SEVERITIES.indexOf(finding.severity) * (CHECKS.length + 1) + (order.get(finding.check) ?? CHECKS.length) }));
+  return ranked.sort((a, b) => a.rank - b.rank || byText(a.finding.subject, b.finding.subject)).map((entry) => entry.finding);
 }
 
 /** How many findings of each severity. */

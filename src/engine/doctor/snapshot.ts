@@ -15,10 +15,11 @@ export interface SnapshotInputs {
 /** Read everything the checks need from the cache, once. */
 export function readSnapshot(store: Store, inputs: SnapshotInputs): DoctorSnapshot {
   const health = store.health();
+  const numbers = store.fleet();
   return {
     ...inputs,
-    numbers: store.fleet(),
-    agents: store.listAgents({ includeRemoved: true }),
+    numbers,
+    agents: store.fleetAgents(numbers),
     syncStates: store.syncStates(),
     openIntents: store.openIntents().map((entry) => ({ e164: entry.e164, provider: entry.provider, field: entry.field, outcome: entry.outcome })),
     lifecycle: store.lifecycleStates(),

@@ -1,4 +1,5 @@
 import { SLOTS } from '../../../domain/model.js';
+import type { FleetRecord } from '../../../store/index.js';
 import type { Check, Finding } from '../types.js';
 import { inDashboard, numberFinding, providerFlag, slotFlag } from '../lookup.js';
 
@@ -11,8 +12,8 @@ export const agentGone: Check = {
     const findings: Finding[] = [];
     // A provider never synced has no agents in the cache: that is never-synced, not a deleted agent.
     const synced = new Set(snapshot.syncStates.map((state) => state.provider));
-    for (const row of [...index.rows, ...index.carrierRecords.filter((record) => index.holderOf.has(record.providerId))]) {
-      if (!synced.has(row.provider)) continue;
+    const look = (row: FleetRecord) => {
+      if (!synced.has(row.provider)) return;
       for (const slot of SLOTS) {
         for (const held of row.slots[slot]) {
           const agent = index.agent(row.provider, held.agentId);
@@ -29,7 +30,9 @@ export const agentGone: Check = {
           );
         }
       }
-    }
+    };
+    for (const row of index.rows) look(row);
+    for (const record of index.carrierRecords) if (index.holderOf.has(record.providerId)) look(record);
     return findings;
   },
 };
