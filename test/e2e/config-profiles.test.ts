@@ -75,7 +75,7 @@ describe('the config file is checked when it is read', () => {
     expect((await cli(['config', 'set', 'cache-max-age', '7d'])).code).toBe(0);
     expect((await cli(['config', 'get', 'cache-max-age'])).stdout).toBe('7d\n');
     const listed = JSON.parse((await cli(['config', 'list', '--json'])).stdout) as { settings: { key: string; value: unknown; default: unknown }[] };
-    expect(listed.settings).toHaveLength(5);
+    expect(listed.settings).toHaveLength(6);
     expect(listed.settings.find((s) => s.key === 'policy.one-agent-per-number')).toMatchObject({ value: 'on', default: 'off' });
     expect(listed.settings.find((s) => s.key === 'cache-max-age')).toMatchObject({ value: '7d', default: '24h' });
     expect(JSON.parse((await cli(['config', 'get', 'policy.one-number-per-agent', '--json'])).stdout)).toMatchObject({ value: 'off' });

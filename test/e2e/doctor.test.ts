@@ -73,7 +73,7 @@ describe('voicenum doctor on the sandbox', () => {
     const result = await cli(['--sandbox', 'doctor', '--offline']);
     expect(result.code).toBe(12);
     expect(first.healthy).toBe(false);
-    expect(first.accounts).toHaveLength(4);
+    expect(first.accounts).toHaveLength(5);
     expect(first.accounts!.every((a) => a.ok && a.latencyMs >= 0)).toBe(true);
     for (const { check, subject, fix } of CASES) {
       const found = first.findings.filter((f) => f.check === check && f.subject === subject());
