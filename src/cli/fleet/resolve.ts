@@ -93,7 +93,7 @@ export function resolveFleetFile(source: FleetSource, inputs: ResolveInputs): Fl
     for (const slot of SLOTS) {
       const agents = value[slot] as AgentEntry[] | undefined;
       if (agents === undefined) continue;
-      const resolved = resolveSlot(agents, [...path, slot], row, agentIndex, report);
+      const resolved = resolveSlot(agents, [...path, slot], row, slot, agentIndex, report);
       if (resolved) wanted.slots[slot] = resolved;
     }
     desired.push(wanted);
@@ -138,7 +138,7 @@ function indexAgents(agents: readonly KnownAgent[]): AgentIndex {
   return { all: agents, own, byId };
 }
 
-function resolveSlot(entries: AgentEntry[], path: PathSegment[], row: NumberRow, known: AgentIndex, report: (path: readonly PathSegment[], message: string, key?: string) => void): DesiredAgent[] | null {
+function resolveSlot(entries: AgentEntry[], path: PathSegment[], row: NumberRow, slot: Slot, known: AgentIndex, report: (path: readonly PathSegment[], message: string, key?: string) => void): DesiredAgent[] | null {
   const agents = known.all;
   const own = known.own.get(row.provider) ?? [];
   const resolved: DesiredAgent[] = [];
@@ -150,9 +150,9 @@ function resolveSlot(entries: AgentEntry[], path: PathSegment[], row: NumberRow,
       ok = false;
       return report([...at, 'agent'], `"${entry.agent}" is a ${ref.provider} agent, but ${row.e164} is a ${row.provider} number: it takes ${row.provider} agents only`);
     }
-    let agent: KnownAgent | undefined;
+    let agent: Pick<KnownAgent, 'id' | 'name'> | undefined;
     if (entry.id !== undefined) {
-      agent = known.byId.get(`${row.provider}\u0000${entry.id}`);
+      agent = known.byId.get(`${row.provider}\u0000${entry.id}`) ?? heldAgent(row, slot, entry.id, ref.key);
       if (!agent) {
         ok = false;
         const byName = matchAgents({ provider: row.provider, key: ref.key }, own);
@@ -211,6 +211,17 @@ function resolveSlot(entries: AgentEntry[], path: PathSegment[], row: NumberRow,
     }
   }
   return resolved;
+}
+
+/**
+ * An agent the number holds now that is no longer among the provider's agents (deleted upstream):
+ * export writes it as it is, so the file that names it asks to keep it, which is no change. Doctor
+ * reports the gone agent; the file is no place to refuse it.
+ */
+function heldAgent(row: NumberRow, slot: Slot, id: string, key: string): Pick<KnownAgent, 'id' | 'name'> | undefined {
+  const held = (row.slots[slot] ?? []).find((a) => a.agentId === id);
+  if (!held || (key !== held.agentId && key.toLowerCase() !== (held.name ?? held.agentId).toLowerCase())) return undefined;
+  return { id: held.agentId, name: held.name ?? held.agentId };
 }
 
 const TYPE_WORDS: Record<string, string> = { string: 'text', number: 'a number', int: 'a whole number', array: 'a list', object: 'a map', null: 'null' };
