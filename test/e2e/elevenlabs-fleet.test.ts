@@ -4,7 +4,7 @@ import { beforeEach, afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { readSandboxState, writeSandboxState, type SandboxState } from '../../src/sandbox/index.js';
 import { buildSeedPlan } from '../../src/sandbox/seed.js';
-import { runCli, tsv } from '../helpers/run-cli.js';
+import { ROOT, runCli, tsv } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -93,6 +93,8 @@ describe('ElevenLabs numbers through fleet files, doctor, drift and undo (built 
     const { Ajv2020 } = await import('ajv/dist/2020.js');
     const validate = new Ajv2020({ strict: true }).compile(JSON.parse(schema.stdout) as object);
     expect(validate(file), JSON.stringify(validate.errors)).toBe(true);
+    const shipped = new Ajv2020({ strict: true }).compile(JSON.parse(readFileSync(join(ROOT, 'schema', 'fleet.schema.json'), 'utf8')) as object);
+    expect(shipped(file), JSON.stringify(shipped.errors)).toBe(true);
     const withOutbound = structuredClone(file);
     withOutbound.numbers.find((e) => e.number === vacantImported.e164)!.outbound = [];
     expect(validate(withOutbound)).toBe(false);
