@@ -125,7 +125,8 @@ describe('ElevenLabs numbers through fleet files, doctor, drift and undo (built 
     const plan = await cli(['plan', '-f', fleet]);
     expect(plan.code).toBe(2);
     expect(plan.stdout).toBe('');
-    expect(plan.stderr).toContain(`${fleet}:6:5: elevenlabs numbers have no outbound slot`);
+    // The problem on a line of its own under the error (not an escaped \n inside it).
+    expect(plan.stderr.split('\n')).toContain(`  ${fleet}:6:5: elevenlabs numbers have no outbound slot: ElevenLabs numbers have no outbound assignment: each outbound call names its agent`);
     const apply = await cli(['apply', '-f', fleet, '--yes']);
     expect(apply.code).toBe(2);
     expect(upstream(vacantOwn.e164).assigned_agent).toBeNull();

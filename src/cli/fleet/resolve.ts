@@ -9,7 +9,7 @@ import type { DesiredAgent, DesiredNumber } from '../../engine/fleet/plan.js';
 import { capabilitiesOf } from '../../providers/registry.js';
 import type { NumberRow } from '../../store/index.js';
 import { ENTRY_SCHEMAS, entryKeys, FILE_HEAD_SCHEMA, type AgentEntry } from './schema.js';
-import { FleetFileError, type FileProblem, type FleetSource, type PathSegment } from './source.js';
+import { where, type FileProblem, type FleetSource, type PathSegment } from './source.js';
 
 /**
  * A fleet file checked and turned into desired numbers: its shape (the zod schemas), its numbers
@@ -104,9 +104,10 @@ export function resolveFleetFile(source: FleetSource, inputs: ResolveInputs): Fl
 
 function usage(file: string, problems: FileProblem[]): UsageError {
   const shown = problems.slice(0, MAX_PROBLEMS);
-  const error = new FleetFileError(file, shown);
-  const more = problems.length > shown.length ? `\n(and ${problems.length - shown.length} more)` : '';
-  return new UsageError(`${file} is not a fleet file voicenum can use:\n${error.message}${more}`, 'nothing was planned or pushed; `voicenum export --schema` prints the JSON Schema of the file');
+  // One line per problem; a problem quoting the file's text keeps any line break in it escaped.
+  const lines = shown.map((problem) => `${where(file, problem.at)}: ${problem.message}`);
+  if (problems.length > shown.length) lines.push(`(and ${problems.length - shown.length} more)`);
+  return new UsageError(`${file} is not a fleet file voicenum can use:`, 'nothing was planned or pushed; `voicenum export --schema` prints the JSON Schema of the file', lines);
 }
 
 /** A fallback as compared: a phone number in E.164 where the provider's fallback is a number. */
