@@ -120,7 +120,7 @@ describe('ElevenLabs numbers through fleet files, doctor, drift and undo (built 
     expect(after.stdout).toBe('');
   }, 180_000);
 
-  it('a fleet file giving an ElevenLabs number an outbound slot is refused at its line and column, nothing planned', async () => {
+  it('a fleet file giving an ElevenLabs number an outbound slot is refused at its line and column, nothing planned; a region plans only where the number has a Twilio record', async () => {
     writeFileSync(fleet, ['version: 1', 'numbers:', `  - number: "${vacantOwn.e164}"`, '    provider: elevenlabs', '    inbound: []', '    outbound: [{ agent: "elevenlabs:receptionist" }]', ''].join('\n'));
     const plan = await cli(['plan', '-f', fleet]);
     expect(plan.code).toBe(2);
@@ -130,6 +130,14 @@ describe('ElevenLabs numbers through fleet files, doctor, drift and undo (built 
     const apply = await cli(['apply', '-f', fleet, '--yes']);
     expect(apply.code).toBe(2);
     expect(upstream(vacantOwn.e164).assigned_agent).toBeNull();
+    // The schema takes a region on any entry (it is the carrier's); a number with no Twilio record is refused by the plan, as by `region`.
+    writeFileSync(fleet, ['version: 1', 'numbers:', `  - number: "${vacantOwn.e164}"`, '    provider: elevenlabs', '    region: ie1', `  - number: "${vacantImported.e164}"`, '    provider: elevenlabs', '    region: ie1', ''].join('\n'));
+    const regions = await cli(['plan', '-f', fleet]);
+    expect(regions.code).toBe(3);
+    expect(tsv(regions.stdout)).toEqual([
+      [vacantOwn.e164, 'elevenlabs', '', '', '', 'refused', `the inbound processing region is a Twilio setting, and ${vacantOwn.e164} has no Twilio record (it lives at elevenlabs only)`],
+      [vacantImported.e164, 'elevenlabs', 'region', regionOf(vacantImported.e164)!, 'ie1', 'set', ''],
+    ]);
   }, 120_000);
 
   it('doctor: a vacant ElevenLabs number is no-inbound-agent with an assign fix that clears it; the Twilio imports routed to ElevenLabs are not carrier-routing-elsewhere until the URL is a stranger\'s', async () => {
