@@ -45,8 +45,14 @@ export class VoicenumError extends Error {
 }
 
 export class UsageError extends VoicenumError {
-  constructor(message: string, hint?: string) {
-    super(message, ExitCode.Usage, hint);
+  /** The message without its details. */
+  readonly head: string;
+  /** Lines under the message, each shown on its own (a file's problems at their line and column). */
+  readonly details: readonly string[];
+  constructor(message: string, hint?: string, details: readonly string[] = []) {
+    super(details.length ? `${message}\n${details.join('\n')}` : message, ExitCode.Usage, hint);
+    this.head = message;
+    this.details = details;
   }
 }
 

@@ -179,6 +179,12 @@ export class Printer {
       if (error.hint) this.hint(error.hint);
       return;
     }
+    if (error instanceof UsageError && error.details.length) {
+      // Each line is neutralised on its own, as a refusal's reasons are: the line breaks are voicenum's.
+      this.io.stderr.write(`${this.err.fail('error:')} ${this.withProfile(this.shown(error.head))}\n${error.details.map((line) => `  ${this.withProfile(this.shown(line))}`).join('\n')}\n`);
+      if (error.hint) this.hint(error.hint);
+      return;
+    }
     if (error instanceof VoicenumError) {
       this.io.stderr.write(`${this.err.fail('error:')} ${this.withProfile(this.shown(error.message))}\n`);
       if (error.hint) this.hint(error.hint);

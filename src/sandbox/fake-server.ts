@@ -72,6 +72,12 @@ export interface FakeProvider<S> {
   authorize(request: FakeRequest): FakeResponse | null;
   /** The provider's own body for an error status. */
   errorBody(status: number, message: string): unknown;
+  /**
+   * What the platform changes elsewhere once a write of its own is stored (an import points the
+   * carrier's number at the platform). It runs after the write's transaction, and only for a write
+   * that was applied.
+   */
+  afterWrite?(request: FakeRequest, response: FakeResponse, state: S): void;
 }
 
 /** Switches for tests and benchmarks. Counts are consumed request by request. */
@@ -334,6 +340,7 @@ export async function startFakeServer<S>(provider: FakeProvider<S>, state: State
             }
             const response = state.mutate((current, changes) => route.handler(request, current, changes), (result) => result.status < 300);
             if (response.status < 300) writesSucceeded++;
+            if (response.status < 300) provider.afterWrite?.(request, response, state.read());
             if (hangHere) {
               log.push({ method: request.method, path: request.path, status: 'hang' });
               hung.add(res);

@@ -5,7 +5,7 @@ import { SqliteSandboxStore } from './store.js';
 import { blandStateFromSeed, createBlandFake, type BlandState } from './fakes/bland.js';
 import { createElevenLabsFake, elevenlabsStateFromSeed, type ElevenLabsState } from './fakes/elevenlabs.js';
 import { createRetellFake, retellStateFromSeed, type RetellState } from './fakes/retell.js';
-import { createTwilioFake, twilioStateFromSeed, type TwilioState } from './fakes/twilio.js';
+import { carrierLinkOf, createTwilioFake, twilioStateFromSeed, type TwilioState } from './fakes/twilio.js';
 import { createVapiFake, vapiStateFromSeed, type VapiState } from './fakes/vapi.js';
 
 export { SANDBOX_KEYS } from './credentials.js';
@@ -117,12 +117,14 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     accountSid = whole.twilioAccountSid;
   }
   const faults = options.faults ?? {};
+  // The platforms that import with the Twilio credentials rewrite the Twilio number's voice webhook.
+  const carrier = carrierLinkOf(accessFor('twilio'));
   const [retell, vapi, bland, twilio, elevenlabs] = await Promise.all([
     startFakeServer(createRetellFake(), accessFor('retell'), faults.retell),
-    startFakeServer(createVapiFake(), accessFor('vapi'), faults.vapi),
-    startFakeServer(createBlandFake(), accessFor('bland'), faults.bland),
+    startFakeServer(createVapiFake(carrier), accessFor('vapi'), faults.vapi),
+    startFakeServer(createBlandFake(carrier), accessFor('bland'), faults.bland),
     startFakeServer(createTwilioFake(), accessFor('twilio'), faults.twilio),
-    startFakeServer(createElevenLabsFake(), accessFor('elevenlabs'), faults.elevenlabs),
+    startFakeServer(createElevenLabsFake(carrier), accessFor('elevenlabs'), faults.elevenlabs),
   ]);
   return {
     env: {

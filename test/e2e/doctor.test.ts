@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheFile } from '../../src/config/paths.js';
+import { PROVIDERS } from '../../src/domain/model.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { buildSeedPlan } from '../../src/sandbox/seed.js';
 import { Store } from '../../src/store/index.js';
@@ -73,7 +74,8 @@ describe('voicenum doctor on the sandbox', () => {
     const result = await cli(['--sandbox', 'doctor', '--offline']);
     expect(result.code).toBe(12);
     expect(first.healthy).toBe(false);
-    expect(first.accounts).toHaveLength(5);
+    // One account per provider, ElevenLabs included.
+    expect(first.accounts).toHaveLength(PROVIDERS.length);
     expect(first.accounts!.every((a) => a.ok && a.latencyMs >= 0)).toBe(true);
     for (const { check, subject, fix } of CASES) {
       const found = first.findings.filter((f) => f.check === check && f.subject === subject());

@@ -121,12 +121,11 @@ describe('fleet export, plan and apply', () => {
     const plan = await cli.run(['plan', '-f', file('fleet.yaml'), '--offline']);
     expect(plan.code, plan.stderr).toBe(3);
     const refused = tsv(plan.stdout).filter((row) => row[5] === 'refused');
-    // The seed's doctor case already holds after-hours (a draft) on a number of its own: giving it
-    // to a third number breaks the policy as well as the draft rule.
-    const draftHolder = seed.numbers.find((n) => n.label === 'doctor draft agent')!;
+    // The seed's doctor case already answers with the draft agent: the policy names it and the third number too.
+    const draftHolder = seed.numbers.find((n) => n.provider === 'retell' && n.slots.inbound.some((s) => s.agentId === agentId('retell', 'after-hours')))!;
     expect(refused.map((row) => row[6])).toEqual([
       expect.stringContaining('after-hours'),
-      `policy one-number-per-agent: after-hours would hold the inbound slot of ${[third.e164, draftHolder.e164].sort().join(' and ')}; give it to one of them`,
+      `policy one-number-per-agent: after-hours would hold the inbound slot of ${[draftHolder.e164, third.e164].sort().join(' and ')}; give it to one of them`,
       `policy one-number-per-agent: outbound-dialer would hold the inbound slot of ${[a!.e164, b!.e164].sort().join(' and ')}; give it to one of them`,
     ]);
     expect(plan.stderr).toContain('3 refused');

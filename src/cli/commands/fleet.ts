@@ -19,7 +19,7 @@ import { cachedRows } from '../fleet/cached-rows.js';
 import { writeOutput as write } from '../fleet/output-file.js';
 import { resolveFleetFile } from '../fleet/resolve.js';
 import { desiredFromPlan, isSavedPlan, readSavedPlan, savePlan } from '../fleet/saved-plan.js';
-import { FleetFileError, readFleetSource, type FleetSource } from '../fleet/source.js';
+import { FleetFileError, readFleetSource, where, type FleetSource } from '../fleet/source.js';
 import { canPrompt } from '../prompter.js';
 import { warnIfStale } from '../staleness.js';
 import type { ApplyOptions, PlanOptions } from './fleet.command.js';
@@ -53,7 +53,7 @@ function load(ctx: Context, store: Store, file: string, rows: readonly NumberRow
   try {
     source = readFleetSource(file, text);
   } catch (error) {
-    if (error instanceof FleetFileError) throw new UsageError(`${file} is not a fleet file voicenum can use:\n${error.message}`, 'nothing was planned or pushed');
+    if (error instanceof FleetFileError) throw new UsageError(`${file} is not a fleet file voicenum can use:`, 'nothing was planned or pushed', error.problems.map((problem) => `${where(file, problem.at)}: ${problem.message}`));
     throw error;
   }
   if (isSavedPlan(source.data)) {

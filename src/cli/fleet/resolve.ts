@@ -9,7 +9,7 @@ import type { DesiredAgent, DesiredNumber } from '../../engine/fleet/plan.js';
 import { capabilitiesOf } from '../../providers/registry.js';
 import type { NumberRow } from '../../store/index.js';
 import { ENTRY_SCHEMAS, entryKeys, FILE_HEAD_SCHEMA, type AgentEntry } from './schema.js';
-import { FleetFileError, type FileProblem, type FleetSource, type PathSegment } from './source.js';
+import { where, type FileProblem, type FleetSource, type PathSegment } from './source.js';
 
 /**
  * A fleet file checked and turned into desired numbers: its shape (the zod schemas), its numbers
@@ -93,7 +93,7 @@ export function resolveFleetFile(source: FleetSource, inputs: ResolveInputs): Fl
     for (const slot of SLOTS) {
       const agents = value[slot] as AgentEntry[] | undefined;
       if (agents === undefined) continue;
-      const resolved = resolveSlot(agents, [...path, slot], row, agentIndex, report);
+      const resolved = resolveSlot(agents, [...path, slot], row, slot, agentIndex, report);
       if (resolved) wanted.slots[slot] = resolved;
     }
     desired.push(wanted);
@@ -104,9 +104,10 @@ export function resolveFleetFile(source: FleetSource, inputs: ResolveInputs): Fl
 
 function usage(file: string, problems: FileProblem[]): UsageError {
   const shown = problems.slice(0, MAX_PROBLEMS);
-  const error = new FleetFileError(file, shown);
-  const more = problems.length > shown.length ? `\n(and ${problems.length - shown.length} more)` : '';
-  return new UsageError(`${file} is not a fleet file voicenum can use:\n${error.message}${more}`, 'nothing was planned or pushed; `voicenum export --schema` prints the JSON Schema of the file');
+  // One line per problem; a problem quoting the file's text keeps any line break in it escaped.
+  const lines = shown.map((problem) => `${where(file, problem.at)}: ${problem.message}`);
+  if (problems.length > shown.length) lines.push(`(and ${problems.length - shown.length} more)`);
+  return new UsageError(`${file} is not a fleet file voicenum can use:`, 'nothing was planned or pushed; `voicenum export --schema` prints the JSON Schema of the file', lines);
 }
 
 /** A fallback as compared: a phone number in E.164 where the provider's fallback is a number. */
@@ -138,7 +139,7 @@ function indexAgents(agents: readonly KnownAgent[]): AgentIndex {
   return { all: agents, own, byId };
 }
 
-function resolveSlot(entries: AgentEntry[], path: PathSegment[], row: NumberRow, known: AgentIndex, report: (path: readonly PathSegment[], message: string, key?: string) => void): DesiredAgent[] | null {
+function resolveSlot(entries: AgentEntry[], path: PathSegment[], row: NumberRow, slot: Slot, known: AgentIndex, report: (path: readonly PathSegment[], message: string, key?: string) => void): DesiredAgent[] | null {
   const agents = known.all;
   const own = known.own.get(row.provider) ?? [];
   const resolved: DesiredAgent[] = [];
@@ -150,13 +151,9 @@ function resolveSlot(entries: AgentEntry[], path: PathSegment[], row: NumberRow,
       ok = false;
       return report([...at, 'agent'], `"${entry.agent}" is a ${ref.provider} agent, but ${row.e164} is a ${row.provider} number: it takes ${row.provider} agents only`);
     }
-    let agent: KnownAgent | undefined;
+    let agent: Pick<KnownAgent, 'id' | 'name'> | undefined;
     if (entry.id !== undefined) {
-      agent = known.byId.get(`${row.provider}\u0000${entry.id}`);
-      // An agent deleted upstream that the number still holds is exported as it is; kept as it is,
-      // it is no change (doctor reports it), so an exported file always plans clean.
-      const slot = path[path.length - 1] as Slot;
-      if (!agent && row.slots[slot]?.some((held) => held.agentId === entry.id)) agent = { provider: row.provider, id: entry.id!, name: ref.key, kind: '', live: null, removed: true };
+      agent = known.byId.get(`${row.provider}\u0000${entry.id}`) ?? heldAgent(row, slot, entry.id, ref.key);
       if (!agent) {
         ok = false;
         const byName = matchAgents({ provider: row.provider, key: ref.key }, own);
@@ -215,6 +212,17 @@ function resolveSlot(entries: AgentEntry[], path: PathSegment[], row: NumberRow,
     }
   }
   return resolved;
+}
+
+/**
+ * An agent the number holds now that is no longer among the provider's agents (deleted upstream):
+ * export writes it as it is, so the file that names it asks to keep it, which is no change. Doctor
+ * reports the gone agent; the file is no place to refuse it.
+ */
+function heldAgent(row: NumberRow, slot: Slot, id: string, key: string): Pick<KnownAgent, 'id' | 'name'> | undefined {
+  const held = (row.slots[slot] ?? []).find((a) => a.agentId === id);
+  if (!held || (key !== held.agentId && key.toLowerCase() !== (held.name ?? held.agentId).toLowerCase())) return undefined;
+  return { id: held.agentId, name: held.name ?? held.agentId };
 }
 
 const TYPE_WORDS: Record<string, string> = { string: 'text', number: 'a number', int: 'a whole number', array: 'a list', object: 'a map', null: 'null' };

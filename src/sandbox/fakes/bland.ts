@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SANDBOX_KEYS } from '../credentials.js';
 import type { Changes, FakeProvider, FakeRequest, FakeResponse, Route } from '../fake-server.js';
 import type { SeedPlan } from '../seed.js';
+import type { CarrierLink } from './twilio.js';
 
 /**
  * A fake Bland AI (api.bland.ai). Bland has no published OpenAPI file; the wire format follows the
@@ -643,7 +644,8 @@ function updateSmsNumber(request: FakeRequest, state: BlandState, changes: Chang
 
 // ---------------------------------------------------------------------------------------------
 
-export function createBlandFake(): FakeProvider<BlandState> {
+/** With the carrier's fake linked, numbers inserted from a Twilio account get their voice webhook pointed at Bland, as Bland does. */
+export function createBlandFake(carrier?: CarrierLink): FakeProvider<BlandState> {
   const routes: Route<BlandState>[] = [
     { method: 'GET', path: '/v1/inbound', handler: listInbound },
     { method: 'POST', path: '/v1/inbound/purchase', handler: purchaseInbound },
@@ -676,6 +678,12 @@ export function createBlandFake(): FakeProvider<BlandState> {
     },
     errorBody(status, message) {
       return { status: 'error', message };
+    },
+    afterWrite(request, response, state) {
+      if (!carrier || request.method !== 'POST' || request.path !== '/v1/inbound/insert') return;
+      const account = accountOfRequest(request, state);
+      if (!('account_sid' in account)) return;
+      for (const e164 of (response.body as { inserted?: string[] }).inserted ?? []) carrier.pointAtImporter(account.account_sid, e164, 'bland');
     },
   };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { SANDBOX_KEYS } from '../credentials.js';
 import type { Changes, FakeProvider, FakeRequest, FakeResponse, Route } from '../fake-server.js';
 import type { SeedAgent, SeedNumber, SeedPlan } from '../seed.js';
+import type { CarrierLink } from './twilio.js';
 
 /**
  * A fake of ElevenLabs Agents' phone-number and agent API (api.elevenlabs.io, `/v1/convai/…`), from
@@ -465,6 +466,18 @@ const routes: Route<ElevenLabsState>[] = [
   { method: 'GET', path: '/v1/convai/agents', handler: listAgents },
 ];
 
-export function createElevenLabsFake(): FakeProvider<ElevenLabsState> {
-  return { name: 'elevenlabs', routes, authorize, errorBody: (status, message) => errorBody(status, message) };
+/** With the carrier's fake linked, a Twilio import points the number's voice webhook at ElevenLabs, as ElevenLabs does. */
+export function createElevenLabsFake(carrier?: CarrierLink): FakeProvider<ElevenLabsState> {
+  return {
+    name: 'elevenlabs',
+    routes,
+    authorize,
+    errorBody: (status, message) => errorBody(status, message),
+    afterWrite(request, response, state) {
+      if (!carrier || request.method !== 'POST' || request.path !== '/v1/convai/phone-numbers') return;
+      const id = (response.body as { phone_number_id?: string }).phone_number_id;
+      const made = state.phoneNumbers.find((record) => record.phone_number_id === id);
+      if (made?.provider === 'twilio' && made.twilio_account_sid) carrier.pointAtImporter(made.twilio_account_sid, made.phone_number, 'elevenlabs');
+    },
+  };
 }

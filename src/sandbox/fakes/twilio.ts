@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SANDBOX_KEYS } from '../credentials.js';
-import type { Changes, FakeProvider, FakeRequest, FakeResponse, Route } from '../fake-server.js';
+import type { Changes, FakeProvider, FakeRequest, FakeResponse, Route, StateAccess } from '../fake-server.js';
 import type { SeedNumber, SeedPlan } from '../seed.js';
 import { lifecycleRoutes } from './twilio-lifecycle.js';
 
@@ -176,6 +176,39 @@ const BLAND_VOICE_URL = 'https://api.bland.ai/v1/inbound/twilio';
 // Where ElevenLabs points an imported number is not in its spec: these stand for it.
 const ELEVENLABS_VOICE_URL = 'https://api.elevenlabs.io/twilio/inbound_call';
 const ELEVENLABS_SMS_URL = 'https://api.elevenlabs.io/twilio/sms';
+
+/** The voice webhook each platform that imports with the account's credentials sets on the number. */
+const IMPORT_VOICE_URLS = { vapi: VAPI_VOICE_URL, bland: BLAND_VOICE_URL, elevenlabs: ELEVENLABS_VOICE_URL } as const;
+
+export type VoiceUrlImporter = keyof typeof IMPORT_VOICE_URLS;
+
+/** What a platform's fake does at the carrier's fake, as the platform does through Twilio's API. */
+export interface CarrierLink {
+  /**
+   * A platform imported the account's number: it points the number's voice webhook at itself. An
+   * application or trunk on the number is left as it is (it still wins over the URL at Twilio).
+   */
+  pointAtImporter(accountSid: string, e164: string, importer: VoiceUrlImporter): void;
+}
+
+/** The link the platform fakes are started with; a number not in the account is left alone. */
+export function carrierLinkOf(access: StateAccess<TwilioState>): CarrierLink {
+  return {
+    pointAtImporter(accountSid, e164, importer) {
+      access.mutate(
+        (state, changes) => {
+          const record = state.incomingPhoneNumbers.find((candidate) => candidate.account_sid === accountSid && candidate.phone_number === e164);
+          if (!record) return;
+          record.voice_url = IMPORT_VOICE_URLS[importer];
+          record.voice_method = 'POST';
+          record.date_updated = rfc2822(new Date());
+          changes.put('incomingPhoneNumbers', record);
+        },
+        () => true,
+      );
+    },
+  };
+}
 
 // --- dates -------------------------------------------------------------------------------------
 

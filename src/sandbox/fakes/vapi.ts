@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import { SANDBOX_KEYS } from '../credentials.js';
 import type { Changes, FakeProvider, FakeRequest, FakeResponse, Route } from '../fake-server.js';
 import type { SeedAgent, SeedNumber, SeedPlan } from '../seed.js';
+import type { CarrierLink } from './twilio.js';
 
 /**
  * A fake of Vapi's phone-number, assistant and squad API, speaking its wire format: Bearer auth
@@ -601,6 +602,17 @@ const routes: Route<VapiState>[] = [
   { method: 'GET', path: '/squad', handler: listSquads },
 ];
 
-export function createVapiFake(): FakeProvider<VapiState> {
-  return { name: 'vapi', routes, authorize, errorBody: (status, message) => errorBody(status, message) };
+/** With the carrier's fake linked, a Twilio import points the number's voice webhook at Vapi, as Vapi does. */
+export function createVapiFake(carrier?: CarrierLink): FakeProvider<VapiState> {
+  return {
+    name: 'vapi',
+    routes,
+    authorize,
+    errorBody: (status, message) => errorBody(status, message),
+    afterWrite(request, response, state) {
+      if (!carrier || request.method !== 'POST' || request.path !== '/phone-number') return;
+      const made = findNumber(state, (response.body as { id: string }).id);
+      if (made?.provider === 'twilio' && made.twilioAccountSid && made.number) carrier.pointAtImporter(made.twilioAccountSid, made.number, 'vapi');
+    },
+  };
 }
