@@ -1,6 +1,7 @@
 import { ExitCode } from '../../domain/errors.js';
 import type { Context } from '../context.js';
-import { cachedFleetRows, fleetFile, fleetJson, fleetYaml } from '../fleet/emit.js';
+import { cachedFleetRows, fleetEntries, fleetFile, fleetJson, fleetYaml } from '../fleet/emit.js';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeOutput } from '../fleet/output-file.js';
 import { parseProviders } from '../options.js';
 import { warnIfStale } from '../staleness.js';
@@ -19,11 +20,19 @@ export async function runExport(ctx: Context, options: ExportOptions): Promise<n
   warnIfStale(ctx, store);
   const rows = cachedFleetRows(store, providers);
   let written: { text: string; count: number };
-  if (options.format === 'json') {
+  if (options.format !== 'json' && options.output && existsSync(options.output)) {
+    // Onto a fleet file that is there: updated in place, keeping the person's comments and order
+    // (update-in-place.ts has the rule). The yaml package loads for this case only.
+    const file = fleetFile(rows, providers);
+    const { updateFleetYaml } = await import('../fleet/update-in-place.js');
+    const updated = updateFleetYaml(readFileSync(options.output, 'utf8'), file);
+    if (updated === null) ctx.printer.warn(`${options.output} is not a fleet file that can be updated in place (YAML errors, or no numbers list): it is written anew`);
+    written = { text: updated ?? fleetYaml(file.numbers, providers).text, count: file.numbers.length };
+  } else if (options.format === 'json') {
     const file = fleetFile(rows, providers);
     written = { text: fleetJson(file), count: file.numbers.length };
   } else {
-    written = fleetYaml(rows, providers);
+    written = fleetYaml(fleetEntries(rows), providers);
   }
   writeOutput(ctx, options.output, written.text);
   if (options.output) ctx.printer.info(`wrote ${written.count} number${written.count === 1 ? '' : 's'} to ${options.output}`);

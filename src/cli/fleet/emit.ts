@@ -89,11 +89,14 @@ export function fleetHead(providers: ProviderName[] | undefined): Omit<FleetFile
   return { version: FLEET_FILE_VERSION, ...(providers ? { providers } : {}) };
 }
 
-export function fleetFile(rows: Iterable<FleetRow>, providers: ProviderName[] | undefined): FleetFileOut {
+/** The entries of the rows, each made as it is reached. */
+export function* fleetEntries(rows: Iterable<FleetRow>): Generator<FleetEntryOut> {
   const make = entryMaker();
-  const numbers: FleetEntryOut[] = [];
-  for (const row of rows) numbers.push(make(row));
-  return { ...fleetHead(providers), numbers };
+  for (const row of rows) yield make(row);
+}
+
+export function fleetFile(rows: Iterable<FleetRow>, providers: ProviderName[] | undefined): FleetFileOut {
+  return { ...fleetHead(providers), numbers: [...fleetEntries(rows)] };
 }
 
 export function fleetJson(file: FleetFileOut): string {
@@ -107,16 +110,15 @@ const HEADER = [
   '# Agents are provider:name with their id; the id decides which agent is meant.',
 ];
 
-/** The YAML of the rows, each made into an entry and written as it comes (no entry is kept), and how many. */
-export function fleetYaml(rows: Iterable<FleetRow>, providers: ProviderName[] | undefined): { text: string; count: number } {
+/** The YAML of the entries, each written as it comes (none is kept: pass fleetEntries(rows)), and how many. */
+export function fleetYaml(entries: Iterable<FleetEntryOut>, providers: ProviderName[] | undefined): { text: string; count: number } {
   const head = fleetHead(providers);
   const out: string[] = [...HEADER];
   out.push(`version: ${head.version}`);
   if (head.providers) out.push(`providers: [${head.providers.map((p) => scalar(p, true)).join(', ')}]`);
   const numbersAt = out.push('numbers:') - 1;
-  const make = entryMaker();
   const write = entryWriter();
-  for (const row of rows) out.push(write(make(row)));
+  for (const entry of entries) out.push(write(entry));
   const count = out.length - numbersAt - 1;
   if (count === 0) out[numbersAt] = 'numbers: []';
   return { text: `${out.join('\n')}\n`, count };
@@ -128,7 +130,9 @@ export function entryWriter(): (entry: FleetEntryOut) => string {
   const slotTexts = new Map<readonly FleetAgentOut[], string>();
   const slotText = (agents: readonly FleetAgentOut[]): string => {
     let text = slotTexts.get(agents);
-    if (text === undefined) slotTexts.set(agents, (text = `[${agents.map(agentFlow).join(', ')}]`));
+    // `[ { … } ]`, spaced as the yaml package writes a flow list (flowCollectionPadding), so a file
+    // updated in place (update-in-place.ts) and one written here look alike.
+    if (text === undefined) slotTexts.set(agents, (text = agents.length ? `[ ${agents.map(agentFlow).join(', ')} ]` : '[]'));
     return text;
   };
   return (entry) => {
