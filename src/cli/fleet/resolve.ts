@@ -93,7 +93,7 @@ export function resolveFleetFile(source: FleetSource, inputs: ResolveInputs): Fl
     for (const slot of SLOTS) {
       const agents = value[slot] as AgentEntry[] | undefined;
       if (agents === undefined) continue;
-      const resolved = resolveSlot(agents, [...path, slot], row, agentIndex, report);
+      const resolved = resolveSlot(agents, [...path, slot], row, row.slots[slot], agentIndex, report);
       if (resolved) wanted.slots[slot] = resolved;
     }
     desired.push(wanted);
@@ -138,7 +138,7 @@ function indexAgents(agents: readonly KnownAgent[]): AgentIndex {
   return { all: agents, own, byId };
 }
 
-function resolveSlot(entries: AgentEntry[], path: PathSegment[], row: NumberRow, known: AgentIndex, report: (path: readonly PathSegment[], message: string, key?: string) => void): DesiredAgent[] | null {
+function resolveSlot(entries: AgentEntry[], path: PathSegment[], row: NumberRow, held: NumberRow['slots'][Slot], known: AgentIndex, report: (path: readonly PathSegment[], message: string, key?: string) => void): DesiredAgent[] | null {
   const agents = known.all;
   const own = known.own.get(row.provider) ?? [];
   const resolved: DesiredAgent[] = [];
@@ -153,6 +153,10 @@ function resolveSlot(entries: AgentEntry[], path: PathSegment[], row: NumberRow,
     let agent: KnownAgent | undefined;
     if (entry.id !== undefined) {
       agent = known.byId.get(`${row.provider}\u0000${entry.id}`);
+      // An agent the cache does not know (deleted upstream, still on the number) that the slot holds
+      // now: the entry says to keep it, as export wrote it; a plan shows no change there.
+      const kept = agent ? undefined : held.find((a) => a.agentId === entry.id);
+      if (kept) agent = { provider: row.provider, id: kept.agentId, name: kept.name ?? kept.agentId, kind: kept.kind ?? '', live: kept.live, removed: true };
       if (!agent) {
         ok = false;
         const byName = matchAgents({ provider: row.provider, key: ref.key }, own);
