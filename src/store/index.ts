@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ProviderName, ProviderSnapshot } from '../domain/model.js';
 import { openDatabase } from './db.js';
-import { countRemoved, findNumbers, heldValues, listAgents, listNumbers, listViewBytes, listViews, numbersHoldingAgent, syncStates, type AgentRow, type NumberFilter, type NumberRow, type SyncStateRow } from './queries.js';
+import { countRemoved, findNumbers, heldValues, listAgents, listNumbers, listViewBytes, listViewFields, listViews, numbersHoldingAgent, syncStates, type AgentRow, type NumberFilter, type NumberRow, type SyncStateRow } from './queries.js';
 import { replaceProvider, type ReplaceOptions, type SyncCounts } from './sync-writer.js';
 import { applyRegion, applyRemoteNumber, appendAudit, beginIntent, currentWriteSeq, markNeedsAttention, openIntents, readAudit, type AuditEntry, type AuditRow } from './number-writer.js';
 import type { RemoteNumber } from '../domain/model.js';
@@ -51,6 +51,11 @@ export class Store {
   /** listViews as the stored UTF-8 bytes, for output that prints them unchanged. */
   listViewBytes(filter?: NumberFilter, column: 'view' | 'cells' = 'view'): Buffer[] {
     return listViewBytes(this.db, filter, column);
+  }
+
+  /** Fields of each list record by JSON path (`$.label`), one array a record, one by one: for readers of a few fields. */
+  listViewFields(filter: NumberFilter, paths: readonly string[]): IterableIterator<unknown[]> {
+    return listViewFields(this.db, filter, paths);
   }
 
   /** Every live record of the provider holding the agent, carrier records included. */

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { readSandboxState } from '../../src/sandbox/index.js';
 import { buildSeedPlan } from '../../src/sandbox/seed.js';
 import { ROOT, runCli, tsv } from '../helpers/run-cli.js';
@@ -66,6 +67,38 @@ describe('fleet as code, end to end', () => {
     expect(stale.code, stale.stderr).toBe(6);
     const forced = await cli(['apply', planFile, '--yes', '--force']);
     expect(forced.code, forced.stderr).toBe(0);
+  }, 180_000);
+
+  it('export -o onto an existing fleet file keeps its comments and changes only the value that changed upstream', async () => {
+    const kept = join(dir.path, 'kept.yaml');
+    expect((await cli(['export', '-o', kept])).code).toBe(0);
+    // A number nobody answers, given an agent upstream after the file was written (vacant.at(-1): the
+    // first test leaves the last ones alone).
+    const target = vacant.at(-1)!;
+    const lines = readFileSync(kept, 'utf8').split('\n');
+    const at = lines.findIndex((line) => line === `  - number: "${target.e164}"`);
+    expect(at).toBeGreaterThan(0);
+    lines.splice(at, 0, '  # the front desk line: ask ops before changing');
+    lines[at + 2] += ' # a trailing comment';
+    const withComments = ['# owned by the voice team', ...lines].join('\n');
+    writeFileSync(kept, withComments);
+    expect((await cli(['assign', target.e164, '--inbound', 'support', '--yes'])).code).toBe(0);
+    const again = await cli(['export', '-o', kept]);
+    expect(again.code, again.stderr).toBe(0);
+    const after = readFileSync(kept, 'utf8');
+    expect(after).toContain('# owned by the voice team');
+    expect(after).toContain('# the front desk line: ask ops before changing');
+    expect(after).toContain(' # a trailing comment');
+    // Line by line, the only difference is the target's inbound slot.
+    const before = withComments.split('\n');
+    const now = after.split('\n');
+    expect(now.length).toBe(before.length);
+    const changed = now.map((line, i) => (line === before[i] ? -1 : i)).filter((i) => i >= 0);
+    expect(changed.map((i) => [before[i], now[i]])).toEqual([['    inbound: []', expect.stringContaining(`id: ${support.id}`)]]);
+    expect(before.slice(before.indexOf(`  - number: "${target.e164}"`), changed[0]).length).toBeLessThan(8);
+    // And a fresh export of the same fleet reads the same (the update is the export, comments aside).
+    const fresh = await cli(['export']);
+    expect(parseYaml(after)).toEqual(parseYaml(fresh.stdout));
   }, 180_000);
 
   it('the yaml parser loads only with plan and apply: not at start-up, not for export', async () => {

@@ -13,7 +13,7 @@ const exportDefinition = () =>
     .description('write the fleet as a file: every number, and each setting voicenum can change on it (read from the cache)')
     .option('--provider <name>', 'only the numbers of this provider; repeat or comma-separate (the file then covers only those)', collectList)
     .addOption(new Option('--format <format>', 'yaml (the default) or json').choices(['yaml', 'json'] as const))
-    .option('-o, --output <file>', 'write to this file instead of standard output')
+    .option('-o, --output <file>', 'write to this file instead of standard output (an existing YAML fleet file is updated in place, comments kept)')
     .option('--schema', 'print the JSON Schema of the fleet file instead (for editors and CI checks)')
     .addHelpText('after', `
 Examples:
@@ -21,7 +21,9 @@ Examples:
   $ voicenum export --provider retell --format json -o retell.json
   $ voicenum export --schema > fleet.schema.json
 
-Numbers are ordered by provider, then number, so a diff in git shows only real changes.`);
+Numbers are ordered by provider, then number, so a diff in git shows only real changes.
+-o onto a YAML fleet file that exists updates it in place: comments and key order stay, only the
+values that changed are rewritten, new numbers are added in order and vanished ones removed.`);
 
 const planDefinition = () =>
   new Command('plan')

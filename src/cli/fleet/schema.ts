@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import type { ProviderCapabilities } from '../../domain/capabilities.js';
 import { PROVIDERS, SLOTS, type ProviderName } from '../../domain/model.js';
 import { CAPABILITIES, REGION_PROVIDER } from '../../providers/registry.js';
+import { FLEET_FILE_VERSION } from './file-version.js';
 
 /**
  * The fleet file's shape, as zod (mini) schemas built from the providers' descriptors: the one
@@ -11,7 +12,7 @@ import { CAPABILITIES, REGION_PROVIDER } from '../../providers/registry.js';
  * where it has none, is an unknown key.
  */
 
-export const FLEET_FILE_VERSION = 1;
+export { FLEET_FILE_VERSION };
 
 const agentEntry = z.strictObject({
   /** `provider:name` (or any reference `assign` takes: a name, an id, `provider:id`). */
