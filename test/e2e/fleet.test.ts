@@ -53,7 +53,7 @@ describe('fleet as code, end to end', () => {
     // And a fresh export differs from the first one exactly by the three edits.
     const again = (await cli(['export'])).stdout;
     const changed = again.split('\n').filter((line, i) => line !== exported.split('\n')[i]);
-    expect(changed).toEqual(targets.map(() => `    inbound: [{ agent: "retell:support", id: ${support.id} }]`));
+    expect(changed).toEqual(targets.map(() => `    inbound: [ { agent: "retell:support", id: ${support.id} } ]`));
   }, 180_000);
 
   it('a saved plan whose number changed upstream since is a conflict (exit 6); --force applies it', async () => {
