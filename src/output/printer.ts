@@ -74,9 +74,17 @@ export class Printer {
    * Records already serialised as compact JSON (UTF-8 bytes), printed as one array without being
    * decoded: a 10,000-number list goes from the cache to stdout as bytes. Through --jq they are text.
    */
-  jsonRecords(records: readonly Uint8Array[]): void {
-    if (this.options.jq !== undefined) return this.jsonText(`[${records.map((record) => Buffer.from(record).toString('utf8')).join(',')}]`);
-    this.io.stdout.write(joinBytes(records, '[', ',', ']\n'));
+  jsonRecords(records: readonly Uint8Array[], close?: Uint8Array): void {
+    // `close` replaces each record's closing brace (fields appended to every record), without a
+    // buffer of its own per record: the pieces are joined once.
+    const parts = close ? records.flatMap((record) => [record.subarray(0, -1), close]) : records;
+    const perRecord = close ? 2 : 1;
+    if (this.options.jq !== undefined) {
+      const texts: string[] = [];
+      for (let i = 0; i < parts.length; i += perRecord) texts.push(parts.slice(i, i + perRecord).map((part) => Buffer.from(part).toString('utf8')).join(''));
+      return this.jsonText(`[${texts.join(',')}]`);
+    }
+    this.io.stdout.write(joinBytes(parts, '[', ',', ']\n', perRecord));
   }
 
   /** Lines already encoded (UTF-8 bytes, no newline), each printed with a newline. */
@@ -238,12 +246,12 @@ export function selectFields(value: unknown, json: JsonSelection, within?: strin
   return Array.isArray(value) ? value.map(pick) : pick(value);
 }
 
-/** One buffer: the opening, the parts with a separator between them, the closing. */
-function joinBytes(parts: readonly Uint8Array[], open: string, separator: string, close: string): Buffer {
+/** One buffer: the opening, the parts with a separator between every `group` of them, the closing. */
+function joinBytes(parts: readonly Uint8Array[], open: string, separator: string, close: string, group = 1): Buffer {
   const sep = Buffer.from(separator);
   const pieces: Uint8Array[] = [Buffer.from(open)];
   parts.forEach((part, i) => {
-    if (i > 0) pieces.push(sep);
+    if (i > 0 && i % group === 0) pieces.push(sep);
     pieces.push(part);
   });
   pieces.push(Buffer.from(close));

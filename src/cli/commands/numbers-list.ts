@@ -54,7 +54,7 @@ export async function runNumbersList(ctx: Context, options: NumbersListOptions):
   if (format === 'json' && wantsAll && !ctx.io.isStdoutTTY && states.size === 0) {
     const records = store.listViewBytes(filter, 'view');
     count = records.length;
-    ctx.printer.jsonRecords(records.map((record) => Buffer.concat([record.subarray(0, -1), ACTIVE_STATE])));
+    ctx.printer.jsonRecords(records, ACTIVE_STATE);
   } else if (format === 'json') {
     const views = withState(store.listViews(filter, 'view'), states);
     count = views.length;
