@@ -159,6 +159,19 @@ export class HttpClient {
     }
   }
 
+  /**
+   * A removal whose target may be gone already (an undo or a resumed release running a second
+   * time): an answer with one of `goneStatuses` (404 unless told) counts as done.
+   */
+  async removeIfPresent(request: HttpRequest, goneStatuses: readonly number[] = [404]): Promise<void> {
+    try {
+      await this.request(request);
+    } catch (error) {
+      if (error instanceof ProviderError && error.status !== null && goneStatuses.includes(error.status)) return;
+      throw error;
+    }
+  }
+
   async request<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>> {
     const { maxAttempts } = this.options;
     const url = this.url(request);

@@ -112,13 +112,8 @@ class BlandAdapter implements ProviderAdapter {
   private async release(key: NumberKey, twilio: CarrierSource | undefined): Promise<void> {
     // A number of the customer's own Twilio account is deleted with that account's key (documented as required).
     const headers = twilio ? { encrypted_key: await this.encryptedKey(twilio) } : undefined;
-    try {
-      await this.http.request({ method: 'POST', path: `/v1/inbound/${encodeURIComponent(key.e164)}/delete`, headers, secrets: headers ? [headers.encrypted_key] : [] });
-    } catch (error) {
-      // Already gone: an undo or a resumed release running again.
-      if (error instanceof ProviderError && error.status === 404) return;
-      throw error;
-    }
+    // Already gone: an undo or a resumed release running again.
+    await this.http.removeIfPresent({ method: 'POST', path: `/v1/inbound/${encodeURIComponent(key.e164)}/delete`, headers, secrets: headers ? [headers.encrypted_key] : [] });
   }
 
   /**

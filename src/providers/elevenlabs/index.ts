@@ -163,13 +163,8 @@ export function createElevenLabsAdapter(settings: ElevenLabsAdapterSettings): Pr
     },
 
     async release(key: NumberKey): Promise<void> {
-      try {
-        await http.request({ method: 'DELETE', path: pathOf(key) });
-      } catch (error) {
-        // Already gone: an undo or a resumed release running again.
-        if (error instanceof ProviderError && error.status === 404) return;
-        throw error;
-      }
+      // Already gone: an undo or a resumed release running again.
+      await http.removeIfPresent({ method: 'DELETE', path: pathOf(key) });
     },
   };
 

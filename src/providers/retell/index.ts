@@ -209,13 +209,8 @@ export function createRetellAdapter(settings: RetellAdapterSettings): ProviderAd
     },
 
     async release(number: NumberKey): Promise<void> {
-      try {
-        await client.request({ method: 'DELETE', path: `/delete-phone-number/${numberPath(number.providerId)}` });
-      } catch (error) {
-        // Already gone (an undo or a resumed release running again): released all the same.
-        if (error instanceof ProviderError && (error.status === 404 || error.status === 422)) return;
-        throw error;
-      }
+      // Already gone (an undo or a resumed release running again): released all the same.
+      await client.removeIfPresent({ method: 'DELETE', path: `/delete-phone-number/${numberPath(number.providerId)}` }, [404, 422]);
     },
   };
 

@@ -53,13 +53,8 @@ function parse<S extends z.ZodType>(schema: S, data: unknown, what: string): z.i
 }
 
 /** A DELETE that finds nothing has nothing left to do: an undo may run twice (after a crash, a retry). */
-async function deleteIfPresent(client: HttpClient, path: string): Promise<void> {
-  try {
-    await client.request({ method: 'DELETE', path });
-  } catch (error) {
-    if (error instanceof ProviderError && error.status === 404) return;
-    throw error;
-  }
+function deleteIfPresent(client: HttpClient, path: string): Promise<void> {
+  return client.removeIfPresent({ method: 'DELETE', path });
 }
 
 /** A wire IncomingPhoneNumber as the camelCase fields the sync mapping reads, then as a RemoteNumber. */

@@ -197,13 +197,8 @@ export function createVapiAdapter(settings: VapiAdapterSettings): ProviderAdapte
     },
 
     async release(key: NumberKey): Promise<void> {
-      try {
-        await http.request({ method: 'DELETE', path: `/phone-number/${encodeURIComponent(key.providerId)}` });
-      } catch (error) {
-        // Already gone: an undo or a resumed release running again.
-        if (error instanceof ProviderError && error.status === 404) return;
-        throw error;
-      }
+      // Already gone: an undo or a resumed release running again.
+      await http.removeIfPresent({ method: 'DELETE', path: `/phone-number/${encodeURIComponent(key.providerId)}` });
     },
   };
 
