@@ -1,4 +1,5 @@
-import { fstatSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import type { Readable } from 'node:stream';
 
 /** Where a command writes. The only door to the terminal: commands never touch `console` or `process`. */
@@ -40,14 +41,14 @@ const CLOSED_BY_READER = new Set(['EPIPE', 'ECONNRESET', 'ERR_STREAM_DESTROYED']
  * (so a long output written in chunks cannot raise again); a closed pipe is not an error at all,
  * anything else is kept for main() to report.
  */
-function guardedWriter(stream: NodeJS.WriteStream, onFailure: (error: NodeJS.ErrnoException) => void, sink: (text: string | Uint8Array) => boolean = (text) => stream.write(text)): { write(text: string | Uint8Array): boolean } {
+function guardedWriter(stream: NodeJS.WriteStream | undefined, onFailure: (error: NodeJS.ErrnoException) => void, sink: (text: string | Uint8Array) => boolean = (text) => stream!.write(text)): { write(text: string | Uint8Array): boolean } {
   let stopped = false;
   const stop = (error: NodeJS.ErrnoException) => {
     if (stopped) return;
     stopped = true;
     if (!CLOSED_BY_READER.has(error.code ?? '')) onFailure(error);
   };
-  stream.on('error', stop);
+  stream?.on('error', stop);
   return {
     write(text: string | Uint8Array): boolean {
       if (stopped) return false;
@@ -63,21 +64,37 @@ function guardedWriter(stream: NodeJS.WriteStream, onFailure: (error: NodeJS.Err
 }
 
 /**
- * Writing into a regular file (`> out.txt`). Node's own file stdout ignores a short write, so on a
- * full disk the output would be cut silently with exit 0; here every byte is written or it throws.
+ * Standard output that is not a terminal (a pipe, or `> out.txt`), written synchronously: each write
+ * is on its way when it returns, so a long output goes out in chunks without a queue of them
+ * building up in memory behind a slow reader, and on a full disk every byte is written or it throws
+ * (Node's own file stdout would cut the output silently with exit 0). process.stdout is never
+ * opened for it: that would switch a pipe to non-blocking mode. A pipe something else made
+ * non-blocking answers EAGAIN while full; the write then waits a moment and goes on.
  */
-function fileSink(fd: number): ((text: string | Uint8Array) => boolean) | undefined {
-  try {
-    if (!fstatSync(fd).isFile()) return undefined;
-  } catch {
-    return undefined;
-  }
+function descriptorSink(fd: number): (text: string | Uint8Array) => boolean {
+  const pausing = <T>(write: () => T): T | undefined => {
+    try {
+      return write();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      Atomics.wait(PAUSE, 0, 0, 2);
+      return undefined;
+    }
+  };
   return (text) => {
-    let rest = typeof text === 'string' ? Buffer.from(text) : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
-    while (rest.length > 0) rest = rest.subarray(writeSync(fd, rest));
+    let rest: Uint8Array;
+    if (typeof text === 'string') {
+      // Nearly always written whole at once, encoded by Node without a buffer of ours.
+      const written = pausing(() => writeSync(fd, text)) ?? 0;
+      if (written === Buffer.byteLength(text)) return true;
+      rest = Buffer.from(text).subarray(written);
+    } else rest = text;
+    while (rest.length > 0) rest = rest.subarray(pausing(() => writeSync(fd, rest)) ?? 0);
     return true;
   };
 }
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 export function colorAllowed(isTTY: boolean, env: NodeJS.ProcessEnv, noColorFlag: boolean): boolean {
   if (noColorFlag) return false;
@@ -96,11 +113,13 @@ export function inCI(env: NodeJS.ProcessEnv): boolean {
 export function systemIO(env: NodeJS.ProcessEnv, noColorFlag: boolean): IO {
   // VOICENUM_FORCE_TTY=1 renders for a terminal even into a pipe (benchmarks, `less -R`).
   const forced = env.VOICENUM_FORCE_TTY === '1';
-  const isStdoutTTY = forced || Boolean(process.stdout.isTTY);
+  // process.stdout is touched only on a terminal (see descriptorSink).
+  const stdoutTerminal = isatty(1);
+  const isStdoutTTY = forced || stdoutTerminal;
   const isStderrTTY = Boolean(process.stderr.isTTY);
   let outputFailure: NodeJS.ErrnoException | undefined;
   return {
-    stdout: guardedWriter(process.stdout, (error) => (outputFailure = error), process.stdout.isTTY ? undefined : fileSink(1)),
+    stdout: stdoutTerminal ? guardedWriter(process.stdout, (error) => (outputFailure = error)) : guardedWriter(undefined, (error) => (outputFailure = error), descriptorSink(1)),
     // stderr shares a pipe with stdout under `2>&1 | head`; failing to print a message is not news.
     stderr: guardedWriter(process.stderr, () => undefined),
     promptStream: process.stderr,
@@ -110,7 +129,7 @@ export function systemIO(env: NodeJS.ProcessEnv, noColorFlag: boolean): IO {
     isStdinTTY: Boolean(process.stdin.isTTY),
     colorOut: colorAllowed(isStdoutTTY, env, noColorFlag),
     colorErr: colorAllowed(isStderrTTY, env, noColorFlag),
-    columns: process.stdout.columns ?? (forced ? Number(env.COLUMNS ?? 0) : 0),
+    columns: stdoutTerminal ? process.stdout.columns ?? 0 : forced ? Number(env.COLUMNS ?? 0) : 0,
     stderrColumns: process.stderr.columns ?? 0,
     liveStderr: isStderrTTY && !inCI(env) && env.TERM !== 'dumb',
     outputFailure: () => outputFailure,

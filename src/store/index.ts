@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ProviderName, ProviderSnapshot } from '../domain/model.js';
 import { openDatabase } from './db.js';
-import { countRemoved, findNumbers, heldValues, listAgents, listNumbers, listViewBytes, listViewFields, listViews, numbersHoldingAgent, syncStates, type AgentRow, type NumberFilter, type NumberRow, type SyncStateRow } from './queries.js';
+import { countRemoved, findNumbers, heldValues, listAgents, listNumbers, iterateViews, listViewFields, listViews, numbersHoldingAgent, syncStates, type AgentRow, type NumberFilter, type NumberRow, type SyncStateRow } from './queries.js';
 import { replaceProvider, type ReplaceOptions, type SyncCounts } from './sync-writer.js';
 import { applyRegion, applyRemoteNumber, appendAudit, beginIntent, currentWriteSeq, markNeedsAttention, openIntents, readAudit, type AuditEntry, type AuditRow } from './number-writer.js';
 import type { RemoteNumber } from '../domain/model.js';
@@ -48,9 +48,9 @@ export class Store {
     return listViews(this.db, filter, column);
   }
 
-  /** listViews as the stored UTF-8 bytes, for output that prints them unchanged. */
-  listViewBytes(filter?: NumberFilter, column: 'view' | 'cells' = 'view'): Buffer[] {
-    return listViewBytes(this.db, filter, column);
+  /** The stored list records (JSON) or cells (TSV) one by one, in list order. */
+  iterateViews(filter?: NumberFilter, column: 'view' | 'cells' = 'view'): IterableIterator<string> {
+    return iterateViews(this.db, filter, column);
   }
 
   /** Fields of each list record by JSON path (`$.label`), one array a record, one by one: for readers of a few fields. */

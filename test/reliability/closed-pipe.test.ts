@@ -90,3 +90,42 @@ describe('a reader that closes the pipe early', () => {
     });
   }
 });
+
+/**
+ * `voicenum … 2>&1 | slow-reader`: stdout and stderr on one pipe, which Node's stderr switches to
+ * non-blocking mode, while the reader sleeps with the pipe full. voicenum writes stdout itself,
+ * synchronously (src/output/io.ts): a full non-blocking pipe answers EAGAIN, and every byte must
+ * still arrive, in order, with exit 0.
+ */
+describe('a slow reader of stdout and stderr on one pipe', () => {
+  const dir = tempDir();
+  beforeAll(async () => {
+    const reset = await runCli(['--sandbox', 'sandbox', 'reset', '--numbers', '2000'], { home: dir.path });
+    expect(reset.code, reset.stderr).toBe(0);
+    const sync = await runCli(['--sandbox', 'sync'], { home: dir.path, timeoutMs: 120_000 });
+    expect(sync.code, sync.stderr).toBe(0);
+  }, 180_000);
+  afterAll(() => dir.cleanup());
+
+  for (const [name, args] of [['numbers list --json', ['--sandbox', 'numbers', 'list', '--json']], ['numbers list --plain', ['--sandbox', 'numbers', 'list', '--plain']]] as const) {
+    it(`${name}: every byte arrives`, async () => {
+      const whole = await runCli([...args], { home: dir.path });
+      expect(whole.code, whole.stderr).toBe(0);
+      expect(whole.stderr).toBe('');
+      // More than a pipe holds (64 KiB), so the writer meets a full pipe.
+      expect(whole.stdout.length).toBeGreaterThan(96 * 1024);
+      const script = `set -o pipefail; node "$VOICENUM_BIN" "$@" 2>&1 | (sleep 0.5; cat)`;
+      const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, VOICENUM_HOME: dir.path, NO_COLOR: '1', VOICENUM_BIN: join(ROOT, 'bin', 'voicenum.js') };
+      const piped = await new Promise<{ code: number; stdout: string }>((resolve, reject) => {
+        const child = spawn('bash', ['-c', script, 'voicenum-slow-reader', ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+        let stdout = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code: code ?? -1, stdout }));
+      });
+      expect(piped.code).toBe(0);
+      expect(piped.stdout.length).toBe(whole.stdout.length);
+      expect(piped.stdout).toBe(whole.stdout);
+    }, 60_000);
+  }
+});

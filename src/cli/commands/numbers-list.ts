@@ -46,29 +46,21 @@ export async function runNumbersList(ctx: Context, options: NumbersListOptions):
   }
   warnIfStale(ctx, store);
   // Each number's list record (JSON) and cells (TSV) are stored at write time: a list reads one
-  // string a row. Piped output prints the cells as they are.
+  // string a row. Piped, they are printed as they come from the cache (never held whole).
   const wantsAll = options.json === true || options.json?.length === 0;
-  let count: number;
-  // Piped whole records go out as the stored bytes, never decoded into strings (with no lifecycle
-  // operation open, every number is active: the field is appended to the bytes).
-  if (format === 'json' && wantsAll && !ctx.io.isStdoutTTY && states.size === 0) {
-    const records = store.listViewBytes(filter, 'view');
-    count = records.length;
-    ctx.printer.jsonRecords(records, ACTIVE_STATE);
+  let count = 0;
+  if (format === 'json' && wantsAll && !ctx.io.isStdoutTTY) {
+    ctx.printer.jsonRecords(withState(store.iterateViews(filter, 'view'), states));
   } else if (format === 'json') {
-    const views = withState(store.listViews(filter, 'view'), states);
+    const views = [...withState(store.iterateViews(filter, 'view'), states)];
     count = views.length;
-    if (wantsAll && !ctx.io.isStdoutTTY) ctx.printer.jsonText(`[${views.join(',')}]`);
-    else ctx.printer.json(selectFields(JSON.parse(`[${views.join(',')}]`), options.json));
-  } else if (format === 'tsv' && states.size === 0) {
-    const lines = store.listViewBytes(filter, 'cells');
-    count = lines.length;
-    ctx.printer.dataLines(lines);
+    ctx.printer.json(selectFields(JSON.parse(`[${views.join(',')}]`), options.json));
+  } else if (format === 'tsv') {
+    ctx.printer.dataLines(withStateCell(store.iterateViews(filter, 'cells'), states));
   } else {
-    const lines = withStateCell(store.listViews(filter, 'cells'), states);
+    const lines = [...withStateCell(store.iterateViews(filter, 'cells'), states)];
     count = lines.length;
-    if (format === 'tsv') ctx.printer.data(lines.length ? `${lines.join('\n')}\n` : '');
-    else ctx.printer.rows(lines.map((line) => line.split('\t')), numberColumns(ctx.printer.out, format === 'table'), format);
+    ctx.printer.rows(lines.map((line) => line.split('\t')), numberColumns(ctx.printer.out, format === 'table'), format);
   }
   if (format === 'table') {
     const hidden = filter.status === 'removed' ? 0 : store.countRemoved();
@@ -78,28 +70,34 @@ export async function runNumbersList(ctx: Context, options: NumbersListOptions):
 }
 
 /** What ends a stored record of an active number: its state, and the record's closing brace. */
-const ACTIVE_STATE = Buffer.from(',"state":"active"}');
+const ACTIVE_STATE = ',"state":"active"}';
 
 /**
  * The stored JSON records with their lifecycle `state` added last. Nearly always every number is
  * active: the field is appended to the stored text without parsing it.
  */
-function withState(views: string[], states: Map<string, LifecycleState>): string[] {
-  if (states.size === 0) return views.map((view) => `${view.slice(0, -1)},"state":"active"}`);
-  return views.map((view) => {
+function* withState(views: Iterable<string>, states: Map<string, LifecycleState>): Generator<string> {
+  if (states.size === 0) {
+    for (const view of views) yield `${view.slice(0, -1)}${ACTIVE_STATE}`;
+    return;
+  }
+  for (const view of views) {
     const record = JSON.parse(view) as { e164: string; provider: ProviderName };
-    return JSON.stringify({ ...record, state: states.get(lifecycleKey(record.e164, record.provider)) ?? 'active' });
-  });
+    yield JSON.stringify({ ...record, state: states.get(lifecycleKey(record.e164, record.provider)) ?? 'active' });
+  }
 }
 
 /** The STATUS cell (the last) of a number with a lifecycle state says that state. */
-function withStateCell(lines: string[], states: Map<string, LifecycleState>): string[] {
-  if (states.size === 0) return lines;
-  return lines.map((line) => {
+function* withStateCell(lines: Iterable<string>, states: Map<string, LifecycleState>): Generator<string> {
+  if (states.size === 0) return yield* lines;
+  for (const line of lines) {
     const cells = line.split('\t');
     const state = states.get(lifecycleKey(cells[0]!, cells[1] as ProviderName));
-    if (!state) return line;
+    if (!state) {
+      yield line;
+      continue;
+    }
     cells[cells.length - 1] = state;
-    return cells.join('\t');
-  });
+    yield cells.join('\t');
+  }
 }

@@ -1,0 +1,1 @@
+await import('/work/main/dist/context-HMU3Q4XZ.js');

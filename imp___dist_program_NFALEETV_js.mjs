@@ -1,0 +1,1 @@
+await import('/work/main/dist/program-NFALEETV.js');

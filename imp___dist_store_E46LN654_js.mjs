@@ -1,0 +1,1 @@
+await import('/work/main/dist/store-E46LN654.js');

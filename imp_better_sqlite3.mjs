@@ -1,0 +1,1 @@
+await import('better-sqlite3');
