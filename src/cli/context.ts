@@ -32,7 +32,6 @@ export interface GlobalOptions {
   allowsNewProfile?: boolean;
 }
 
-export { SANDBOX_PROFILE } from '../config/paths.js';
 
 /**
  * What a command gets: IO, the profile's settings, and lazy handles on the expensive things

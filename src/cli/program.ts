@@ -25,8 +25,6 @@ import { instantiate, type CommandDefinition, type Dispatch } from './define-com
 
 import { VERSION } from './version.js';
 
-export { VERSION };
-
 export type { Dispatch } from './define-command.js';
 
 const EXIT_CODES_HELP = `

@@ -1,4 +1,3 @@
-import { emitKeypressEvents } from 'node:readline';
 import type * as InquirerPrompts from '@inquirer/prompts';
 import { CancelledError } from '../domain/errors.js';
 import type { IO } from '../output/io.js';
@@ -49,7 +48,8 @@ export function terminalPrompter(io: IO): Prompter {
     const prompts = await import('@inquirer/prompts');
     const controller = new AbortController();
     const stdin = io.stdin as NodeJS.ReadStream;
-    emitKeypressEvents(stdin);
+    // node:readline loads here, with the first prompt, not at every start.
+    process.getBuiltinModule('node:readline').emitKeypressEvents(stdin);
     const onKey = (_text: string, key: { name?: string } | undefined) => {
       if (key?.name === 'escape') controller.abort();
     };

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, randomBytes } from '../util/lazy-builtins.js';
 import { LocalStateError } from '../domain/errors.js';
 
 /**

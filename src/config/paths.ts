@@ -1,4 +1,4 @@
-import { homedir } from 'node:os';
+import { homedir } from '../util/lazy-builtins.js';
 import { join } from 'node:path';
 
 /**

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { userInfo } from 'node:os';
+import { randomUUID, userInfo } from '../util/lazy-builtins.js';
 import { ExitCode, VoicenumError } from '../domain/errors.js';
 import type { ProviderName } from '../domain/model.js';
 import type { ProviderAdapter } from '../providers/types.js';

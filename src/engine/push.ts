@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../util/lazy-builtins.js';
 import { ConflictError, ExitCode, PartialWriteError, ProviderError, VoicenumError, type ExitCodeValue } from '../domain/errors.js';
 import type { ProviderName } from '../domain/model.js';
 import { isSqliteError } from '../config/local-state.js';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../store/sqlite.js';
 import type { Changes, StateAccess } from './fake-server.js';
 import type { SandboxState } from './index.js';
 
@@ -421,7 +422,7 @@ function openStateDatabase(file: string, busyTimeoutMs: number): Database.Databa
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   // Created here so it is born 0600; SQLite gives its -wal and -shm files the same mode.
   closeSync(openSync(file, 'a', 0o600));
-  const db = new Database(file);
+  const db = openSqlite(file);
   try {
     // The busy timeout first: switching to WAL needs a lock another process may hold for a moment.
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);

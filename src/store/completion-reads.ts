@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from './sqlite.js';
 
 /**
  * Names for shell completion, read straight from the cache file: read-only, no migration, no
@@ -8,7 +9,7 @@ import Database from 'better-sqlite3';
 export function completionNames(file: string, kind: 'numbers' | 'agents', prefix: string, limit = 500): string[] {
   let db: Database.Database | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true, timeout: 200 });
+    db = openSqlite(file, { readonly: true, fileMustExist: true, timeout: 200 });
     const like = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const sql =
       kind === 'numbers'

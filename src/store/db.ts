@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from './sqlite.js';
 import { cacheFailure } from '../config/local-state.js';
 import { migrate } from './migrations/index.js';
 import { rebuildStaleViews } from './view-format.js';
@@ -19,7 +20,7 @@ export function openDatabase(file: string, options: { busyTimeoutMs?: number } =
       // Create the file ourselves so it is born 0600; SQLite gives its -wal/-shm files the same mode.
       closeSync(openSync(file, 'a', 0o600));
     }
-    db = new Database(file);
+    db = openSqlite(file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');

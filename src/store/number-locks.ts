@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../util/lazy-builtins.js';
 import type Database from 'better-sqlite3';
 import { ConflictError } from '../domain/errors.js';
 import { currentProcess, ownerGone } from './process-identity.js';

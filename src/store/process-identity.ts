@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../util/lazy-builtins.js';
 import { readFileSync, readlinkSync } from 'node:fs';
 
 /**

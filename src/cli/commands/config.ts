@@ -3,7 +3,8 @@ import { listProfiles } from '../../config/profiles.js';
 import { DEFAULT_SETTINGS } from '../../config/settings.js';
 import { updateConfig } from '../../config/store.js';
 import { selectFields } from '../../output/printer.js';
-import { SANDBOX_PROFILE, type Context } from '../context.js';
+import { SANDBOX_PROFILE } from '../../config/paths.js';
+import type { Context } from '../context.js';
 import type { ConfigListOptions, ConfigProfilesOptions, ConfigValueOptions } from './config.command.js';
 
 /** `config get KEY`: the value in force for the profile, in the words `config set` takes. */

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../../util/lazy-builtins.js';
 import { ConflictError, ExitCode, RefusedError, UsageError, VoicenumError } from '../../domain/errors.js';
 import type { ProviderName, RemoteNumber } from '../../domain/model.js';
 import type { AvailableNumber, PurchaseRequest, TrunkingCapability, CarrierSource, VoiceRouting } from '../../providers/types.js';

@@ -12,7 +12,7 @@ import type { Migration } from './index.js';
  * application builds every record on open (store/view-format.ts), as it does whenever the record
  * format changes.
  */
-export const listViews: Migration = {
+export const listViewsTable: Migration = {
   version: 4,
   name: 'list-views',
   up(db) {

@@ -3,7 +3,7 @@ import { newerCacheError } from '../../config/local-state.js';
 import { initial } from './0001-initial.js';
 import { auditLog } from './0002-audit-log.js';
 import { numberLocks } from './0003-number-locks.js';
-import { listViews } from './0004-list-views.js';
+import { listViewsTable } from './0004-list-views.js';
 import { intentJournal } from './0005-intent-journal.js';
 import { lockOwners } from './0006-lock-owners.js';
 import { labelSortKey } from './0007-label-sort-key.js';
@@ -18,7 +18,7 @@ export interface Migration {
 }
 
 /** Every migration in order. A migration is never edited once released; add the next one. */
-export const MIGRATIONS: readonly Migration[] = [initial, auditLog, numberLocks, listViews, intentJournal, lockOwners, labelSortKey, carrierIndex, lifecycle, doctor];
+export const MIGRATIONS: readonly Migration[] = [initial, auditLog, numberLocks, listViewsTable, intentJournal, lockOwners, labelSortKey, carrierIndex, lifecycle, doctor];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
