@@ -2,7 +2,7 @@ import { RefusedError, UsageError, VoicenumError } from '../domain/errors.js';
 import type { IO } from './io.js';
 import { csvCell, neutralize } from './sanitize.js';
 import { renderGrid } from './grid.js';
-import { renderTable, renderTsv, type Column } from './table.js';
+import { measureTable, tableLines, type Column } from './table.js';
 import type { ChalkInstance } from 'chalk';
 import { makeTheme, PLAIN_THEME, type Theme } from './theme.js';
 import type { JqFilter, JqRun } from './jq.js';
@@ -105,16 +105,32 @@ export class Printer {
   }
 
   rows<Row>(rows: readonly Row[], columns: readonly Column<Row>[], format: Exclude<OutputFormat, 'json'>): void {
+    this.rowsFrom(() => rows, columns, format);
+  }
+
+  /**
+   * Like rows(), for rows that `read` yields afresh each time it is called (a query over the cache):
+   * they are printed in chunks as they come and never held, the table reading them twice (once to
+   * measure its columns). Returns how many rows there were.
+   */
+  rowsFrom<Row>(read: () => Iterable<Row>, columns: readonly Column<Row>[], format: Exclude<OutputFormat, 'json'>): number {
     if (format === 'table') {
-      if (rows.length === 0) return;
-      this.data(renderTable(rows, columns, { color: this.io.colorOut, header: this.out.header, width: this.io.columns }));
-    } else if (format === 'tsv') {
-      this.data(renderTsv(rows, columns));
-    } else {
-      const lines = [columns.map((column) => csvCell(column.header.toLowerCase())).join(',')];
-      for (const row of rows) lines.push(columns.map((column) => csvCell(column.value(row))).join(','));
-      this.data(`${lines.join('\n')}\n`);
+      const { widths, count } = measureTable(read(), columns, this.io.columns);
+      if (count > 0) writeInChunks(this.io.stdout, tableLines(read(), columns, widths, { color: this.io.colorOut, header: this.out.header }), '', '\n', '\n');
+      return count;
     }
+    let count = 0;
+    const [cell, separator] = format === 'tsv' ? [(text: string) => text, '\t'] : [csvCell, ','];
+    const lines = function* () {
+      for (const row of read()) {
+        count++;
+        yield columns.map((column) => cell(column.value(row))).join(separator);
+      }
+    };
+    // CSV opens with its header line, even over no rows; TSV is the rows alone.
+    const header = format === 'csv' ? `${columns.map((column) => csvCell(column.header.toLowerCase())).join(',')}\n` : '';
+    writeInChunks(this.io.stdout, lines(), header, '\n', '\n', header);
+    return count;
   }
 
   /**

@@ -10,50 +10,65 @@ export interface Column<Row> {
   max?: number;
 }
 
+export interface TableOptions {
+  color: boolean;
+  header: (text: string) => string;
+  /** The terminal's width: wider tables have their widest columns cut. */
+  width?: number;
+}
+
 /**
  * An aligned table for terminals. Written by hand: cli-table3 is quadratic in rows (12 s for
  * 10,000 here), and a list can hold tens of thousands of numbers. Linear in cells.
  */
-export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[], options: { color: boolean; header: (text: string) => string; width?: number }): string {
-  // Widths in terminal columns (a CJK character or an emoji takes two), not UTF-16 units. Each
-  // cell is measured once (its width kept beside it) and cut again only for a narrow terminal.
-  const sizes: number[][] = [];
-  const cells = rows.map((row) => {
-    const size: number[] = [];
-    sizes.push(size);
-    return columns.map((column) => {
-      const text = column.value(row);
-      const width = displayWidth(text);
-      if (column.max === undefined || width <= column.max) return (size.push(width), text);
-      const cut = cutToWidth(text, column.max);
-      return (size.push(displayWidth(cut)), cut);
+export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[], options: TableOptions): string {
+  const { widths } = measureTable(rows, columns, options.width);
+  return `${[...tableLines(rows, columns, widths, options)].join('\n')}\n`;
+}
+
+/** A cell's text as the table shows it before fitting: cut to its column's longest. */
+function cellText<Row>(column: Column<Row>, row: Row): { text: string; width: number } {
+  const text = column.value(row);
+  const width = displayWidth(text);
+  if (column.max === undefined || width <= column.max) return { text, width };
+  const cut = cutToWidth(text, column.max);
+  return { text: cut, width: displayWidth(cut) };
+}
+
+/**
+ * Each column's width in terminal columns (a CJK character or an emoji takes two, not UTF-16
+ * units), fitted to the terminal, and how many rows there are. Reads the rows once and keeps none
+ * of them: a long list is read twice from its source (once here, once to print) rather than held.
+ */
+export function measureTable<Row>(rows: Iterable<Row>, columns: readonly Column<Row>[], terminalWidth = 0): { widths: number[]; count: number } {
+  const widths = columns.map((column) => displayWidth(column.header));
+  let count = 0;
+  for (const row of rows) {
+    count++;
+    columns.forEach((column, i) => {
+      const { width } = cellText(column, row);
+      if (width > widths[i]!) widths[i] = width;
     });
-  });
-  const widths = columns.map((column, i) => {
-    let width = displayWidth(column.header);
-    for (const size of sizes) width = Math.max(width, size[i]!);
-    return width;
-  });
-  fitToWidth(widths, options.width ?? 0);
+  }
+  fitToWidth(widths, terminalWidth);
+  return { widths, count };
+}
+
+/** The table's lines, header first, laid out to `widths` (from measureTable), without newlines. */
+export function* tableLines<Row>(rows: Iterable<Row>, columns: readonly Column<Row>[], widths: readonly number[], options: TableOptions): Generator<string> {
   const gap = '  ';
   const last = columns.length - 1;
-  const out: string[] = [];
-  out.push(columns.map((column, i) => options.header(i === last ? column.header : padToWidth(column.header, widths[i]!))).join(gap));
-  cells.forEach((line, r) => {
-    const size = sizes[r]!;
-    out.push(
-      line
-        .map((text, i) => {
-          const width = widths[i]!;
-          const cut = size[i]! > width ? cutToWidth(text, width) : text;
-          const padding = i === last ? '' : ' '.repeat(width - (cut === text ? size[i]! : displayWidth(cut)));
-          const style = columns[i]!.style;
-          return (options.color && style ? style(cut, rows[r]!) : cut) + padding;
-        })
-        .join(gap),
-    );
-  });
-  return `${out.join('\n')}\n`;
+  yield columns.map((column, i) => options.header(i === last ? column.header : padToWidth(column.header, widths[i]!))).join(gap);
+  for (const row of rows) {
+    yield columns
+      .map((column, i) => {
+        const { text, width } = cellText(column, row);
+        const cut = width > widths[i]! ? cutToWidth(text, widths[i]!) : text;
+        const padding = i === last ? '' : ' '.repeat(widths[i]! - (cut === text ? width : displayWidth(cut)));
+        return (options.color && column.style ? column.style(cut, row) : cut) + padding;
+      })
+      .join(gap);
+  }
 }
 
 /**

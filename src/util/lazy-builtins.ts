@@ -3,8 +3,11 @@
  * or node:os costs milliseconds at every start (a list, `--help`), for a random id only a write
  * draws or a host name only a lock records.
  */
-type Crypto = typeof import('node:crypto');
-type Os = typeof import('node:os');
+import type * as NodeCrypto from 'node:crypto';
+import type * as NodeOs from 'node:os';
+
+type Crypto = typeof NodeCrypto;
+type Os = typeof NodeOs;
 
 let crypto: Crypto | undefined;
 let os: Os | undefined;

@@ -58,9 +58,11 @@ export async function runNumbersList(ctx: Context, options: NumbersListOptions):
   } else if (format === 'tsv') {
     ctx.printer.dataLines(withStateCell(store.iterateViews(filter, 'cells'), states));
   } else {
-    const lines = [...withStateCell(store.iterateViews(filter, 'cells'), states)];
-    count = lines.length;
-    ctx.printer.rows(lines.map((line) => line.split('\t')), numberColumns(ctx.printer.out, format === 'table'), format);
+    // The table reads the rows twice (to measure its columns, then to print), holding none.
+    const rows = function* () {
+      for (const line of withStateCell(store.iterateViews(filter, 'cells'), states)) yield line.split('\t');
+    };
+    count = ctx.printer.rowsFrom(rows, numberColumns(ctx.printer.out, format === 'table'), format);
   }
   if (format === 'table') {
     const hidden = filter.status === 'removed' ? 0 : store.countRemoved();
