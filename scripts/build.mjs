@@ -10,7 +10,7 @@
 //   once, so error classes stay one class (instanceof holds across the layers).
 //
 // Dependencies stay external (installed with the package), but for the few bundled below.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -18,7 +18,11 @@ import { build } from 'esbuild';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SRC = resolve(ROOT, 'src');
 const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8'));
-rmSync(resolve(ROOT, 'dist'), { recursive: true, force: true });
+// Built beside dist/ and moved in place at the end: a test run or a command started meanwhile
+// finds the previous build whole, not a half-written one.
+const DIST = resolve(ROOT, 'dist');
+const OUT = resolve(ROOT, `dist.building-${process.pid}`);
+rmSync(OUT, { recursive: true, force: true });
 
 // commander (and its typed face, which re-exports it) is on every start-up path, the edit distance
 // behind "did you mean" is checked while options parse, and every table and list measures text
@@ -118,7 +122,7 @@ for (const [index, layer] of LAYERS.entries()) {
     entryPoints: [layer.entry],
     write: false,
     metafile: true,
-    outdir: resolve(ROOT, 'dist'),
+    outdir: OUT,
     plugins: [bundleZodMini, lazyCommanderChildProcess, projectImports('find-layer', (file, kind) => {
       if (layerOf.has(file)) return { path: file, external: true };
       if (kind === 'dynamic-import' && !layer.inline.has(file)) return { path: file, external: true };
@@ -148,7 +152,7 @@ for (const [index, layer] of LAYERS.entries()) {
   await build({
     ...common,
     stdin: { contents: modules.map((file) => `export * from ${JSON.stringify(file)};`).join('\n'), resolveDir: ROOT, sourcefile: `${layer.file}.js`, loader: 'js' },
-    outfile: resolve(ROOT, 'dist', `${layer.file}.js`),
+    outfile: resolve(OUT, `${layer.file}.js`),
     plugins: [bundleZodMini, lazyCommanderChildProcess, projectImports('layer', (file, kind) => placement(file, kind, index))],
   });
 }
@@ -158,8 +162,11 @@ for (const [index, layer] of LAYERS.entries()) {
 await build({
   ...common,
   entryPoints: { ...Object.fromEntries([...later].map((file) => [laterName(file), file])), sandbox: resolve(SRC, 'sandbox', 'index.ts') },
-  outdir: resolve(ROOT, 'dist'),
+  outdir: OUT,
   splitting: true,
   entryNames: '[name]',
   plugins: [bundleZodMini, lazyCommanderChildProcess, projectImports('from-layers', (file, kind) => placement(file, kind, null))],
 });
+
+rmSync(DIST, { recursive: true, force: true });
+renameSync(OUT, DIST);
