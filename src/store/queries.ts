@@ -117,6 +117,9 @@ const BASE_SELECT = `${SELECT_ROWS}
 /** The WHERE, ORDER BY and LIMIT of a list, with its parameters; shared by rows and views. */
 function listClauses(filter: NumberFilter, searchAgents: readonly string[], labelKey: string): { sql: string; params: Record<string, unknown> } {
   const where: string[] = [];
+  // Terms that probe another table for each row (EXISTS, json_each) go last: SQLite tests the terms
+  // in order, so a row the cheap ones (provider, text search) already rule out is never probed.
+  const probes: string[] = [];
   const params: Record<string, unknown> = {};
   if (filter.providers?.length) {
     where.push(`n.provider IN (${filter.providers.map((_, i) => `@provider${i}`).join(', ')})`);
@@ -136,11 +139,11 @@ function listClauses(filter: NumberFilter, searchAgents: readonly string[], labe
     }
   }
   if (filter.lifecycle?.only) {
-    where.push("(n.e164 || ' ' || n.provider) IN (SELECT value FROM json_each(@lifecycleOnly))");
+    probes.push("(n.e164 || ' ' || n.provider) IN (SELECT value FROM json_each(@lifecycleOnly))");
     params.lifecycleOnly = JSON.stringify(filter.lifecycle.only);
   }
   if (filter.lifecycle?.except?.length) {
-    where.push("(n.e164 || ' ' || n.provider) NOT IN (SELECT value FROM json_each(@lifecycleExcept))");
+    probes.push("(n.e164 || ' ' || n.provider) NOT IN (SELECT value FROM json_each(@lifecycleExcept))");
     params.lifecycleExcept = JSON.stringify(filter.lifecycle.except);
   }
   if (filter.region) {
@@ -156,7 +159,7 @@ function listClauses(filter: NumberFilter, searchAgents: readonly string[], labe
       const viaCarrier = filter.agents.some(isCarrier)
         ? ` OR EXISTS (SELECT 1 FROM assignments a WHERE a.number_id = n.carrier_id AND a.agent_id IN (${filter.agents.flatMap((agent, i) => (isCarrier(agent) ? [`@aid${i}`] : [])).join(', ')}))`
         : '';
-      where.push(`(EXISTS (SELECT 1 FROM assignments a WHERE a.number_id = n.id AND (${filter.agents.map((_, i) => `(n.provider = @ap${i} AND a.agent_id = @aid${i})`).join(' OR ')}))${viaCarrier})`);
+      probes.push(`(EXISTS (SELECT 1 FROM assignments a WHERE a.number_id = n.id AND (${filter.agents.map((_, i) => `(n.provider = @ap${i} AND a.agent_id = @aid${i})`).join(' OR ')}))${viaCarrier})`);
       filter.agents.forEach((agent, i) => {
         params[`ap${i}`] = agent.provider;
         params[`aid${i}`] = agent.agentId;
@@ -164,11 +167,11 @@ function listClauses(filter: NumberFilter, searchAgents: readonly string[], labe
     }
   }
   if (filter.unassigned === 'any') {
-    where.push('NOT EXISTS (SELECT 1 FROM assignments a WHERE a.number_id = n.id)');
+    probes.push('NOT EXISTS (SELECT 1 FROM assignments a WHERE a.number_id = n.id)');
   } else if (filter.unassigned) {
     const providers = providersWithSlot(filter.unassigned);
     where.push(`n.provider IN (${providers.map((p) => `'${p}'`).join(', ')})`);
-    where.push('NOT EXISTS (SELECT 1 FROM assignments a WHERE a.number_id = n.id AND a.slot = @unassignedSlot)');
+    probes.push('NOT EXISTS (SELECT 1 FROM assignments a WHERE a.number_id = n.id AND a.slot = @unassignedSlot)');
     params.unassignedSlot = filter.unassigned;
   }
   if (filter.search) {
@@ -181,6 +184,7 @@ function listClauses(filter: NumberFilter, searchAgents: readonly string[], labe
     params.searchAgents = JSON.stringify(searchAgents);
     where.push(`(${numberLike ? "n.e164 LIKE @searchDigits ESCAPE '\\' OR " : ''}n.e164 LIKE @search ESCAPE '\\' OR n.label LIKE @search ESCAPE '\\' OR c.label LIKE @search ESCAPE '\\'${byAgent})`);
   }
+  where.push(...probes);
   const sql = `${where.length ? ` AND ${where.join(' AND ')}` : ''} ORDER BY ${orderBy(filter, labelKey)}${filter.limit !== undefined ? ' LIMIT @limit' : ''}`;
   if (filter.limit !== undefined) params.limit = filter.limit;
   return { sql, params };
