@@ -1,10 +1,12 @@
 import type Database from 'better-sqlite3';
-import { SLOTS, type ProviderName, type Slot } from '../domain/model.js';
-import type { AgentRow } from './queries.js';
+import type { ProviderName, Slot } from '../domain/model.js';
 
 /**
- * Every number record as `doctor` reads it: lean rows straight from the tables (no list views, no
- * agent names joined per slot) so a check over 10,000 numbers costs one scan of each table.
+ * The number records `doctor` judges, read as lean rows straight from the tables (no list views,
+ * no agent names joined per slot). Each check asks for the few records that can be wrong in its
+ * way: the WHERE clauses below run in SQLite's C over every number, and only their matches become
+ * JavaScript objects. Reading all 10,000 records of a big fleet into objects, to find a handful of
+ * problems among them, cost more than everything else doctor does.
  */
 export interface FleetAgentRef {
   agentId: string;
@@ -29,27 +31,56 @@ export interface FleetRecord {
   voiceUrl: string | null | undefined;
   /** The row id of the carrier record joined to a platform's record, else null. */
   carrierRowId: number | null;
+  /** A live carrier record whose number a platform's live record also holds (so lists show the platform's). */
+  held: boolean;
   slots: Record<Slot, readonly FleetAgentRef[]>;
 }
 
 const NONE: readonly FleetAgentRef[] = Object.freeze([]);
 
 /**
- * What a record without assignments holds, and the nine capability pairs: shared, frozen objects, so
- * the 10,000 records a big fleet reads allocate little more than one object each. Every object read here lives until
- * doctor ends, and each one the young generation copies costs garbage-collection time.
+ * What a record without assignments holds, and the nine capability pairs: shared, frozen objects,
+ * so the thousands of records a check may match allocate little more than one object each.
  */
 const NO_SLOTS: Record<Slot, readonly FleetAgentRef[]> = Object.freeze({ inbound: NONE, outbound: NONE, sms: NONE });
 const TRI = [null, false, true] as const;
 const CAPABILITY_PAIRS = TRI.map((voice) => TRI.map((sms) => Object.freeze({ voice, sms })));
 const pair = (voice: number | null, sms: number | null) => CAPABILITY_PAIRS[voice === null ? 0 : voice === 1 ? 2 : 1]![sms === null ? 0 : sms === 1 ? 2 : 1]!;
 
-type Tuple = [number, ProviderName, string, string, string | null, number, number | null, number | null, string | null, string | null, string | null, string | null, number | null];
+type Tuple = [number, ProviderName, string, string, string | null, number, number | null, number | null, string | null, string | null, string | null, string | null, number | null, number | null];
 
-// Own facts first, the carrier record's where the platform's record does not say (as lists show
-// them): joined here, so no second pass over the records.
-const SELECT_FLEET = `SELECT n.id, n.provider, n.provider_id, n.e164, n.status, n.removed_at IS NOT NULL,
-  COALESCE(n.voice, c.voice), COALESCE(n.sms, c.sms), COALESCE(n.region, c.region), n.fallback, n.needs_attention, n.voice_url, n.carrier_id
+/*
+ * The SQL below names the record `n` and binds @carrier: the carrier's provider name, or '' when the
+ * registry has no carrier (no provider is named '', so every carrier test is then false). SQLite
+ * tests a WHERE clause's terms in the order written: each clause puts its selective, cheap terms
+ * first and ROW (an index lookup per carrier record) last.
+ */
+const LIVE = 'n.removed_at IS NULL';
+/** A live carrier record a platform's live record also holds: the carrier side of an imported number. */
+const HELD = `(n.provider = @carrier AND ${LIVE} AND EXISTS (SELECT 1 FROM numbers p WHERE p.e164 = n.e164 AND p.provider != @carrier AND p.removed_at IS NULL))`;
+/** The rows of `numbers list`: live records, less the carrier's records a platform holds. */
+const ROW = `(${LIVE} AND NOT ${HELD})`;
+const CARRIER = `(n.provider = @carrier AND ${LIVE})`;
+const PLATFORM = `(n.provider != @carrier AND ${LIVE})`;
+/** The record's first agent on a slot (its agent id), by position, as `slots[slot][0]` reads it. */
+const firstAgent = (record: string, slot: Slot) => `(SELECT a.agent_id FROM assignments a WHERE a.number_id = ${record}.id AND a.slot = '${slot}' ORDER BY a.position LIMIT 1)`;
+const hasAgentOn = (slots: readonly Slot[]) => `EXISTS (SELECT 1 FROM assignments a WHERE a.number_id = n.id AND a.slot IN (${slots.map((slot) => `'${slot}'`).join(', ')}))`;
+/**
+ * COALESCE(n.<capability>, c.<capability>) = 0 (the record, else its carrier record, says it cannot)
+ * without joining every record to its carrier record: the carrier records that cannot are few.
+ */
+const cannot = (capability: 'voice' | 'sms') => `(n.${capability} = 0 OR (n.${capability} IS NULL AND n.carrier_id IN (SELECT id FROM numbers WHERE ${capability} = 0)))`;
+/** The kind of the agent a carrier record routes its calls to (its first inbound agent), if known. */
+const inboundKind = (record: string) => `(SELECT g.kind FROM agents g WHERE g.provider = ${record}.provider AND g.agent_id = ${firstAgent(record, 'inbound')})`;
+
+/** The numbers held by an agent matching `agentTest` (SQL over `g`): through the agents' index, not a scan of every number. */
+const heldByAgents = (agentTest: string, slot?: Slot) =>
+  `n.id IN (SELECT a.number_id FROM agents g JOIN assignments a ON a.agent_id = g.agent_id${slot ? ` AND a.slot = '${slot}'` : ''} WHERE ${agentTest})`;
+
+// Own facts first, the carrier record's where the platform's record does not say (as lists show them).
+// `held` is HELD, or 0 where the WHERE clause already rules it out (no lookup per record then).
+const selectRecords = (held: string) => `SELECT n.id, n.provider, n.provider_id, n.e164, n.status, n.removed_at IS NOT NULL,
+  COALESCE(n.voice, c.voice), COALESCE(n.sms, c.sms), COALESCE(n.region, c.region), n.fallback, n.needs_attention, n.voice_url, n.carrier_id, ${held}
   FROM numbers n LEFT JOIN numbers c ON c.id = n.carrier_id`;
 
 /** One string object per distinct value of a column that repeats (provider, status, region, voice URL). */
@@ -64,12 +95,22 @@ function interner(): (value: string | null) => string | null {
   };
 }
 
-export function readFleet(db: Database.Database): FleetRecord[] {
-  // By row id in a plain array (row ids are small integers): cheaper than a Map of 10,000 entries.
+interface RecordQuery {
+  where: string;
+  params?: Record<string, unknown>;
+  /** Row-id order unless said. */
+  order?: string;
+  /** Whether the WHERE clause leaves only records no platform holds (so `held` needs no lookup). */
+  unheld?: boolean;
+}
+
+/** The records a query matches, each with its slots. */
+function readRecords(db: Database.Database, carrier: string, { where, params = {}, order = 'n.id', unheld = false }: RecordQuery): FleetRecord[] {
+  // By row id in a plain array (row ids are small integers): cheaper than a Map.
   const byId: FleetRecord[] = [];
   const records: FleetRecord[] = [];
   const shared = interner();
-  for (const t of db.prepare(SELECT_FLEET).raw().iterate() as IterableIterator<Tuple>) {
+  for (const t of db.prepare(`${selectRecords(unheld ? '0' : HELD)} WHERE ${where} ORDER BY ${order}`).raw().iterate({ carrier, ...params }) as IterableIterator<Tuple>) {
     const voiceUrl = shared(t[11]);
     const record: FleetRecord = {
       rowId: t[0],
@@ -84,13 +125,21 @@ export function readFleet(db: Database.Database): FleetRecord[] {
       fallback: t[9],
       voiceUrl: voiceUrl === null ? undefined : voiceUrl === '' ? null : voiceUrl,
       carrierRowId: t[12],
+      held: t[13] === 1,
       slots: NO_SLOTS,
     };
     records.push(record);
     byId[record.rowId] = record;
   }
-  // A fleet has far fewer distinct slot fillings than numbers (a few agents, each on many numbers):
-  // records with the same filling share one frozen slots object.
+  if (records.length) fillSlots(db, byId, records.map((record) => record.rowId));
+  return records;
+}
+
+/**
+ * Sets each record's slots from its assignments. A fleet has far fewer distinct slot fillings than
+ * numbers (a few agents, each on many numbers): records with the same filling share one frozen object.
+ */
+function fillSlots(db: Database.Database, byId: FleetRecord[], ids: number[]): void {
   const fillings = new Map<string, Record<Slot, readonly FleetAgentRef[]>>();
   let current: FleetRecord | undefined;
   let held: [Slot, string, number][] = [];
@@ -106,9 +155,9 @@ export function readFleet(db: Database.Database): FleetRecord[] {
     }
     current.slots = slots;
   };
-  for (const [numberId, slot, agentId, weight] of db.prepare('SELECT number_id, slot, agent_id, weight FROM assignments ORDER BY number_id, slot, position').raw().iterate() as IterableIterator<[number, Slot, string, number]>) {
-    const record = byId[numberId];
-    if (!record) continue;
+  const assignments = db.prepare('SELECT number_id, slot, agent_id, weight FROM assignments WHERE number_id IN (SELECT value FROM json_each(?)) ORDER BY number_id, slot, position');
+  for (const [numberId, slot, agentId, weight] of assignments.raw().iterate(JSON.stringify(ids)) as IterableIterator<[number, Slot, string, number]>) {
+    const record = byId[numberId]!;
     if (record !== current) {
       settle();
       current = record;
@@ -117,45 +166,147 @@ export function readFleet(db: Database.Database): FleetRecord[] {
     held.push([slot, agentId, weight]);
   }
   settle();
-  return records;
 }
 
 const seal = (refs: FleetAgentRef[]): readonly FleetAgentRef[] => (refs.length === 0 ? NONE : Object.freeze(refs));
 
+/** How a platform's imported numbers must be routed at the carrier (its capabilities' carrierRouting). */
+export type ImportRouting = { trunkKind: string } | { voiceUrls: readonly string[] };
+
 /**
- * Every agent, removed ones included, in `listAgents`'s order and with its counts, the counts taken
- * from the records already read (a GROUP BY over every assignment costs more than this loop).
+ * The reads of `doctor`'s checks, each named by what it selects. `carrier` is the provider agent
+ * platforms import numbers from (null when there is none).
  */
-export function readFleetAgents(db: Database.Database, records: readonly FleetRecord[]): AgentRow[] {
-  // Records sharing a slot filling (and provider) are counted together: one key per filling, not per record.
-  const byFilling = new Map<ProviderName, Map<Record<Slot, readonly FleetAgentRef[]>, number>>();
-  for (const record of records) {
-    if (record.removed || record.slots === NO_SLOTS) continue;
-    let ofProvider = byFilling.get(record.provider);
-    if (!ofProvider) byFilling.set(record.provider, (ofProvider = new Map()));
-    ofProvider.set(record.slots, (ofProvider.get(record.slots) ?? 0) + 1);
+export class FleetReads {
+  private readonly carrier: string;
+
+  constructor(
+    private readonly db: Database.Database,
+    carrier: ProviderName | null,
+  ) {
+    this.carrier = carrier ?? '';
   }
-  const counts = new Map<string, Record<Slot, number>>();
-  for (const [provider, fillings] of byFilling) {
-    for (const [slots, holders] of fillings) {
-      for (const slot of SLOTS) {
-        for (const agentId of new Set(slots[slot].map((ref) => ref.agentId))) {
-          const key = `${provider}\u0000${agentId}`;
-          let entry = counts.get(key);
-          if (!entry) counts.set(key, (entry = { inbound: 0, outbound: 0, sms: 0 }));
-          entry[slot] += holders;
-        }
-      }
-    }
+
+  private records(where: string, params?: Record<string, unknown>, options: Omit<RecordQuery, 'where' | 'params'> = {}): FleetRecord[] {
+    return readRecords(this.db, this.carrier, { where, params, ...options });
   }
-  const rows = db.prepare('SELECT provider, agent_id, name, kind, live, removed_at FROM agents ORDER BY provider, name COLLATE NOCASE, agent_id').raw().all() as [ProviderName, string, string, string, number | null, string | null][];
-  return rows.map(([provider, id, name, kind, live, removedAt]) => ({
-    provider,
-    id,
-    name,
-    kind,
-    live: live === null ? null : live === 1,
-    removed: removedAt !== null,
-    numbers: counts.get(`${provider}\u0000${id}`) ?? { inbound: 0, outbound: 0, sms: 0 },
-  }));
+
+  /** The rows of `numbers list` (every live record but the carrier's records a platform holds). */
+  rows(): FleetRecord[] {
+    return this.records(ROW);
+  }
+
+  /** Live carrier records (held or not) with no inbound processing region. */
+  carrierRecordsWithoutRegion(): FleetRecord[] {
+    return this.records(`${CARRIER} AND COALESCE(n.region, c.region) IS NULL`);
+  }
+
+  /** Live carrier records (held or not) in a region other than this one (compared in lower case). */
+  carrierRecordsOutside(region: string): FleetRecord[] {
+    return this.records(`${CARRIER} AND lower(COALESCE(n.region, c.region)) != @region`, { region });
+  }
+
+  /** Records the last sync found gone upstream. */
+  removed(): FleetRecord[] {
+    return this.records('n.removed_at IS NOT NULL');
+  }
+
+  /** Platform rows with nothing on the inbound slot and no attention flag: who may have nothing answering. */
+  platformRowsWithoutInbound(): FleetRecord[] {
+    return this.records(`${PLATFORM} AND n.needs_attention IS NULL AND NOT ${hasAgentOn(['inbound'])}`, {}, { unheld: true });
+  }
+
+  /** The carrier's own rows (no platform holds them) with no inbound agent and an empty voice URL. */
+  carrierRowsUnrouted(): FleetRecord[] {
+    return this.records(`${CARRIER} AND n.voice_url = '' AND NOT ${hasAgentOn(['inbound'])} AND NOT ${HELD}`, {}, { unheld: true });
+  }
+
+  /** The carrier's own rows whose calls go to an agent of this kind (a SIP trunk). */
+  carrierRowsRoutedTo(kind: string): FleetRecord[] {
+    // Any position on the slot: the check tests the first.
+    return this.records(`${heldByAgents('g.provider = @carrier AND g.kind = @kind', 'inbound')} AND ${CARRIER} AND NOT ${HELD}`, { kind }, { unheld: true });
+  }
+
+  /** The platforms holding a number the carrier routes to this agent (a trunk), sorted. */
+  platformsBehind(agentId: string): ProviderName[] {
+    return this.db
+      .prepare(`SELECT DISTINCT p.provider FROM numbers n JOIN numbers p ON p.e164 = n.e164 AND p.provider != @carrier AND p.removed_at IS NULL WHERE ${CARRIER} AND ${firstAgent('n', 'inbound')} = @agentId ORDER BY p.provider`)
+      .pluck()
+      .all({ carrier: this.carrier, agentId }) as ProviderName[];
+  }
+
+  /** Which agents of this kind (trunks) carry each platform's numbers at the carrier. */
+  routesOfPlatforms(kind: string): Map<ProviderName, Set<string>> {
+    const routes = new Map<ProviderName, Set<string>>();
+    const pairs = this.db
+      .prepare(`SELECT DISTINCT p.provider, ${firstAgent('n', 'inbound')} AS agent FROM numbers n JOIN numbers p ON p.e164 = n.e164 AND p.provider != @carrier AND p.removed_at IS NULL WHERE ${CARRIER} AND ${inboundKind('n')} = @kind`)
+      .raw()
+      .all({ carrier: this.carrier, kind }) as [ProviderName, string][];
+    for (const [platform, agent] of pairs) routes.set(platform, (routes.get(platform) ?? new Set<string>()).add(agent));
+    return routes;
+  }
+
+  /** The distinct voice URLs the live carrier records hold (a handful: one per platform, and strays). */
+  carrierVoiceUrls(): string[] {
+    return this.db.prepare(`SELECT DISTINCT n.voice_url FROM numbers n WHERE ${CARRIER} AND n.voice_url IS NOT NULL AND n.voice_url != ''`).pluck().all({ carrier: this.carrier }) as string[];
+  }
+
+  /**
+   * A platform's live records whose live carrier record is not routed as `routing` says: to no agent
+   * of the trunk kind; or to an agent, or to a voice URL (once read) outside the given ones.
+   */
+  importsRoutedAmiss(platform: ProviderName, routing: ImportRouting): FleetRecord[] {
+    const amiss =
+      'trunkKind' in routing
+        ? `${inboundKind('c')} IS NOT @kind`
+        : `c.voice_url IS NOT NULL AND (${firstAgent('c', 'inbound')} IS NOT NULL OR c.voice_url NOT IN (SELECT value FROM json_each(@urls)))`;
+    const params = 'trunkKind' in routing ? { kind: routing.trunkKind } : { urls: JSON.stringify(routing.voiceUrls) };
+    // `c` is the record's carrier record (SELECT_RECORDS joins it by carrier_id).
+    return this.records(`n.provider = @platform AND ${LIVE} AND c.provider = @carrier AND c.removed_at IS NULL AND ${amiss}`, { platform, ...params });
+  }
+
+  /** Records by row id (those that exist), in row-id order. */
+  byRowIds(ids: readonly number[]): FleetRecord[] {
+    return this.records('n.id IN (SELECT value FROM json_each(@ids))', { ids: JSON.stringify(ids) });
+  }
+
+  /**
+   * Live records with a slot naming an agent the cache does not know, or knows removed, of these
+   * providers: the rows first, then the carrier records a platform holds (each in row-id order).
+   */
+  withMissingAgent(providers: readonly ProviderName[]): FleetRecord[] {
+    // One pass over the assignments (each joined to its number and agent), not a lookup per number.
+    const missing = `n.id IN (SELECT a.number_id FROM assignments a JOIN numbers m ON m.id = a.number_id
+      LEFT JOIN agents g ON g.provider = m.provider AND g.agent_id = a.agent_id WHERE g.agent_id IS NULL OR g.removed_at IS NOT NULL)`;
+    return this.records(`${missing} AND ${LIVE} AND n.provider IN (SELECT value FROM json_each(@providers))`, { providers: JSON.stringify(providers) }, { order: `${HELD}, n.id` });
+  }
+
+  /** Rows with a slot naming a known agent that is not live (a draft, or inactive). */
+  rowsWithDraftAgent(): FleetRecord[] {
+    // Any provider's draft of that id: the check matches the agent to the record's provider.
+    return this.records(`${heldByAgents('g.removed_at IS NULL AND g.live = 0')} AND ${ROW}`);
+  }
+
+  /** Rows that cannot text (theirs or their carrier record's say) with an agent on the sms slot. */
+  rowsTextingWithoutSms(): FleetRecord[] {
+    return this.records(`${cannot('sms')} AND ${hasAgentOn(['sms'])} AND ${ROW}`);
+  }
+
+  /** Rows that cannot carry calls with an agent on the inbound or outbound slot. */
+  rowsCallingWithoutVoice(): FleetRecord[] {
+    return this.records(`${cannot('voice')} AND ${hasAgentOn(['inbound', 'outbound'])} AND ${ROW}`);
+  }
+
+  rowsNeedingAttention(): FleetRecord[] {
+    return this.records(`n.needs_attention IS NOT NULL AND ${ROW}`);
+  }
+
+  rowsWithFallback(): FleetRecord[] {
+    return this.records(`n.fallback IS NOT NULL AND ${ROW}`);
+  }
+
+  /** The providers with a record (live or removed) of one of these numbers. */
+  providersOf(e164s: readonly string[]): ProviderName[] {
+    return this.db.prepare('SELECT DISTINCT provider FROM numbers WHERE e164 IN (SELECT value FROM json_each(?))').pluck().all(JSON.stringify(e164s)) as ProviderName[];
+  }
 }

@@ -269,10 +269,10 @@ describe('doctor checks', () => {
     expect(snapshot.agents).toEqual(store.listAgents({ includeRemoved: true }));
     expect(snapshot.agents.find((a) => a.id === 'agent_voice')!.numbers).toEqual({ inbound: 4, outbound: 1, sms: 0 });
     expect(snapshot.agents.find((a) => a.id === 'agent_dialer')!.numbers).toEqual({ inbound: 1, outbound: 2, sms: 0 });
-    const slotsOf = (e164: string) => snapshot.numbers.find((n) => n.e164 === e164 && n.provider === 'retell')!.slots;
+    const slotsOf = (e164: string) => snapshot.fleet.rows().find((n) => n.e164 === e164 && n.provider === 'retell')!.slots;
     expect(slotsOf('+14155550110')).toEqual(slotsOf('+14155550100'));
     expect(slotsOf('+14155550111')).toEqual({ inbound: one('agent_voice'), outbound: one('agent_voice'), sms: [] });
     expect(slotsOf('+14155550112')).toEqual({ inbound: two('agent_voice', 'agent_dialer'), outbound: [], sms: [] });
-    expect(snapshot.numbers.find((n) => n.e164 === '+14155550113')!.removed).toBe(true);
+    expect(snapshot.fleet.removed().find((n) => n.e164 === '+14155550113')!.removed).toBe(true);
   });
 });

@@ -9,15 +9,14 @@ export const noInboundAgent: Check = {
   id: 'no-inbound-agent',
   severity: 'warning',
   scope: 'number',
-  run(snapshot, index) {
+  run(snapshot) {
     const carrier = snapshot.carrier?.name;
-    return index.rows
+    return snapshot.fleet
+      .platformRowsWithoutInbound()
       .filter((row) => row.provider !== carrier && snapshot.capabilities(row.provider).slots.inbound.offered && inService(row) && row.capabilities.voice !== false)
       .filter((row) => row.slots.inbound.length === 0 && row.needsAttention === null && !snapshot.lifecycle.has(`${row.e164} ${row.provider}`))
       .map((row) =>
-        numberFinding(row, {
-          check: 'no-inbound-agent',
-          severity: 'warning',
+        numberFinding(noInboundAgent, row, {
           problem: 'no inbound agent: nothing answers calls to it',
           impact: 'callers reach silence or the platform\'s default; a number meant only to place calls can ignore this',
           fix: snapshot.command(`assign ${row.e164} --inbound <agent>`),
