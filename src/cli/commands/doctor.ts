@@ -40,12 +40,12 @@ export async function runDoctor(ctx: Context, numbers: string[], options: Doctor
   const counts = countBySeverity(findings);
   const code = counts.error > 0 ? ExitCode.Unhealthy : ExitCode.Ok;
   if (format === 'json') {
-    ctx.printer.json(selectFields({ healthy: counts.error === 0, counts, accounts: probes, findings }, options.json, 'findings'));
+    // The findings last: thousands of them are written in chunks, not as one string.
+    ctx.printer.jsonWithList({ healthy: counts.error === 0, counts, accounts: probes }, 'findings', selectFields(findings, options.json) as unknown[]);
     return code;
   }
-  if (format === 'tsv' || format === 'csv') {
-    for (const f of findings) ctx.printer.data(`${[f.severity, f.check, f.subject, f.provider ?? '', neutralize(f.problem), f.fix ?? '', neutralize(f.manual ?? '')].map((cell) => cell.replace(/[\t\n]/g, ' ')).join('\t')}\n`);
-  } else printReport(ctx, findings, probes);
+  if (format === 'tsv' || format === 'csv') ctx.printer.dataLines(findings.map(findingRow));
+  else ctx.printer.dataLines(reportLines(ctx, findings, probes));
   ctx.printer.info(summary(findings, ctx.options.offline === true));
   return code;
 }
@@ -76,26 +76,32 @@ async function probeAccounts(ctx: Context, providers: ProviderName[]): Promise<A
   );
 }
 
-function printReport(ctx: Context, findings: readonly Finding[], probes: AccountProbe[] | null): void {
+/** A finding as one tab-separated line (tabs and newlines inside a cell become spaces). */
+function findingRow(f: Finding): string {
+  return [f.severity, f.check, f.subject, f.provider ?? '', neutralize(f.problem), f.fix ?? '', neutralize(f.manual ?? '')].map((cell) => cell.replace(/[\t\n]/g, ' ')).join('\t');
+}
+
+/** The terminal report, line by line (printed in chunks as they come): the accounts, then each severity's findings, a blank line between blocks. */
+function* reportLines(ctx: Context, findings: readonly Finding[], probes: AccountProbe[] | null): Generator<string> {
   const theme = ctx.printer.out;
-  const lines: string[] = [];
+  let first = true;
   if (probes?.length) {
-    lines.push(theme.header('accounts'));
-    for (const probe of probes) lines.push(`  ${theme.provider(probe.provider)}  ${probe.ok ? theme.success('credentials work') : theme.fail(probe.rejected ? 'credentials rejected' : 'no answer')}  ${probe.latencyMs} ms`);
-    lines.push('');
+    first = false;
+    yield theme.header('accounts');
+    for (const probe of probes) yield `  ${theme.provider(probe.provider)}  ${probe.ok ? theme.success('credentials work') : theme.fail(probe.rejected ? 'credentials rejected' : 'no answer')}  ${probe.latencyMs} ms`;
   }
   for (const severity of ['error', 'warning', 'info'] as const) {
     const group = findings.filter((f) => f.severity === severity);
     if (group.length === 0) continue;
+    if (!first) yield '';
+    first = false;
     const paint = severity === 'error' ? theme.fail : severity === 'warning' ? theme.warn : theme.dim;
-    lines.push(paint(`${HEADINGS[severity]} (${group.length})`));
+    yield paint(`${HEADINGS[severity]} (${group.length})`);
     for (const f of group) {
-      lines.push(`  ${neutralize(f.subject)}${f.provider && f.provider !== f.subject ? ` ${theme.provider(f.provider)}` : ''}  ${neutralize(f.problem)}  ${theme.dim(`[${f.check}]`)}`);
-      lines.push(`      why: ${f.impact}`);
-      if (f.fix) lines.push(`      fix: ${f.fix}`);
-      if (f.manual) lines.push(`      ${f.fix ? 'or:  ' : 'fix: '}${neutralize(f.manual)}`);
+      yield `  ${neutralize(f.subject)}${f.provider && f.provider !== f.subject ? ` ${theme.provider(f.provider)}` : ''}  ${neutralize(f.problem)}  ${theme.dim(`[${f.check}]`)}`;
+      yield `      why: ${f.impact}`;
+      if (f.fix) yield `      fix: ${f.fix}`;
+      if (f.manual) yield `      ${f.fix ? 'or:  ' : 'fix: '}${neutralize(f.manual)}`;
     }
-    lines.push('');
   }
-  if (lines.length) ctx.printer.data(`${lines.join('\n')}`);
 }
