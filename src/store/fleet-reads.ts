@@ -36,6 +36,13 @@ export interface FleetRecord {
   slots: Record<Slot, readonly FleetAgentRef[]>;
 }
 
+/**
+ * A record as the checks that may match thousands read it: which number, and its upstream status.
+ * Their whole test is in the WHERE clause (but the status, compared as the check words it), so no
+ * slots or other facts are read into objects.
+ */
+export type NumberRef = Pick<FleetRecord, 'e164' | 'provider' | 'status'>;
+
 const NONE: readonly FleetAgentRef[] = Object.freeze([]);
 
 /**
@@ -70,6 +77,8 @@ const hasAgentOn = (slots: readonly Slot[]) => `EXISTS (SELECT 1 FROM assignment
  * without joining every record to its carrier record: the carrier records that cannot are few.
  */
 const cannot = (capability: 'voice' | 'sms') => `(n.${capability} = 0 OR (n.${capability} IS NULL AND n.carrier_id IN (SELECT id FROM numbers WHERE ${capability} = 0)))`;
+/** The record can (or may: nothing says it cannot) carry this: its own capability, else its carrier record's, is not 0. */
+const may = (capability: 'voice' | 'sms') => `COALESCE(n.${capability}, (SELECT c.${capability} FROM numbers c WHERE c.id = n.carrier_id)) IS NOT 0`;
 /** The kind of the agent a carrier record routes its calls to (its first inbound agent), if known. */
 const inboundKind = (record: string) => `(SELECT g.kind FROM agents g WHERE g.provider = ${record}.provider AND g.agent_id = ${firstAgent(record, 'inbound')})`;
 
@@ -191,6 +200,19 @@ export class FleetReads {
     return readRecords(this.db, this.carrier, { where, params, ...options });
   }
 
+  /**
+   * The refs matching `where`, by number then row id: the order the report sorts findings in (a
+   * number's records in row-id order), so sorting thousands of them is a pass over sorted runs.
+   */
+  private refs(where: string, params: Record<string, unknown> = {}): NumberRef[] {
+    const refs: NumberRef[] = [];
+    const shared = interner();
+    for (const [e164, provider, status] of this.db.prepare(`SELECT n.e164, n.provider, n.status FROM numbers n WHERE ${where} ORDER BY n.e164, n.id`).raw().iterate({ carrier: this.carrier, ...params }) as IterableIterator<[string, ProviderName, string | null]>) {
+      refs.push({ e164, provider: shared(provider) as ProviderName, status: shared(status) });
+    }
+    return refs;
+  }
+
   /** The rows of `numbers list` (every live record but the carrier's records a platform holds). */
   rows(): FleetRecord[] {
     return this.records(ROW);
@@ -211,14 +233,14 @@ export class FleetReads {
     return this.records('n.removed_at IS NOT NULL');
   }
 
-  /** Platform rows with nothing on the inbound slot and no attention flag: who may have nothing answering. */
-  platformRowsWithoutInbound(): FleetRecord[] {
-    return this.records(`${PLATFORM} AND n.needs_attention IS NULL AND NOT ${hasAgentOn(['inbound'])}`, {}, { unheld: true });
+  /** Platform rows that may carry calls with nothing on the inbound slot and no attention flag: who may have nothing answering. */
+  platformRowsUnanswered(): NumberRef[] {
+    return this.refs(`${PLATFORM} AND n.needs_attention IS NULL AND NOT ${hasAgentOn(['inbound'])} AND ${may('voice')}`);
   }
 
-  /** The carrier's own rows (no platform holds them) with no inbound agent and an empty voice URL. */
-  carrierRowsUnrouted(): FleetRecord[] {
-    return this.records(`${CARRIER} AND n.voice_url = '' AND NOT ${hasAgentOn(['inbound'])} AND NOT ${HELD}`, {}, { unheld: true });
+  /** The carrier's own rows (no platform holds them) that may carry calls, with no inbound agent and an empty voice URL. */
+  carrierRowsUnrouted(): NumberRef[] {
+    return this.refs(`${CARRIER} AND n.voice_url = '' AND NOT ${hasAgentOn(['inbound'])} AND ${may('voice')} AND NOT ${HELD}`);
   }
 
   /** The carrier's own rows whose calls go to an agent of this kind (a SIP trunk). */

@@ -52,10 +52,10 @@ export function numberFinding(check: Check, row: Pick<FleetRecord, 'e164' | 'pro
   return { scope: 'number', subject: row.e164, provider: row.provider, fix: null, manual: null, check: check.id, severity: check.severity, ...problem };
 }
 
-/** Whether a number is in service upstream (not activating, blocked or gone). */
-export function inService(row: FleetRecord): boolean {
+/** Whether a live number is in service upstream (not activating or blocked). */
+export function inService(row: Pick<FleetRecord, 'status'>): boolean {
   const status = row.status?.toLowerCase() ?? null;
-  return !row.removed && (status === null || status === 'active' || status === 'in-use');
+  return status === null || status === 'active' || status === 'in-use';
 }
 
 /** Plain code-point order for sorting numbers and names (localeCompare is slow over thousands). */

@@ -23,7 +23,7 @@ export const carrierRoutedNowhere: Check = {
     if (!carrier) return [];
     return snapshot.fleet
       .carrierRowsUnrouted()
-      .filter((row) => row.provider === carrier.name && row.capabilities.voice !== false && row.slots.inbound.length === 0 && row.voiceUrl === null && !snapshot.lifecycle.has(`${row.e164} ${row.provider}`))
+      .filter((row) => !snapshot.lifecycle.has(`${row.e164} ${row.provider}`))
       .map((row) =>
         numberFinding(carrierRoutedNowhere, row, {
           problem: `routed nowhere: no ${carrier.displayName} application, SIP trunk or voice URL`,

@@ -10,11 +10,9 @@ export const noInboundAgent: Check = {
   severity: 'warning',
   scope: 'number',
   run(snapshot) {
-    const carrier = snapshot.carrier?.name;
     return snapshot.fleet
-      .platformRowsWithoutInbound()
-      .filter((row) => row.provider !== carrier && snapshot.capabilities(row.provider).slots.inbound.offered && inService(row) && row.capabilities.voice !== false)
-      .filter((row) => row.slots.inbound.length === 0 && row.needsAttention === null && !snapshot.lifecycle.has(`${row.e164} ${row.provider}`))
+      .platformRowsUnanswered()
+      .filter((row) => snapshot.capabilities(row.provider).slots.inbound.offered && inService(row) && !snapshot.lifecycle.has(`${row.e164} ${row.provider}`))
       .map((row) =>
         numberFinding(noInboundAgent, row, {
           problem: 'no inbound agent: nothing answers calls to it',
