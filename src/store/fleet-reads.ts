@@ -243,29 +243,51 @@ export class FleetReads {
     return this.refs(`${CARRIER} AND n.voice_url = '' AND NOT ${hasAgentOn(['inbound'])} AND ${may('voice')} AND NOT ${HELD}`);
   }
 
-  /** The carrier's own rows whose calls go to an agent of this kind (a SIP trunk). */
+  /** The carrier's own rows (no platform holds them) whose calls go to an agent of this kind (a SIP trunk). */
   carrierRowsRoutedTo(kind: string): FleetRecord[] {
-    // Any position on the slot: the check tests the first.
-    return this.records(`${heldByAgents('g.provider = @carrier AND g.kind = @kind', 'inbound')} AND ${CARRIER} AND NOT ${HELD}`, { kind }, { unheld: true });
+    return this.byRowIds(this.routesThrough(kind).unheld);
   }
 
-  /** The platforms holding a number the carrier routes to this agent (a trunk), sorted. */
-  platformsBehind(agentId: string): ProviderName[] {
-    return this.db
-      .prepare(`SELECT DISTINCT p.provider FROM numbers n JOIN numbers p ON p.e164 = n.e164 AND p.provider != @carrier AND p.removed_at IS NULL WHERE ${CARRIER} AND ${firstAgent('n', 'inbound')} = @agentId ORDER BY p.provider`)
-      .pluck()
-      .all({ carrier: this.carrier, agentId }) as ProviderName[];
+  /** The platforms holding a number the carrier routes to this agent of the kind (a trunk), sorted. */
+  platformsBehind(kind: string, agentId: string): ProviderName[] {
+    return [...(this.routesThrough(kind).platforms.get(agentId) ?? [])].sort();
   }
 
   /** Which agents of this kind (trunks) carry each platform's numbers at the carrier. */
   routesOfPlatforms(kind: string): Map<ProviderName, Set<string>> {
     const routes = new Map<ProviderName, Set<string>>();
-    const pairs = this.db
-      .prepare(`SELECT DISTINCT p.provider, ${firstAgent('n', 'inbound')} AS agent FROM numbers n JOIN numbers p ON p.e164 = n.e164 AND p.provider != @carrier AND p.removed_at IS NULL WHERE ${CARRIER} AND ${inboundKind('n')} = @kind`)
-      .raw()
-      .all({ carrier: this.carrier, kind }) as [ProviderName, string][];
-    for (const [platform, agent] of pairs) routes.set(platform, (routes.get(platform) ?? new Set<string>()).add(agent));
+    for (const [agent, platforms] of this.routesThrough(kind).platforms) {
+      for (const platform of platforms) routes.set(platform, (routes.get(platform) ?? new Set<string>()).add(agent));
+    }
     return routes;
+  }
+
+  private readonly routes = new Map<string, { platforms: Map<string, Set<ProviderName>>; unheld: number[] }>();
+
+  /**
+   * The live carrier records whose calls go to an agent of this kind (a trunk: thousands of numbers
+   * may ride one), in one pass from the agents through their assignments: which platforms hold
+   * numbers on each such agent, and which records no platform holds.
+   */
+  private routesThrough(kind: string): { platforms: Map<string, Set<ProviderName>>; unheld: number[] } {
+    const known = this.routes.get(kind);
+    if (known) return known;
+    const found = { platforms: new Map<string, Set<ProviderName>>(), unheld: [] as number[] };
+    const rows = this.db
+      .prepare(
+        `SELECT DISTINCT a.agent_id, p.provider, CASE WHEN p.provider IS NULL THEN n.id END
+         FROM agents g JOIN assignments a ON a.agent_id = g.agent_id AND a.slot = 'inbound' JOIN numbers n ON n.id = a.number_id
+         LEFT JOIN numbers p ON p.e164 = n.e164 AND p.provider != @carrier AND p.removed_at IS NULL
+         WHERE g.provider = @carrier AND g.kind = @kind AND ${CARRIER} AND a.agent_id = ${firstAgent('n', 'inbound')}`,
+      )
+      .raw()
+      .all({ carrier: this.carrier, kind }) as [string, ProviderName | null, number | null][];
+    for (const [agent, platform, unheld] of rows) {
+      if (platform !== null) found.platforms.set(agent, (found.platforms.get(agent) ?? new Set<ProviderName>()).add(platform));
+      if (unheld !== null) found.unheld.push(unheld);
+    }
+    this.routes.set(kind, found);
+    return found;
   }
 
   /** The distinct voice URLs the live carrier records hold (a handful: one per platform, and strays). */

@@ -43,12 +43,13 @@ export const carrierTrunkUnheld: Check = {
   run(snapshot, index) {
     const carrier = snapshot.carrier;
     if (!carrier?.carrier) return [];
+    const { trunkKind } = carrier.carrier;
     return snapshot.fleet
-      .carrierRowsRoutedTo(carrier.carrier.trunkKind)
+      .carrierRowsRoutedTo(trunkKind)
       .filter((row) => row.provider === carrier.name && isTrunk(snapshot, index, row) && !snapshot.lifecycle.has(`${row.e164} ${row.provider}`))
       .map((row) => {
         const trunk = row.slots.inbound[0]!.agentId;
-        const platforms = snapshot.fleet.platformsBehind(trunk);
+        const platforms = snapshot.fleet.platformsBehind(trunkKind, trunk);
         const importer = platforms.length === 1 && snapshot.capabilities(platforms[0] as ProviderName).lifecycle.import ? platforms[0] : null;
         return numberFinding(carrierTrunkUnheld, row, {
           problem: `routed to the SIP trunk ${trunk}${platforms.length ? ` (it carries numbers of ${platforms.map((p) => snapshot.capabilities(p as ProviderName).displayName).join(', ')})` : ''}, but no platform holds the number`,
