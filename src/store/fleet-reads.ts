@@ -273,12 +273,14 @@ export class FleetReads {
     const known = this.routes.get(kind);
     if (known) return known;
     const found = { platforms: new Map<string, Set<ProviderName>>(), unheld: [] as number[] };
+    // CROSS JOIN keeps this order (left to right): SQLite would rather scan every carrier record.
+    const first = "NOT EXISTS (SELECT 1 FROM assignments b WHERE b.number_id = a.number_id AND b.slot = 'inbound' AND b.position < a.position)";
     const rows = this.db
       .prepare(
         `SELECT DISTINCT a.agent_id, p.provider, CASE WHEN p.provider IS NULL THEN n.id END
-         FROM agents g JOIN assignments a ON a.agent_id = g.agent_id AND a.slot = 'inbound' JOIN numbers n ON n.id = a.number_id
+         FROM agents g CROSS JOIN assignments a ON a.agent_id = g.agent_id AND a.slot = 'inbound' CROSS JOIN numbers n ON n.id = a.number_id
          LEFT JOIN numbers p ON p.e164 = n.e164 AND p.provider != @carrier AND p.removed_at IS NULL
-         WHERE g.provider = @carrier AND g.kind = @kind AND ${CARRIER} AND a.agent_id = ${firstAgent('n', 'inbound')}`,
+         WHERE g.provider = @carrier AND g.kind = @kind AND ${CARRIER} AND ${first}`,
       )
       .raw()
       .all({ carrier: this.carrier, kind }) as [string, ProviderName | null, number | null][];
