@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { ProviderName, Slot } from '../domain/model.js';
+import { SLOTS, type ProviderName, type Slot } from '../domain/model.js';
+import type { KnownAgent } from '../domain/rules.js';
 
 /**
  * The number records `doctor` judges, read as lean rows straight from the tables (no list views,
@@ -42,6 +43,12 @@ export interface FleetRecord {
  * slots or other facts are read into objects.
  */
 export type NumberRef = Pick<FleetRecord, 'e164' | 'provider' | 'status'>;
+
+/** An agent as doctor reads it: what it is, and on which slots it holds a live number of its provider. */
+export interface FleetAgent extends KnownAgent {
+  /** Whether, not how many: counting every assignment costs a pass over all of them, asking stops at the first. */
+  holds: Record<Slot, boolean>;
+}
 
 const NONE: readonly FleetAgentRef[] = Object.freeze([]);
 
@@ -212,6 +219,24 @@ export class FleetReads {
       refs.push({ e164, provider: shared(provider) as ProviderName, status: shared(status) });
     }
     return refs;
+  }
+
+  /** Every agent, removed ones included, in `agents list`'s order. */
+  agents(): FleetAgent[] {
+    const holds = (slot: Slot) => `EXISTS (SELECT 1 FROM assignments a JOIN numbers m ON m.id = a.number_id WHERE a.agent_id = g.agent_id AND a.slot = '${slot}' AND m.provider = g.provider AND m.removed_at IS NULL)`;
+    const rows = this.db
+      .prepare(`SELECT g.provider, g.agent_id, g.name, g.kind, g.live, g.removed_at IS NOT NULL, ${SLOTS.map(holds).join(', ')} FROM agents g ORDER BY g.provider, g.name COLLATE NOCASE, g.agent_id`)
+      .raw()
+      .all() as [ProviderName, string, string, string, number | null, number, number, number, number][];
+    return rows.map(([provider, id, name, kind, live, removed, inbound, outbound, sms]) => ({
+      provider,
+      id,
+      name,
+      kind,
+      live: live === null ? null : live === 1,
+      removed: removed === 1,
+      holds: { inbound: inbound === 1, outbound: outbound === 1, sms: sms === 1 },
+    }));
   }
 
   /** The rows of `numbers list` (every live record but the carrier's records a platform holds). */

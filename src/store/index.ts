@@ -14,7 +14,7 @@ import { FleetReads } from './fleet-reads.js';
 export type { AgentRow, NumberFilter, NumberRow, SyncStateRow, CachedSlotAgent, CarrierFacts, SortField } from './queries.js';
 export { SORT_FIELDS, PROVIDER_SLOTS } from './queries.js';
 export type { SyncCounts } from './sync-writer.js';
-export type { FleetAgentRef, FleetReads, FleetRecord, ImportRouting, NumberRef } from './fleet-reads.js';
+export type { FleetAgent, FleetAgentRef, FleetReads, FleetRecord, ImportRouting, NumberRef } from './fleet-reads.js';
 export type { AuditEntry, AuditRow } from './number-writer.js';
 export type { BeginOp, LifecycleKind, LifecycleOpRow, LifecycleOpState, LifecycleState, LifecycleStepOutcome, LifecycleStepRow } from './lifecycle-journal.js';
 export { lifecycleKey } from './lifecycle-journal.js';

@@ -1,13 +1,13 @@
 import type { ProviderName, Slot } from '../../domain/model.js';
-import type { AgentRow, FleetRecord } from '../../store/index.js';
+import type { FleetAgent, FleetRecord } from '../../store/index.js';
 import type { Check, DoctorIndex, DoctorSnapshot, Finding } from './types.js';
 
 /** The agent lookups every check shares. */
 export function buildIndex(snapshot: DoctorSnapshot): DoctorIndex {
   // Per provider, then by id: a lookup allocates nothing (checks look agents up per slot of a number).
-  const agents = new Map<ProviderName, Map<string, AgentRow>>();
+  const agents = new Map<ProviderName, Map<string, FleetAgent>>();
   for (const agent of snapshot.agents) {
-    const ofProvider = agents.get(agent.provider) ?? new Map<string, AgentRow>();
+    const ofProvider = agents.get(agent.provider) ?? new Map<string, FleetAgent>();
     ofProvider.set(agent.id, agent);
     agents.set(agent.provider, ofProvider);
   }

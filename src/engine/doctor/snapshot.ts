@@ -15,10 +15,11 @@ export interface SnapshotInputs {
 /** Read what every check needs from the cache, once; the number records each check reads for itself (`fleet`). */
 export function readSnapshot(store: Store, inputs: SnapshotInputs): DoctorSnapshot {
   const health = store.health();
+  const fleet = store.fleetReads(CARRIER?.name ?? null);
   return {
     ...inputs,
-    fleet: store.fleetReads(CARRIER?.name ?? null),
-    agents: store.listAgents({ includeRemoved: true }),
+    fleet,
+    agents: fleet.agents(),
     syncStates: store.syncStates(),
     openIntents: store.openIntents().map((entry) => ({ e164: entry.e164, provider: entry.provider, field: entry.field, outcome: entry.outcome })),
     lifecycle: store.lifecycleStates(),

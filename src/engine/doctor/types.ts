@@ -1,6 +1,6 @@
 import type { ProviderCapabilities } from '../../domain/capabilities.js';
 import type { ProviderName, Slot } from '../../domain/model.js';
-import type { AgentRow, FleetReads, FleetRecord, LifecycleOpRow, LifecycleState, SyncStateRow } from '../../store/index.js';
+import type { FleetAgent, FleetReads, FleetRecord, LifecycleOpRow, LifecycleState, SyncStateRow } from '../../store/index.js';
 
 /**
  * `voicenum doctor`: the troubleshooting checklists of the voice-AI platforms run over the cache.
@@ -66,7 +66,7 @@ export interface DoctorSnapshot {
   /** The number records, read per check: each asks for those that can be wrong its way. */
   fleet: FleetReads;
   /** Every agent, removed ones included. */
-  agents: AgentRow[];
+  agents: FleetAgent[];
   syncStates: SyncStateRow[];
   /** Providers the profile has credentials for. */
   configured: ProviderName[];
@@ -88,7 +88,7 @@ export interface DoctorSnapshot {
 
 /** Lookups the checks share, computed once per snapshot. */
 export interface DoctorIndex {
-  agent(provider: ProviderName, agentId: string): AgentRow | undefined;
+  agent(provider: ProviderName, agentId: string): FleetAgent | undefined;
   /** An agent in a slot as people read it: its name, else its id. */
   agentName(provider: ProviderName, agentId: string): string;
   /** The kind of the agent in a record's inbound slot (a carrier trunk, an application...), if known. */
