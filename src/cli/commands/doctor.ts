@@ -81,27 +81,31 @@ function findingRow(f: Finding): string {
   return [f.severity, f.check, f.subject, f.provider ?? '', neutralize(f.problem), f.fix ?? '', neutralize(f.manual ?? '')].map((cell) => cell.replace(/[\t\n]/g, ' ')).join('\t');
 }
 
-/** The terminal report, line by line (printed in chunks as they come): the accounts, then each severity's findings, a blank line between blocks. */
+/**
+ * The terminal report, printed in chunks as it comes: the accounts, then each severity's findings
+ * (runChecks sorts errors first, then warnings, then notes), a blank line between blocks; one piece
+ * per finding, its lines joined.
+ */
 function* reportLines(ctx: Context, findings: readonly Finding[], probes: AccountProbe[] | null): Generator<string> {
   const theme = ctx.printer.out;
-  let first = true;
+  let blocks = 0;
   if (probes?.length) {
-    first = false;
+    blocks++;
     yield theme.header('accounts');
     for (const probe of probes) yield `  ${theme.provider(probe.provider)}  ${probe.ok ? theme.success('credentials work') : theme.fail(probe.rejected ? 'credentials rejected' : 'no answer')}  ${probe.latencyMs} ms`;
   }
-  for (const severity of ['error', 'warning', 'info'] as const) {
-    const group = findings.filter((f) => f.severity === severity);
-    if (group.length === 0) continue;
-    if (!first) yield '';
-    first = false;
-    const paint = severity === 'error' ? theme.fail : severity === 'warning' ? theme.warn : theme.dim;
-    yield paint(`${HEADINGS[severity]} (${group.length})`);
-    for (const f of group) {
-      yield `  ${neutralize(f.subject)}${f.provider && f.provider !== f.subject ? ` ${theme.provider(f.provider)}` : ''}  ${neutralize(f.problem)}  ${theme.dim(`[${f.check}]`)}`;
-      yield `      why: ${f.impact}`;
-      if (f.fix) yield `      fix: ${f.fix}`;
-      if (f.manual) yield `      ${f.fix ? 'or:  ' : 'fix: '}${neutralize(f.manual)}`;
+  const counts = countBySeverity(findings);
+  let severity: Severity | null = null;
+  for (const f of findings) {
+    if (f.severity !== severity) {
+      severity = f.severity;
+      if (blocks++) yield '';
+      const paint = severity === 'error' ? theme.fail : severity === 'warning' ? theme.warn : theme.dim;
+      yield paint(`${HEADINGS[severity]} (${counts[severity]})`);
     }
+    let text = `  ${neutralize(f.subject)}${f.provider && f.provider !== f.subject ? ` ${theme.provider(f.provider)}` : ''}  ${neutralize(f.problem)}  ${theme.dim(`[${f.check}]`)}\n      why: ${f.impact}`;
+    if (f.fix) text += `\n      fix: ${f.fix}`;
+    if (f.manual) text += `\n      ${f.fix ? 'or:  ' : 'fix: '}${neutralize(f.manual)}`;
+    yield text;
   }
 }
