@@ -251,7 +251,7 @@ describe('doctor checks', () => {
     expect(runChecks(snapshot, { providers: ['twilio'] }).map((f) => f.subject)).toEqual(['+14155550103', 'ivr']);
   });
 
-  it('reads agents with the counts agents list shows, and each record with its own slots, when records share a slot filling', () => {
+  it('reads agents as agents list shows them (whether, not how many, numbers they hold on each slot), and each record with its own slots, when records share a slot filling', () => {
     const fleet = healthyFleet();
     const two = (a: string, b: string) => [{ agentId: a, weight: 0.5 }, { agentId: b, weight: 0.5 }];
     fleet.numbers.push(
