@@ -369,6 +369,18 @@ export class FleetReads {
     return this.records(`${cannot('voice')} AND ${hasAgentOn(['inbound', 'outbound'])} AND ${ROW}`);
   }
 
+  /** Platform rows whose slots name more than one agent. */
+  platformRowsWithSeveralAgents(): FleetRecord[] {
+    return this.records(`n.id IN (SELECT number_id FROM assignments GROUP BY number_id HAVING COUNT(DISTINCT agent_id) > 1) AND ${PLATFORM}`);
+  }
+
+  /** Platform rows holding an agent on a slot that it also holds on another platform row (or twice on this one). */
+  platformRowsSharingAgents(): FleetRecord[] {
+    const held = (a: string, m: string) => `FROM assignments ${a} JOIN numbers ${m} ON ${m}.id = ${a}.number_id WHERE ${m}.provider != @carrier AND ${m}.removed_at IS NULL`;
+    const shared = `SELECT m2.provider, a2.agent_id, a2.slot ${held('a2', 'm2')} GROUP BY 1, 2, 3 HAVING COUNT(*) > 1`;
+    return this.records(`n.id IN (SELECT a.number_id ${held('a', 'm')} AND (m.provider, a.agent_id, a.slot) IN (${shared})) AND ${PLATFORM}`);
+  }
+
   rowsNeedingAttention(): FleetRecord[] {
     return this.records(`n.needs_attention IS NOT NULL AND ${ROW}`);
   }

@@ -14,7 +14,7 @@ export const policyOneAgentPerNumber: Check = {
   run(snapshot, index) {
     if (!snapshot.settings.oneAgentPerNumber) return [];
     const findings: Finding[] = [];
-    for (const row of snapshot.fleet.rows()) {
+    for (const row of snapshot.fleet.platformRowsWithSeveralAgents()) {
       if (row.provider === snapshot.carrier?.name) continue;
       const named = new Set(SLOTS.flatMap((slot) => row.slots[slot].map((agent) => agent.agentId)));
       if (named.size <= 1) continue;
@@ -40,7 +40,8 @@ export const policyOneNumberPerAgent: Check = {
   run(snapshot, index) {
     if (!snapshot.settings.oneNumberPerAgent) return [];
     const holders = new Map<string, { slot: Slot; rows: FleetRecord[]; name: string }>();
-    for (const row of snapshot.fleet.rows()) {
+    // Every row of an agent held more than once: its groups below are whole.
+    for (const row of snapshot.fleet.platformRowsSharingAgents()) {
       if (row.provider === snapshot.carrier?.name) continue;
       for (const slot of SLOTS) {
         for (const agent of row.slots[slot]) {
