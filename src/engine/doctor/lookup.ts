@@ -1,5 +1,5 @@
 import type { ProviderName, Slot } from '../../domain/model.js';
-import type { FleetAgent, FleetRecord } from '../../store/index.js';
+import { lifecycleKey, type FleetAgent, type FleetRecord } from '../../store/index.js';
 import type { Check, DoctorIndex, DoctorSnapshot, Finding } from './types.js';
 
 /** The agent lookups every check shares. */
@@ -47,9 +47,16 @@ export interface NumberProblem {
 }
 
 /** A finding of `check` about a number. */
-export function numberFinding(check: Check, row: Pick<FleetRecord, 'e164' | 'provider'>, problem: NumberProblem): Finding {
-  // The key order is what --json prints: keep it.
-  return { scope: 'number', subject: row.e164, provider: row.provider, fix: null, manual: null, check: check.id, severity: check.severity, ...problem };
+export function numberFinding(check: Check, row: Pick<FleetRecord, 'e164' | 'provider'>, what: NumberProblem): Finding {
+  // Every finding built with one shape (the key order is what --json prints): thousands of them stay
+  // cheap to make and to serialise.
+  return { scope: 'number', subject: row.e164, provider: row.provider, fix: what.fix ?? null, manual: what.manual ?? null, check: check.id, severity: what.severity ?? check.severity, problem: what.problem, impact: what.impact };
+}
+
+/** Whether an import, purchase or release is under way (or stuck) for the record: lifecycle-open speaks for it then. */
+export function inLifecycle(snapshot: DoctorSnapshot, row: Pick<FleetRecord, 'e164' | 'provider'>): boolean {
+  // Nearly always empty: no key to build for each of thousands of records then.
+  return snapshot.lifecycle.size > 0 && snapshot.lifecycle.has(lifecycleKey(row.e164, row.provider));
 }
 
 /** Whether a live number is in service upstream (not activating or blocked). */

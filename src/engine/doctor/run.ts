@@ -64,7 +64,7 @@ export function runChecks(snapshot: DoctorSnapshot, scope: DoctorScope = {}): Fi
   const numbers = scope.numbers?.length ? new Set(scope.numbers) : null;
   const providers = scope.providers?.length ? new Set<string>(scope.providers) : null;
   const numberProviders = numbers ? new Set<string>(snapshot.fleet.providersOf([...numbers])) : null;
-  const kept = findings.filter((finding) => {
+  const kept = !numbers && !providers ? findings : findings.filter((finding) => {
     if (providers && (finding.provider === null || !providers.has(finding.provider))) return finding.provider === null && !numbers;
     if (!numbers) return true;
     if (finding.scope === 'number') return numbers.has(finding.subject);

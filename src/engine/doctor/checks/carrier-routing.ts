@@ -1,7 +1,7 @@
 import { PROVIDERS, type ProviderName } from '../../../domain/model.js';
 import type { FleetRecord, ImportRouting } from '../../../store/index.js';
 import type { Check, DoctorIndex, DoctorSnapshot, Finding } from '../types.js';
-import { inDashboard, numberFinding } from '../lookup.js';
+import { inDashboard, inLifecycle, numberFinding } from '../lookup.js';
 
 /**
  * How the carrier (Twilio) routes its numbers' calls: a SIP trunk beats an application, which beats
@@ -23,7 +23,7 @@ export const carrierRoutedNowhere: Check = {
     if (!carrier) return [];
     return snapshot.fleet
       .carrierRowsUnrouted()
-      .filter((row) => !snapshot.lifecycle.has(`${row.e164} ${row.provider}`))
+      .filter((row) => !inLifecycle(snapshot, row))
       .map((row) =>
         numberFinding(carrierRoutedNowhere, row, {
           problem: `routed nowhere: no ${carrier.displayName} application, SIP trunk or voice URL`,
@@ -46,7 +46,7 @@ export const carrierTrunkUnheld: Check = {
     const { trunkKind } = carrier.carrier;
     return snapshot.fleet
       .carrierRowsRoutedTo(trunkKind)
-      .filter((row) => row.provider === carrier.name && isTrunk(snapshot, index, row) && !snapshot.lifecycle.has(`${row.e164} ${row.provider}`))
+      .filter((row) => row.provider === carrier.name && isTrunk(snapshot, index, row) && !inLifecycle(snapshot, row))
       .map((row) => {
         const trunk = row.slots.inbound[0]!.agentId;
         const platforms = snapshot.fleet.platformsBehind(trunkKind, trunk);
@@ -81,7 +81,7 @@ export const carrierRoutingElsewhere: Check = {
     for (const row of rows) {
       const routing = snapshot.capabilities(row.provider).carrierRouting;
       const record = row.carrierRowId === null ? undefined : carrierRecords.get(row.carrierRowId);
-      if (!routing || !record || snapshot.lifecycle.has(`${row.e164} ${row.provider}`)) continue;
+      if (!routing || !record || inLifecycle(snapshot, row)) continue;
       const platform = snapshot.capabilities(row.provider).displayName;
       const target = record.slots.inbound[0];
       if (routing.via === 'sip-trunk') {

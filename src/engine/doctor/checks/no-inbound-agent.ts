@@ -1,5 +1,5 @@
 import type { Check } from '../types.js';
-import { inService, numberFinding } from '../lookup.js';
+import { inLifecycle, inService, numberFinding } from '../lookup.js';
 
 /**
  * A number in service with nothing to answer it. The carrier's own numbers are judged by their
@@ -12,7 +12,7 @@ export const noInboundAgent: Check = {
   run(snapshot) {
     return snapshot.fleet
       .platformRowsUnanswered()
-      .filter((row) => snapshot.capabilities(row.provider).slots.inbound.offered && inService(row) && !snapshot.lifecycle.has(`${row.e164} ${row.provider}`))
+      .filter((row) => snapshot.capabilities(row.provider).slots.inbound.offered && inService(row) && !inLifecycle(snapshot, row))
       .map((row) =>
         numberFinding(noInboundAgent, row, {
           problem: 'no inbound agent: nothing answers calls to it',
