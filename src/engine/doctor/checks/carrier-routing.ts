@@ -21,15 +21,19 @@ export const carrierRoutedNowhere: Check = {
   run(snapshot) {
     const carrier = snapshot.carrier;
     if (!carrier) return [];
+    // The same words for each of what may be thousands: one string each, shared.
+    const problem = `routed nowhere: no ${carrier.displayName} application, SIP trunk or voice URL`;
+    const impact = `${carrier.displayName} rejects every call to it`;
+    const dashboard = inDashboard(snapshot, carrier.name);
     return snapshot.fleet
       .carrierRowsUnrouted()
       .filter((row) => !inLifecycle(snapshot, row))
       .map((row) =>
         numberFinding(carrierRoutedNowhere, row, {
-          problem: `routed nowhere: no ${carrier.displayName} application, SIP trunk or voice URL`,
-          impact: `${carrier.displayName} rejects every call to it`,
+          problem,
+          impact,
           fix: snapshot.command(`assign ${row.e164} --inbound <application>`),
-          manual: `set a voice URL on the number ${inDashboard(snapshot, row.provider)}, or import it into a platform (\`${snapshot.command(`numbers import ${row.e164} --into <platform>`)}\`)`,
+          manual: `set a voice URL on the number ${dashboard}, or import it into a platform (\`${snapshot.command(`numbers import ${row.e164} --into <platform>`)}\`)`,
         }),
       );
   },
