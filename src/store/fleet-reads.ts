@@ -86,8 +86,8 @@ const hasAgentOn = (slots: readonly Slot[]) => `EXISTS (SELECT 1 FROM assignment
 const cannot = (capability: 'voice' | 'sms') => `(n.${capability} = 0 OR (n.${capability} IS NULL AND n.carrier_id IN (SELECT id FROM numbers WHERE ${capability} = 0)))`;
 /** The record can (or may: nothing says it cannot) carry this: its own capability, else its carrier record's, is not 0. */
 const may = (capability: 'voice' | 'sms') => `COALESCE(n.${capability}, (SELECT c.${capability} FROM numbers c WHERE c.id = n.carrier_id)) IS NOT 0`;
-/** The kind of the agent a carrier record routes its calls to (its first inbound agent), if known. */
-const inboundKind = (record: string) => `(SELECT g.kind FROM agents g WHERE g.provider = ${record}.provider AND g.agent_id = ${firstAgent(record, 'inbound')})`;
+/** The assignment `a` is its number's first on the inbound slot (the agent its calls go to). */
+const FIRST_INBOUND = "NOT EXISTS (SELECT 1 FROM assignments b WHERE b.number_id = a.number_id AND b.slot = 'inbound' AND b.position < a.position)";
 
 /** The numbers held by an agent matching `agentTest` (SQL over `g`): through the agents' index, not a scan of every number. */
 const heldByAgents = (agentTest: string, slot?: Slot) =>
@@ -300,13 +300,12 @@ export class FleetReads {
     if (known) return known;
     const found = { platforms: new Map<string, Set<ProviderName>>(), unheld: [] as number[] };
     // CROSS JOIN keeps this order (left to right): SQLite would rather scan every carrier record.
-    const first = "NOT EXISTS (SELECT 1 FROM assignments b WHERE b.number_id = a.number_id AND b.slot = 'inbound' AND b.position < a.position)";
     const rows = this.db
       .prepare(
         `SELECT DISTINCT a.agent_id, p.provider, CASE WHEN p.provider IS NULL THEN n.id END
          FROM agents g CROSS JOIN assignments a ON a.agent_id = g.agent_id AND a.slot = 'inbound' CROSS JOIN numbers n ON n.id = a.number_id
          LEFT JOIN numbers p ON p.e164 = n.e164 AND p.provider != @carrier AND p.removed_at IS NULL
-         WHERE g.provider = @carrier AND g.kind = @kind AND ${CARRIER} AND ${first}`,
+         WHERE g.provider = @carrier AND g.kind = @kind AND ${CARRIER} AND ${FIRST_INBOUND}`,
       )
       .raw()
       .all({ carrier: this.carrier, kind }) as [string, ProviderName | null, number | null][];
@@ -328,9 +327,10 @@ export class FleetReads {
    * of the trunk kind; or to an agent, or to a voice URL (once read) outside the given ones.
    */
   importsRoutedAmiss(platform: ProviderName, routing: ImportRouting): FleetRecord[] {
+    // The carrier records on a trunk are listed once (from the trunk agents), not looked up per record.
     const amiss =
       'trunkKind' in routing
-        ? `${inboundKind('c')} IS NOT @kind`
+        ? `c.id NOT IN (SELECT a.number_id FROM agents g CROSS JOIN assignments a ON a.agent_id = g.agent_id AND a.slot = 'inbound' WHERE g.provider = @carrier AND g.kind = @kind AND ${FIRST_INBOUND})`
         : `c.voice_url IS NOT NULL AND (${firstAgent('c', 'inbound')} IS NOT NULL OR c.voice_url NOT IN (SELECT value FROM json_each(@urls)))`;
     const params = 'trunkKind' in routing ? { kind: routing.trunkKind } : { urls: JSON.stringify(routing.voiceUrls) };
     // `c` is the record's carrier record (SELECT_RECORDS joins it by carrier_id).
