@@ -90,13 +90,11 @@ const may = (capability: 'voice' | 'sms') => `COALESCE(n.${capability}, (SELECT 
 const FIRST_INBOUND = "NOT EXISTS (SELECT 1 FROM assignments b WHERE b.number_id = a.number_id AND b.slot = 'inbound' AND b.position < a.position)";
 
 /** The numbers held by an agent matching `agentTest` (SQL over `g`): through the agents' index, not a scan of every number. */
-const heldByAgents = (agentTest: string, slot?: Slot) =>
-  `n.id IN (SELECT a.number_id FROM agents g JOIN assignments a ON a.agent_id = g.agent_id${slot ? ` AND a.slot = '${slot}'` : ''} WHERE ${agentTest})`;
+const heldByAgents = (agentTest: string) => `n.id IN (SELECT a.number_id FROM agents g JOIN assignments a ON a.agent_id = g.agent_id WHERE ${agentTest})`;
 
 // Own facts first, the carrier record's where the platform's record does not say (as lists show them).
-// `held` is HELD, or 0 where the WHERE clause already rules it out (no lookup per record then).
-const selectRecords = (held: string) => `SELECT n.id, n.provider, n.provider_id, n.e164, n.status, n.removed_at IS NOT NULL,
-  COALESCE(n.voice, c.voice), COALESCE(n.sms, c.sms), COALESCE(n.region, c.region), n.fallback, n.needs_attention, n.voice_url, n.carrier_id, ${held}
+const SELECT_RECORDS = `SELECT n.id, n.provider, n.provider_id, n.e164, n.status, n.removed_at IS NOT NULL,
+  COALESCE(n.voice, c.voice), COALESCE(n.sms, c.sms), COALESCE(n.region, c.region), n.fallback, n.needs_attention, n.voice_url, n.carrier_id, ${HELD}
   FROM numbers n LEFT JOIN numbers c ON c.id = n.carrier_id`;
 
 /** One string object per distinct value of a column that repeats (provider, status, region, voice URL). */
@@ -116,17 +114,15 @@ interface RecordQuery {
   params?: Record<string, unknown>;
   /** Row-id order unless said. */
   order?: string;
-  /** Whether the WHERE clause leaves only records no platform holds (so `held` needs no lookup). */
-  unheld?: boolean;
 }
 
 /** The records a query matches, each with its slots. */
-function readRecords(db: Database.Database, carrier: string, { where, params = {}, order = 'n.id', unheld = false }: RecordQuery): FleetRecord[] {
+function readRecords(db: Database.Database, carrier: string, { where, params = {}, order = 'n.id' }: RecordQuery): FleetRecord[] {
   // By row id in a plain array (row ids are small integers): cheaper than a Map.
   const byId: FleetRecord[] = [];
   const records: FleetRecord[] = [];
   const shared = interner();
-  for (const t of db.prepare(`${selectRecords(unheld ? '0' : HELD)} WHERE ${where} ORDER BY ${order}`).raw().iterate({ carrier, ...params }) as IterableIterator<Tuple>) {
+  for (const t of db.prepare(`${SELECT_RECORDS} WHERE ${where} ORDER BY ${order}`).raw().iterate({ carrier, ...params }) as IterableIterator<Tuple>) {
     const voiceUrl = shared(t[11]);
     const record: FleetRecord = {
       rowId: t[0],
@@ -239,7 +235,7 @@ export class FleetReads {
     }));
   }
 
-  /** The rows of `numbers list` (every live record but the carrier's records a platform holds). */
+  /** The rows of `numbers list` (every live record but the carrier's records a platform holds): no check needs them all. */
   rows(): FleetRecord[] {
     return this.records(ROW);
   }
