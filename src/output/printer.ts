@@ -80,6 +80,17 @@ export class Printer {
     writeInChunks(this.io.stdout, records, '[', ',', ']\n');
   }
 
+  /**
+   * An object whose last field is a long list, as json() prints it, the list written in chunks when
+   * piped: a report of thousands of findings never becomes one big string. On a terminal (indented)
+   * and through --jq, json() prints it whole.
+   */
+  jsonWithList(head: Record<string, unknown>, field: string, items: readonly unknown[]): void {
+    if (this.options.jq !== undefined || this.io.isStdoutTTY) return this.json({ ...head, [field]: items });
+    const fields = JSON.stringify(head).slice(0, -1);
+    writeInChunks(this.io.stdout, serialised(items), `${fields}${fields === '{' ? '' : ','}${JSON.stringify(field)}:[`, ',', ']}\n');
+  }
+
   /** Lines (without their newline), each printed with a newline, in chunks as they come. */
   dataLines(lines: Iterable<string>): void {
     writeInChunks(this.io.stdout, lines, '', '\n', '\n', '');
@@ -253,6 +264,11 @@ export function selectFields(value: unknown, json: JsonSelection, within?: strin
     return { ...wrapper, [within]: Array.isArray(wrapper[within]) ? (wrapper[within] as unknown[]).map(pick) : wrapper[within] };
   }
   return Array.isArray(value) ? value.map(pick) : pick(value);
+}
+
+/** Each item as compact JSON, as JSON.stringify writes it inside an array (`null` for what it leaves out). */
+function* serialised(items: readonly unknown[]): Generator<string> {
+  for (const item of items) yield JSON.stringify(item) ?? 'null';
 }
 
 /** One buffer: the opening, the parts with a separator between every `group` of them, the closing. */

@@ -9,12 +9,12 @@ import { clearDeadLocks, releaseLeftoverLocks, withNumberLock } from './number-l
 import * as lifecycle from './lifecycle-journal.js';
 import { knownRecords, type KnownRecord } from './known-state.js';
 import { auditById, auditOfBatch, batchesMatching, lastChangingBatch } from './audit-reads.js';
-import { readFleet, readFleetAgents, type FleetRecord } from './fleet-reads.js';
+import { FleetReads } from './fleet-reads.js';
 
 export type { AgentRow, NumberFilter, NumberRow, SyncStateRow, CachedSlotAgent, CarrierFacts, SortField } from './queries.js';
 export { SORT_FIELDS, PROVIDER_SLOTS } from './queries.js';
 export type { SyncCounts } from './sync-writer.js';
-export type { FleetAgentRef, FleetRecord } from './fleet-reads.js';
+export type { FleetAgent, FleetAgentRef, FleetReads, FleetRecord, ImportRouting, NumberRef } from './fleet-reads.js';
 export type { AuditEntry, AuditRow } from './number-writer.js';
 export type { BeginOp, LifecycleKind, LifecycleOpRow, LifecycleOpState, LifecycleState, LifecycleStepOutcome, LifecycleStepRow } from './lifecycle-journal.js';
 export { lifecycleKey } from './lifecycle-journal.js';
@@ -207,14 +207,9 @@ export class Store {
     return lifecycle.lifecycleStates(this.db);
   }
 
-  /** Every number record, lean, the carrier's records of imported numbers and removed ones included (doctor). */
-  fleet(): FleetRecord[] {
-    return readFleet(this.db);
-  }
-
-  /** Every agent, removed ones included, with its counts taken from `fleet()`'s records (doctor). */
-  fleetAgents(numbers: readonly FleetRecord[]): AgentRow[] {
-    return readFleetAgents(this.db, numbers);
+  /** The number records doctor's checks ask for, each read selecting only what can be wrong; `carrier` as in the registry. */
+  fleetReads(carrier: ProviderName | null): FleetReads {
+    return new FleetReads(this.db, carrier);
   }
 
   /**

@@ -251,7 +251,7 @@ describe('doctor checks', () => {
     expect(runChecks(snapshot, { providers: ['twilio'] }).map((f) => f.subject)).toEqual(['+14155550103', 'ivr']);
   });
 
-  it('reads agents with the counts agents list shows, and each record with its own slots, when records share a slot filling', () => {
+  it('reads agents as agents list shows them (whether, not how many, numbers they hold on each slot), and each record with its own slots, when records share a slot filling', () => {
     const fleet = healthyFleet();
     const two = (a: string, b: string) => [{ agentId: a, weight: 0.5 }, { agentId: b, weight: 0.5 }];
     fleet.numbers.push(
@@ -261,18 +261,22 @@ describe('doctor checks', () => {
       number('retell', '+14155550111', '+14155550111', { inbound: one('agent_voice'), outbound: one('agent_voice') }, { origin: 'custom' }),
       number('retell', '+14155550112', '+14155550112', { inbound: two('agent_voice', 'agent_dialer') }, { origin: 'custom' }),
       number('retell', '+14155550113', '+14155550113', { inbound: one('agent_dialer') }, { origin: 'custom' }),
+      // The only number with agent_chat on outbound, removed below: it holds nothing there then.
+      number('retell', '+14155550114', '+14155550114', { outbound: one('agent_chat') }, { origin: 'custom' }),
     );
     const store = storeOf(fleet);
     // The next sync finds +14155550113 gone: a removed record counts for nobody.
-    store.replaceProvider({ provider: 'retell', numbers: fleet.numbers.filter((n) => n.provider === 'retell' && n.e164 !== '+14155550113'), agents: fleet.agents.filter((a) => a.provider === 'retell'), skipped: [], requests: 1 }, NOW);
+    store.replaceProvider({ provider: 'retell', numbers: fleet.numbers.filter((n) => n.provider === 'retell' && n.e164 !== '+14155550113' && n.e164 !== '+14155550114'), agents: fleet.agents.filter((a) => a.provider === 'retell'), skipped: [], requests: 1 }, NOW);
     const snapshot = snapshotOf(store);
-    expect(snapshot.agents).toEqual(store.listAgents({ includeRemoved: true }));
-    expect(snapshot.agents.find((a) => a.id === 'agent_voice')!.numbers).toEqual({ inbound: 4, outbound: 1, sms: 0 });
-    expect(snapshot.agents.find((a) => a.id === 'agent_dialer')!.numbers).toEqual({ inbound: 1, outbound: 2, sms: 0 });
-    const slotsOf = (e164: string) => snapshot.numbers.find((n) => n.e164 === e164 && n.provider === 'retell')!.slots;
+    // Doctor asks whether an agent holds a number on a slot, where agents list counts them.
+    const holding = store.listAgents({ includeRemoved: true }).map(({ numbers, ...agent }) => ({ ...agent, holds: { inbound: numbers.inbound > 0, outbound: numbers.outbound > 0, sms: numbers.sms > 0 } }));
+    expect(snapshot.agents).toEqual(holding);
+    expect(snapshot.agents.find((a) => a.id === 'agent_voice')!.holds).toEqual({ inbound: true, outbound: true, sms: false });
+    expect(snapshot.agents.find((a) => a.id === 'agent_chat')!.holds).toEqual({ inbound: false, outbound: false, sms: true });
+    const slotsOf = (e164: string) => snapshot.fleet.rows().find((n) => n.e164 === e164 && n.provider === 'retell')!.slots;
     expect(slotsOf('+14155550110')).toEqual(slotsOf('+14155550100'));
     expect(slotsOf('+14155550111')).toEqual({ inbound: one('agent_voice'), outbound: one('agent_voice'), sms: [] });
     expect(slotsOf('+14155550112')).toEqual({ inbound: two('agent_voice', 'agent_dialer'), outbound: [], sms: [] });
-    expect(snapshot.numbers.find((n) => n.e164 === '+14155550113')!.removed).toBe(true);
+    expect(snapshot.fleet.removed().find((n) => n.e164 === '+14155550113')!.removed).toBe(true);
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseFieldList, requireJsonFields } from '../../src/cli/json-fields.js';
-import { selectFields } from '../../src/output/printer.js';
+import { Printer, selectFields } from '../../src/output/printer.js';
 import { csvCell, neutralize } from '../../src/output/sanitize.js';
 import { renderTable, renderTsv, type Column } from '../../src/output/table.js';
+import { testIO } from '../helpers/io.js';
 
 describe('neutralising upstream text', () => {
   it('turns escape sequences, newlines and tabs into visible text', () => {
@@ -113,5 +114,42 @@ describe('--json field lists', () => {
     expect(() => requireJsonFields(['outcome'], ['e164', 'changes'], 'the plan')).toThrow(/the plan has no field outcome/);
     expect(() => requireJsonFields(['e164'], ['e164'], 'the plan')).not.toThrow();
     expect(() => requireJsonFields(true, [], 'the plan')).not.toThrow();
+  });
+});
+
+describe('an object whose last field is a long list (jsonWithList)', () => {
+  const findings = Array.from({ length: 2000 }, (_, i) => ({ check: 'no-inbound-agent', subject: `+1415555${String(i).padStart(4, '0')}`, fix: i % 2 ? null : `voicenum assign ${i}`, gone: undefined }));
+
+  /** A printer on a test IO that also counts the writes to stdout. */
+  function counting(tty = false) {
+    const io = testIO({ tty });
+    let writes = 0;
+    const write = io.stdout.write;
+    io.stdout.write = (text) => (writes++, write(text));
+    return { io, printer: new Printer(io, { quiet: false, verbose: false }), writes: () => writes };
+  }
+
+  it('piped, prints what json() prints, the list in chunks of some 32 KB', () => {
+    const { io, printer, writes } = counting();
+    const head = { healthy: false, counts: { error: 0, warning: 2000 }, accounts: null };
+    printer.jsonWithList(head, 'findings', findings);
+    expect(io.out()).toBe(`${JSON.stringify({ ...head, findings })}\n`);
+    expect(JSON.parse(io.out()).findings).toHaveLength(2000);
+    expect(writes()).toBeGreaterThan(3);
+  });
+
+  it('piped, with no other field, an empty list, or items JSON leaves out', () => {
+    for (const [head, items] of [[{}, findings.slice(0, 2)], [{ healthy: true }, []], [{ a: 1 }, [undefined, () => 1, { b: undefined }]]] as const) {
+      const { io, printer } = counting();
+      printer.jsonWithList(head, 'items', items);
+      expect(io.out()).toBe(`${JSON.stringify({ ...head, items })}\n`);
+    }
+  });
+
+  it('on a terminal, prints it whole and indented, as json() does', () => {
+    const { io, printer, writes } = counting(true);
+    printer.jsonWithList({ healthy: true }, 'findings', findings.slice(0, 3));
+    expect(io.out()).toBe(`${JSON.stringify({ healthy: true, findings: findings.slice(0, 3) }, null, 2)}\n`);
+    expect(writes()).toBe(1);
   });
 });

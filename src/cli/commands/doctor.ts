@@ -40,12 +40,12 @@ export async function runDoctor(ctx: Context, numbers: string[], options: Doctor
   const counts = countBySeverity(findings);
   const code = counts.error > 0 ? ExitCode.Unhealthy : ExitCode.Ok;
   if (format === 'json') {
-    ctx.printer.json(selectFields({ healthy: counts.error === 0, counts, accounts: probes, findings }, options.json, 'findings'));
+    // The findings last: thousands of them are written in chunks, not as one string.
+    ctx.printer.jsonWithList({ healthy: counts.error === 0, counts, accounts: probes }, 'findings', selectFields(findings, options.json) as unknown[]);
     return code;
   }
-  if (format === 'tsv' || format === 'csv') {
-    for (const f of findings) ctx.printer.data(`${[f.severity, f.check, f.subject, f.provider ?? '', neutralize(f.problem), f.fix ?? '', neutralize(f.manual ?? '')].map((cell) => cell.replace(/[\t\n]/g, ' ')).join('\t')}\n`);
-  } else printReport(ctx, findings, probes);
+  if (format === 'tsv' || format === 'csv') ctx.printer.dataLines(findings.map(findingRow));
+  else ctx.printer.dataLines(reportLines(ctx, findings, probes));
   ctx.printer.info(summary(findings, ctx.options.offline === true));
   return code;
 }
@@ -76,26 +76,36 @@ async function probeAccounts(ctx: Context, providers: ProviderName[]): Promise<A
   );
 }
 
-function printReport(ctx: Context, findings: readonly Finding[], probes: AccountProbe[] | null): void {
+/** A finding as one tab-separated line (tabs and newlines inside a cell become spaces). */
+function findingRow(f: Finding): string {
+  return [f.severity, f.check, f.subject, f.provider ?? '', neutralize(f.problem), f.fix ?? '', neutralize(f.manual ?? '')].map((cell) => cell.replace(/[\t\n]/g, ' ')).join('\t');
+}
+
+/**
+ * The terminal report, printed in chunks as it comes: the accounts, then each severity's findings
+ * (runChecks sorts errors first, then warnings, then notes), a blank line between blocks; one piece
+ * per finding, its lines joined.
+ */
+function* reportLines(ctx: Context, findings: readonly Finding[], probes: AccountProbe[] | null): Generator<string> {
   const theme = ctx.printer.out;
-  const lines: string[] = [];
+  let blocks = 0;
   if (probes?.length) {
-    lines.push(theme.header('accounts'));
-    for (const probe of probes) lines.push(`  ${theme.provider(probe.provider)}  ${probe.ok ? theme.success('credentials work') : theme.fail(probe.rejected ? 'credentials rejected' : 'no answer')}  ${probe.latencyMs} ms`);
-    lines.push('');
+    blocks++;
+    yield theme.header('accounts');
+    for (const probe of probes) yield `  ${theme.provider(probe.provider)}  ${probe.ok ? theme.success('credentials work') : theme.fail(probe.rejected ? 'credentials rejected' : 'no answer')}  ${probe.latencyMs} ms`;
   }
-  for (const severity of ['error', 'warning', 'info'] as const) {
-    const group = findings.filter((f) => f.severity === severity);
-    if (group.length === 0) continue;
-    const paint = severity === 'error' ? theme.fail : severity === 'warning' ? theme.warn : theme.dim;
-    lines.push(paint(`${HEADINGS[severity]} (${group.length})`));
-    for (const f of group) {
-      lines.push(`  ${neutralize(f.subject)}${f.provider && f.provider !== f.subject ? ` ${theme.provider(f.provider)}` : ''}  ${neutralize(f.problem)}  ${theme.dim(`[${f.check}]`)}`);
-      lines.push(`      why: ${f.impact}`);
-      if (f.fix) lines.push(`      fix: ${f.fix}`);
-      if (f.manual) lines.push(`      ${f.fix ? 'or:  ' : 'fix: '}${neutralize(f.manual)}`);
+  const counts = countBySeverity(findings);
+  let severity: Severity | null = null;
+  for (const f of findings) {
+    if (f.severity !== severity) {
+      severity = f.severity;
+      if (blocks++) yield '';
+      const paint = severity === 'error' ? theme.fail : severity === 'warning' ? theme.warn : theme.dim;
+      yield paint(`${HEADINGS[severity]} (${counts[severity]})`);
     }
-    lines.push('');
+    let text = `  ${neutralize(f.subject)}${f.provider && f.provider !== f.subject ? ` ${theme.provider(f.provider)}` : ''}  ${neutralize(f.problem)}  ${theme.dim(`[${f.check}]`)}\n      why: ${f.impact}`;
+    if (f.fix) text += `\n      fix: ${f.fix}`;
+    if (f.manual) text += `\n      ${f.fix ? 'or:  ' : 'fix: '}${neutralize(f.manual)}`;
+    yield text;
   }
-  if (lines.length) ctx.printer.data(`${lines.join('\n')}`);
 }

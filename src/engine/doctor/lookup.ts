@@ -1,39 +1,18 @@
 import type { ProviderName, Slot } from '../../domain/model.js';
-import type { AgentRow, FleetRecord } from '../../store/index.js';
-import type { DoctorIndex, DoctorSnapshot, Finding } from './types.js';
+import { lifecycleKey, type FleetAgent, type FleetRecord } from '../../store/index.js';
+import type { Check, DoctorIndex, DoctorSnapshot, Finding } from './types.js';
 
-/** The lookups every check shares, built in one pass over the snapshot. */
+/** The agent lookups every check shares. */
 export function buildIndex(snapshot: DoctorSnapshot): DoctorIndex {
-  const carrier = snapshot.carrier?.name ?? null;
-  const live = snapshot.numbers.filter((row) => !row.removed);
-  const platformByE164 = new Map<string, FleetRecord[]>();
-  for (const row of live) {
-    if (row.provider === carrier) continue;
-    const list = platformByE164.get(row.e164);
-    if (list) list.push(row);
-    else platformByE164.set(row.e164, [row]);
-  }
-  const carrierRecords = live.filter((row) => row.provider === carrier);
-  const byRowId = new Map(carrierRecords.map((row) => [row.rowId, row]));
-  const holderOf = new Map<string, FleetRecord[]>();
-  for (const record of carrierRecords) {
-    const holders = platformByE164.get(record.e164);
-    if (holders) holderOf.set(record.providerId, holders);
-  }
-  // Per provider, then by id: a lookup allocates nothing (checks look agents up per slot of every number).
-  const agents = new Map<ProviderName, Map<string, AgentRow>>();
+  // Per provider, then by id: a lookup allocates nothing (checks look agents up per slot of a number).
+  const agents = new Map<ProviderName, Map<string, FleetAgent>>();
   for (const agent of snapshot.agents) {
-    const ofProvider = agents.get(agent.provider) ?? new Map<string, AgentRow>();
+    const ofProvider = agents.get(agent.provider) ?? new Map<string, FleetAgent>();
     ofProvider.set(agent.id, agent);
     agents.set(agent.provider, ofProvider);
   }
   const agentOf = (provider: ProviderName, agentId: string) => agents.get(provider)?.get(agentId);
   return {
-    rows: live.filter((row) => row.provider !== carrier || !holderOf.has(row.providerId)),
-    carrierRecords,
-    removed: snapshot.numbers.filter((row) => row.removed),
-    holderOf,
-    carrierOf: (row) => (row.carrierRowId === null ? null : (byRowId.get(row.carrierRowId) ?? null)),
     agent: agentOf,
     agentName: (provider, agentId) => agentOf(provider, agentId)?.name ?? agentId,
     inboundKind: (row) => {
@@ -54,19 +33,36 @@ export function inDashboard(snapshot: DoctorSnapshot, provider: ProviderName): s
 }
 
 /** `--provider P` for a carrier record a platform also holds: a command must say which record it means. */
-export function providerFlag(index: DoctorIndex, row: FleetRecord): string {
-  return index.holderOf.has(row.providerId) ? ` --provider ${row.provider}` : '';
+export function providerFlag(row: FleetRecord): string {
+  return row.held ? ` --provider ${row.provider}` : '';
 }
 
-/** A finding about a number. */
-export function numberFinding(row: Pick<FleetRecord, 'e164' | 'provider'>, finding: Omit<Finding, 'scope' | 'subject' | 'provider' | 'manual' | 'fix'> & { fix?: string | null; manual?: string | null }): Finding {
-  return { scope: 'number', subject: row.e164, provider: row.provider, fix: null, manual: null, ...finding };
+/** What a number finding says; the check gives its id and (unless said here) its severity. */
+export interface NumberProblem {
+  severity?: Finding['severity'];
+  problem: string;
+  impact: string;
+  fix?: string | null;
+  manual?: string | null;
 }
 
-/** Whether a number is in service upstream (not activating, blocked or gone). */
-export function inService(row: FleetRecord): boolean {
+/** A finding of `check` about a number. */
+export function numberFinding(check: Check, row: Pick<FleetRecord, 'e164' | 'provider'>, what: NumberProblem): Finding {
+  // Every finding built with one shape (the key order is what --json prints): thousands of them stay
+  // cheap to make and to serialise.
+  return { scope: 'number', subject: row.e164, provider: row.provider, fix: what.fix ?? null, manual: what.manual ?? null, check: check.id, severity: what.severity ?? check.severity, problem: what.problem, impact: what.impact };
+}
+
+/** Whether an import, purchase or release is under way (or stuck) for the record: lifecycle-open speaks for it then. */
+export function inLifecycle(snapshot: DoctorSnapshot, row: Pick<FleetRecord, 'e164' | 'provider'>): boolean {
+  // Nearly always empty: no key to build for each of thousands of records then.
+  return snapshot.lifecycle.size > 0 && snapshot.lifecycle.has(lifecycleKey(row.e164, row.provider));
+}
+
+/** Whether a live number is in service upstream (not activating or blocked). */
+export function inService(row: Pick<FleetRecord, 'status'>): boolean {
   const status = row.status?.toLowerCase() ?? null;
-  return !row.removed && (status === null || status === 'active' || status === 'in-use');
+  return status === null || status === 'active' || status === 'in-use';
 }
 
 /** Plain code-point order for sorting numbers and names (localeCompare is slow over thousands). */

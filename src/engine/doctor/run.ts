@@ -63,8 +63,8 @@ export function runChecks(snapshot: DoctorSnapshot, scope: DoctorScope = {}): Fi
   }
   const numbers = scope.numbers?.length ? new Set(scope.numbers) : null;
   const providers = scope.providers?.length ? new Set<string>(scope.providers) : null;
-  const numberProviders = numbers ? new Set(snapshot.numbers.filter((row) => numbers.has(row.e164)).map((row) => row.provider)) : null;
-  const kept = findings.filter((finding) => {
+  const numberProviders = numbers ? new Set<string>(snapshot.fleet.providersOf([...numbers])) : null;
+  const kept = !numbers && !providers ? findings : findings.filter((finding) => {
     if (providers && (finding.provider === null || !providers.has(finding.provider))) return finding.provider === null && !numbers;
     if (!numbers) return true;
     if (finding.scope === 'number') return numbers.has(finding.subject);

@@ -12,14 +12,14 @@ export interface SnapshotInputs {
   command(text: string): string;
 }
 
-/** Read everything the checks need from the cache, once. */
+/** Read what every check needs from the cache, once; the number records each check reads for itself (`fleet`). */
 export function readSnapshot(store: Store, inputs: SnapshotInputs): DoctorSnapshot {
   const health = store.health();
-  const numbers = store.fleet();
+  const fleet = store.fleetReads(CARRIER?.name ?? null);
   return {
     ...inputs,
-    numbers,
-    agents: store.fleetAgents(numbers),
+    fleet,
+    agents: fleet.agents(),
     syncStates: store.syncStates(),
     openIntents: store.openIntents().map((entry) => ({ e164: entry.e164, provider: entry.provider, field: entry.field, outcome: entry.outcome })),
     lifecycle: store.lifecycleStates(),

@@ -1,12 +1,13 @@
 import type { ProviderCapabilities } from '../../domain/capabilities.js';
 import type { ProviderName, Slot } from '../../domain/model.js';
-import type { AgentRow, FleetRecord, LifecycleOpRow, LifecycleState, SyncStateRow } from '../../store/index.js';
+import type { FleetAgent, FleetReads, FleetRecord, LifecycleOpRow, LifecycleState, SyncStateRow } from '../../store/index.js';
 
 /**
  * `voicenum doctor`: the troubleshooting checklists of the voice-AI platforms run over the cache.
- * Each check is a pure function of a DoctorSnapshot (what the cache knows, plus the result of the
+ * Each check is a function of a DoctorSnapshot (what the cache knows, plus the result of the
  * optional network probes) that returns findings; platform differences come from the capability
- * descriptors, never from a provider's name.
+ * descriptors, never from a provider's name. A check over the numbers reads only the records that
+ * can be wrong its way (the snapshot's `fleet`): SQLite picks them out of the whole fleet.
  */
 
 export const SEVERITIES = ['error', 'warning', 'info'] as const;
@@ -62,10 +63,10 @@ export interface CacheHealth {
 /** Everything the checks read. Built once (snapshot.ts); the checks never touch the store. */
 export interface DoctorSnapshot {
   now: Date;
-  /** Every number record: the carrier's records of imported numbers and removed records included. */
-  numbers: FleetRecord[];
+  /** The number records, read per check: each asks for those that can be wrong its way. */
+  fleet: FleetReads;
   /** Every agent, removed ones included. */
-  agents: AgentRow[];
+  agents: FleetAgent[];
   syncStates: SyncStateRow[];
   /** Providers the profile has credentials for. */
   configured: ProviderName[];
@@ -87,16 +88,7 @@ export interface DoctorSnapshot {
 
 /** Lookups the checks share, computed once per snapshot. */
 export interface DoctorIndex {
-  /** Live records of agent platforms and the carrier's records no platform holds: the rows of `numbers list`. */
-  rows: FleetRecord[];
-  /** Every live carrier record, held or not. */
-  carrierRecords: FleetRecord[];
-  removed: FleetRecord[];
-  /** The live platform record holding a carrier record's number, by the carrier record's providerId. */
-  holderOf: Map<string, FleetRecord[]>;
-  /** The carrier record joined to a platform's record. */
-  carrierOf(row: FleetRecord): FleetRecord | null;
-  agent(provider: ProviderName, agentId: string): AgentRow | undefined;
+  agent(provider: ProviderName, agentId: string): FleetAgent | undefined;
   /** An agent in a slot as people read it: its name, else its id. */
   agentName(provider: ProviderName, agentId: string): string;
   /** The kind of the agent in a record's inbound slot (a carrier trunk, an application...), if known. */

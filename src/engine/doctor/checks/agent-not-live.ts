@@ -9,15 +9,13 @@ export const agentNotLive: Check = {
   scope: 'number',
   run(snapshot, index) {
     const findings: Finding[] = [];
-    for (const row of index.rows) {
+    for (const row of snapshot.fleet.rowsWithDraftAgent()) {
       for (const slot of SLOTS) {
         for (const held of row.slots[slot]) {
           const agent = index.agent(row.provider, held.agentId);
           if (!agent || agent.removed || agent.live !== false) continue;
           findings.push(
-            numberFinding(row, {
-              check: 'agent-not-live',
-              severity: 'warning',
+            numberFinding(agentNotLive, row, {
               problem: `the ${slot} agent ${agent.name} has no published version (draft only or inactive)`,
               impact: 'the platform may answer with an unfinished agent, or not at all',
               fix: snapshot.command(`assign ${row.e164} ${slotFlag(slot)} <agent> --yes`),

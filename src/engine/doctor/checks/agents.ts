@@ -20,7 +20,7 @@ export const agentWithoutNumber: Check = {
         const support = capabilities.slots[slot];
         return support.offered && support.kinds.includes(agent.kind);
       });
-      if (slots.length === 0 || slots.some((slot) => agent.numbers[slot] > 0)) continue;
+      if (slots.length === 0 || slots.some((slot) => agent.holds[slot])) continue;
       const ref = `${agent.provider}:${agent.id}`;
       findings.push({
         check: 'agent-without-number',

@@ -10,15 +10,14 @@ export const smsWithoutCapability: Check = {
   severity: 'error',
   scope: 'number',
   run(snapshot, index) {
-    return index.rows
+    return snapshot.fleet
+      .rowsTextingWithoutSms()
       .filter((row) => row.slots.sms.length > 0 && row.capabilities.sms === false)
       .map((row) =>
-        numberFinding(row, {
-          check: 'sms-without-capability',
-          severity: 'error',
+        numberFinding(smsWithoutCapability, row, {
           problem: `the sms slot holds ${row.slots.sms.map((a) => index.agentName(row.provider, a.agentId)).join(', ')}, but the number cannot send or receive texts`,
           impact: 'no text ever reaches that agent; senders get no answer',
-          fix: snapshot.command(`unassign ${row.e164}${providerFlag(index, row)} --sms --yes`),
+          fix: snapshot.command(`unassign ${row.e164}${providerFlag(row)} --sms --yes`),
         }),
       );
   },
@@ -30,17 +29,15 @@ export const voiceWithoutCapability: Check = {
   scope: 'number',
   run(snapshot, index) {
     const findings: Finding[] = [];
-    for (const row of index.rows) {
+    for (const row of snapshot.fleet.rowsCallingWithoutVoice()) {
       if (row.capabilities.voice !== false) continue;
       const slots = (['inbound', 'outbound'] as const).filter((slot) => row.slots[slot].length > 0);
       if (slots.length === 0) continue;
       findings.push(
-        numberFinding(row, {
-          check: 'voice-without-capability',
-          severity: 'error',
+        numberFinding(voiceWithoutCapability, row, {
           problem: `${slots.map((slot) => `the ${slot} slot holds ${row.slots[slot].map((a) => index.agentName(row.provider, a.agentId)).join(', ')}`).join(' and ')}, but the number cannot carry voice calls`,
           impact: 'no call reaches or leaves that agent through this number',
-          fix: snapshot.command(`unassign ${row.e164}${providerFlag(index, row)} ${slots.map((slot) => `--${slot}`).join(' ')} --yes`),
+          fix: snapshot.command(`unassign ${row.e164}${providerFlag(row)} ${slots.map((slot) => `--${slot}`).join(' ')} --yes`),
         }),
       );
     }

@@ -9,16 +9,15 @@ export const carrierRegionMissing: Check = {
   id: 'carrier-region-missing',
   severity: 'warning',
   scope: 'number',
-  run(snapshot, index) {
+  run(snapshot) {
     const carrier = snapshot.carrier;
     if (!carrier?.regions) return [];
     const region = snapshot.settings.defaultRegion ?? carrier.regions[0];
-    return index.carrierRecords
+    return snapshot.fleet
+      .carrierRecordsWithoutRegion()
       .filter((record) => record.region === null)
       .map((record) =>
-        numberFinding(record, {
-          check: 'carrier-region-missing',
-          severity: 'warning',
+        numberFinding(carrierRegionMissing, record, {
           problem: `no inbound processing region is known for it at ${carrier.displayName}`,
           impact: 'calls may be processed far from the callers and the platform (latency, data residency)',
           fix: snapshot.command(`region ${record.e164} ${region}`),
@@ -31,15 +30,14 @@ export const carrierRegionDiffers: Check = {
   id: 'carrier-region-differs',
   severity: 'warning',
   scope: 'number',
-  run(snapshot, index) {
+  run(snapshot) {
     const wanted = snapshot.settings.defaultRegion;
     if (!snapshot.carrier?.regions || wanted === null) return [];
-    return index.carrierRecords
+    return snapshot.fleet
+      .carrierRecordsOutside(wanted)
       .filter((record) => record.region !== null && record.region.toLowerCase() !== wanted)
       .map((record) =>
-        numberFinding(record, {
-          check: 'carrier-region-differs',
-          severity: 'warning',
+        numberFinding(carrierRegionDiffers, record, {
           problem: `its inbound processing region is ${record.region}, not the team's default-region ${wanted}`,
           impact: 'its calls are processed in another region than the team chose (latency, data residency)',
           fix: snapshot.command(`region ${record.e164} ${wanted}`),

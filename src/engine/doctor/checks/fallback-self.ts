@@ -6,13 +6,12 @@ export const fallbackSelf: Check = {
   id: 'fallback-self',
   severity: 'error',
   scope: 'number',
-  run(snapshot, index) {
-    return index.rows
+  run(snapshot) {
+    return snapshot.fleet
+      .rowsWithFallback()
       .filter((row) => row.fallback !== null && row.fallback.replace(/[^\d+]/g, '') === row.e164)
       .map((row) =>
-        numberFinding(row, {
-          check: 'fallback-self',
-          severity: 'error',
+        numberFinding(fallbackSelf, row, {
           problem: `its fallback is the number itself (${row.fallback})`,
           impact: 'when the agent cannot answer, the call loops back to the same failing number instead of reaching a person',
           fix: snapshot.command(`numbers fallback ${row.e164} none`),

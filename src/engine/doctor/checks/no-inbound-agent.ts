@@ -1,5 +1,5 @@
 import type { Check } from '../types.js';
-import { inService, numberFinding } from '../lookup.js';
+import { inLifecycle, inService, numberFinding } from '../lookup.js';
 
 /**
  * A number in service with nothing to answer it. The carrier's own numbers are judged by their
@@ -9,15 +9,12 @@ export const noInboundAgent: Check = {
   id: 'no-inbound-agent',
   severity: 'warning',
   scope: 'number',
-  run(snapshot, index) {
-    const carrier = snapshot.carrier?.name;
-    return index.rows
-      .filter((row) => row.provider !== carrier && snapshot.capabilities(row.provider).slots.inbound.offered && inService(row) && row.capabilities.voice !== false)
-      .filter((row) => row.slots.inbound.length === 0 && row.needsAttention === null && !snapshot.lifecycle.has(`${row.e164} ${row.provider}`))
+  run(snapshot) {
+    return snapshot.fleet
+      .platformRowsUnanswered()
+      .filter((row) => snapshot.capabilities(row.provider).slots.inbound.offered && inService(row) && !inLifecycle(snapshot, row))
       .map((row) =>
-        numberFinding(row, {
-          check: 'no-inbound-agent',
-          severity: 'warning',
+        numberFinding(noInboundAgent, row, {
           problem: 'no inbound agent: nothing answers calls to it',
           impact: 'callers reach silence or the platform\'s default; a number meant only to place calls can ignore this',
           fix: snapshot.command(`assign ${row.e164} --inbound <agent>`),

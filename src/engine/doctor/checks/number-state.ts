@@ -6,13 +6,12 @@ export const needsAttention: Check = {
   id: 'needs-attention',
   severity: 'error',
   scope: 'number',
-  run(snapshot, index) {
-    return index.rows
+  run(snapshot) {
+    return snapshot.fleet
+      .rowsNeedingAttention()
       .filter((row) => row.needsAttention !== null)
       .map((row) =>
-        numberFinding(row, {
-          check: 'needs-attention',
-          severity: 'error',
+        numberFinding(needsAttention, row, {
           problem: `needs attention: ${row.needsAttention}`,
           impact: 'a change failed half way and its undo failed too: the number may route calls wrongly, and voicenum refuses to change it',
           fix: snapshot.command('sync'),
@@ -36,9 +35,9 @@ export const lifecycleOpen: Check = {
       if (state !== 'corrupted' && !ownerGone.has(key)) continue;
       findings.push(
         numberFinding(
+          lifecycleOpen,
           { e164, provider },
           {
-            check: 'lifecycle-open',
             severity: state === 'corrupted' ? 'error' : 'warning',
             problem: state === 'corrupted' ? 'corrupted: an import, purchase or release failed and its undo failed too' : `left ${state}: the voicenum run doing it was killed`,
             impact: 'resources voicenum made may be left upstream, and the number may route calls nowhere',
@@ -57,11 +56,9 @@ export const removedUpstream: Check = {
   id: 'removed-upstream',
   severity: 'info',
   scope: 'number',
-  run(snapshot, index) {
-    return index.removed.map((row) =>
-      numberFinding(row, {
-        check: 'removed-upstream',
-        severity: 'info',
+  run(snapshot) {
+    return snapshot.fleet.removed().map((row) =>
+      numberFinding(removedUpstream, row, {
         problem: `removed from ${snapshot.capabilities(row.provider).displayName}: a sync found it gone`,
         impact: 'nothing answers it there any more; if that was not meant, the number may be lost',
         fix: null,

@@ -14,7 +14,7 @@ export const policyOneAgentPerNumber: Check = {
   run(snapshot, index) {
     if (!snapshot.settings.oneAgentPerNumber) return [];
     const findings: Finding[] = [];
-    for (const row of index.rows) {
+    for (const row of snapshot.fleet.platformRowsWithSeveralAgents()) {
       if (row.provider === snapshot.carrier?.name) continue;
       const named = new Set(SLOTS.flatMap((slot) => row.slots[slot].map((agent) => agent.agentId)));
       if (named.size <= 1) continue;
@@ -22,9 +22,7 @@ export const policyOneAgentPerNumber: Check = {
       const keep = row.slots.inbound[0]?.agentId ?? SLOTS.map((slot) => row.slots[slot][0]?.agentId).find(Boolean);
       const off = SLOTS.filter((slot) => row.slots[slot].some((agent) => agent.agentId !== keep));
       findings.push(
-        numberFinding(row, {
-          check: 'policy-one-agent-per-number',
-          severity: 'warning',
+        numberFinding(policyOneAgentPerNumber, row, {
           problem: `policy one-agent-per-number is on, but its slots name ${SLOTS.filter((slot) => row.slots[slot].length).map((slot) => `${row.slots[slot].map((a) => index.agentName(row.provider, a.agentId)).join('+')} on ${slot}`).join(' and ')}`,
           impact: 'the team rule is broken (changed on a dashboard, or before the policy was on); voicenum refuses changes that keep it broken',
           fix: snapshot.command(`unassign ${row.e164} ${off.map((slot) => `--${slot}`).join(' ')} --yes`),
@@ -42,7 +40,8 @@ export const policyOneNumberPerAgent: Check = {
   run(snapshot, index) {
     if (!snapshot.settings.oneNumberPerAgent) return [];
     const holders = new Map<string, { slot: Slot; rows: FleetRecord[]; name: string }>();
-    for (const row of index.rows) {
+    // Every row of an agent held more than once: its groups below are whole.
+    for (const row of snapshot.fleet.platformRowsSharingAgents()) {
       if (row.provider === snapshot.carrier?.name) continue;
       for (const slot of SLOTS) {
         for (const agent of row.slots[slot]) {
@@ -59,9 +58,7 @@ export const policyOneNumberPerAgent: Check = {
       const [first, ...others] = rows.sort((a, b) => byText(a.e164, b.e164));
       for (const row of others) {
         findings.push(
-          numberFinding(row, {
-            check: 'policy-one-number-per-agent',
-            severity: 'warning',
+          numberFinding(policyOneNumberPerAgent, row, {
             problem: `policy one-number-per-agent is on, but ${name} holds ${rows.length} numbers on ${slot} (this one and ${first!.e164}${rows.length > 2 ? ` and ${rows.length - 2} more` : ''})`,
             impact: 'the team rule is broken (changed on a dashboard, or before the policy was on); the next assign of this agent moves it off every other number',
             fix: snapshot.command(`unassign ${row.e164} --${slot} --yes`),
