@@ -130,11 +130,11 @@ function usage(file: string, problems: FileProblem[]): UsageError {
 }
 
 /** A fallback as compared: a phone number in E.164 where the provider's fallback is a number. */
-function fallbackValue(value: string | null, provider: ProviderName, toE164: (text: string) => string): string | null {
+function fallbackValue(value: string | null, provider: ProviderName, readNumber: (text: string) => string): string | null {
   if (value === null || value === '') return null;
   if (capabilitiesOf(provider).fallback.kind !== 'number') return value;
   try {
-    return toE164(value);
+    return readNumber(value);
   } catch {
     // Kept as written: the plan refuses it with the provider's own words.
     return value;
