@@ -91,7 +91,7 @@ export async function resolveFleetFile(source: FleetSource, inputs: ResolveInput
       return report([...path, 'number'], elsewhere.length ? `${e164} is not a ${provider} number (it is at ${elsewhere.join(' and ')})` : `${e164} is not in the cache; run \`voicenum sync\` if it is new (a fleet file changes numbers, it does not buy them)`);
     }
     // Where it is written is worked out only for the numbers a plan shows.
-    const wanted: DesiredNumber = { provider, providerId: row.providerId, e164, slots: {}, where: () => `${source.file}:${source.entryLine(index) ?? '?'}` };
+    const wanted: DesiredNumber = { provider, providerId: row.providerId, e164, slots: {}, where: whereWritten(source.file, source.entryLine, index) };
     if ('label' in value) wanted.label = (value.label as string | null) ?? null;
     // A fallback to a cached number, too, is E.164 as written.
     if ('fallback' in value) wanted.fallback = fallbackValue(value.fallback as string | null, provider, (text) => (e164s.has(text) ? text : toE164(text, inputs.defaultCountry)));
@@ -106,6 +106,15 @@ export async function resolveFleetFile(source: FleetSource, inputs: ResolveInput
   });
   if (problems.length) throw await refuse();
   return { desired, scope };
+}
+
+/**
+ * Where an entry is written, for a plan to show. Made out here, not in resolveFleetFile, so that
+ * what the 10,000 closures keep is the file's name and line finder and not, through the scope they
+ * were made in, the source and its parsed data, which can go once the file is read.
+ */
+function whereWritten(file: string, entryLine: (index: number) => number | null, index: number): () => string {
+  return () => `${file}:${entryLine(index) ?? '?'}`;
 }
 
 /** The entry as the schema passes it, or null with its problems reported. */
