@@ -167,12 +167,13 @@ export function planFleet(store: Store, settings: Settings, desired: readonly De
   const inScope = cache.numbers.filter((row) => options.scope.includes(row.provider));
   const rows = new TwoKeyMap<CachedNumber>();
   for (const row of inScope) rows.set(row.provider, row.providerId, row);
-  const named = new TwoKeyMap<true>();
-  for (const d of desired) named.set(d.provider, d.providerId, true);
+  // Which numbers the file names: asked only by --prune and by a policy's side effects, so made on first use.
+  let namedMap: TwoKeyMap<true> | undefined;
+  const named = (n: { provider: ProviderName; providerId: string }) => (namedMap ??= namedIn(desired)).has(n.provider, n.providerId);
   // Numbers the file names are planned from the file: a policy moves an agent off them only when
   // the file says so. Side effects go to the numbers the file leaves out (unless --prune empties them).
   const holders = context.holders;
-  context.holders = (provider, agentId, slot, except) => (options.prune ? [] : holders(provider, agentId, slot, except).filter((n) => !named.has(n.provider, n.providerId)));
+  context.holders = (provider, agentId, slot, except) => (options.prune ? [] : holders(provider, agentId, slot, except).filter((n) => !named(n)));
 
   // Each desired number against its cached number in brief; only those that differ (most of a fleet
   // does not) are read whole and go through the rules.
@@ -183,7 +184,7 @@ export function planFleet(store: Store, settings: Settings, desired: readonly De
     const row: CachedNumber = cached ?? whole!;
     return { wanted, row, whole, differs: differs(row, wanted) };
   });
-  const pruned = options.prune ? inScope.filter((row) => !named.has(row.provider, row.providerId) && SLOTS.some((slot) => row.slots[slot].length > 0)) : [];
+  const pruned = options.prune ? inScope.filter((row) => !named(row) && SLOTS.some((slot) => row.slots[slot].length > 0)) : [];
   const read = wholeRows(store, cache, [...compared.filter((c) => c.differs && !c.whole).map((c) => c.row), ...pruned]);
 
   const plans: FleetNumberPlan[] = [];
@@ -248,6 +249,12 @@ function whereWhenRead(plan: FleetNumberPlan): void {
   if (!whereOf) return;
   let where: string | undefined;
   Object.defineProperty(plan, 'where', { enumerable: true, configurable: true, get: () => (where ??= whereOf()) });
+}
+
+function namedIn(desired: readonly DesiredNumber[]): TwoKeyMap<true> {
+  const named = new TwoKeyMap<true>();
+  for (const d of desired) named.set(d.provider, d.providerId, true);
+  return named;
 }
 
 /** Rows that are whole already (NumberRows read from the tables) as a cache. */
