@@ -1,5 +1,19 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { createRequire } from 'node:module';
+import type * as PhoneLibrary from 'libphonenumber-js/max';
+import type { CountryCode } from 'libphonenumber-js/max';
 import { UsageError } from './errors.js';
+
+let library: typeof PhoneLibrary | undefined;
+
+/**
+ * libphonenumber-js with its full metadata takes about a tenth of a second to load, and most runs
+ * of the commands that import this module (the fleet plan, through the setting rules) never read a
+ * number with it: it is required on first use, not imported.
+ */
+function parsePhoneNumberFromString(...args: Parameters<typeof PhoneLibrary.parsePhoneNumberFromString>): ReturnType<typeof PhoneLibrary.parsePhoneNumberFromString> {
+  library ??= createRequire(import.meta.url)('libphonenumber-js/max') as typeof PhoneLibrary;
+  return library.parsePhoneNumberFromString(...args);
+}
 
 /**
  * Parse what an operator typed into E.164. Accepted, and nothing else:

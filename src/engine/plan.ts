@@ -28,9 +28,8 @@ export interface PlanFlags {
   force: boolean;
 }
 
-/** Everything the rules read, taken from the cache once per command. */
-export function planContext(store: Store, settings: Settings, flags: PlanFlags): PlanContext {
-  const agents: KnownAgent[] = store.listAgents({ includeRemoved: true });
+/** Everything the rules read, taken from the cache once per command (the agents, unless the caller has read them). */
+export function planContext(store: Store, settings: Settings, flags: PlanFlags, agents: readonly KnownAgent[] = store.listAgents({ includeRemoved: true })): PlanContext {
   return {
     capabilities: CAPABILITIES,
     agents,

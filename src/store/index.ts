@@ -1,10 +1,11 @@
 import type Database from 'better-sqlite3';
 import type { ProviderName, ProviderSnapshot } from '../domain/model.js';
 import { openDatabase } from './db.js';
-import { countRemoved, findNumbers, heldValues, listAgents, listNumbers, iterateViews, listViewFields, listViews, numbersHoldingAgent, syncStates, type AgentRow, type NumberFilter, type NumberRow, type SyncStateRow } from './queries.js';
+import { countRemoved, findNumbers, heldValues, knownAgents, listAgents, listNumbers, iterateViews, listViewFields, listViews, numbersHoldingAgent, syncStates, type AgentRow, type NumberFilter, type NumberRow, type SyncStateRow } from './queries.js';
 import { replaceProvider, type ReplaceOptions, type SyncCounts } from './sync-writer.js';
 import { applyRegion, applyRemoteNumber, appendAudit, beginIntent, currentWriteSeq, markNeedsAttention, openIntents, readAudit, type AuditEntry, type AuditRow } from './number-writer.js';
 import type { RemoteNumber } from '../domain/model.js';
+import type { KnownAgent } from '../domain/rules.js';
 import { clearDeadLocks, releaseLeftoverLocks, withNumberLock } from './number-locks.js';
 import * as lifecycle from './lifecycle-journal.js';
 import { knownRecords, type KnownRecord } from './known-state.js';
@@ -74,6 +75,11 @@ export class Store {
 
   listAgents(filter?: { providers?: ProviderName[]; includeRemoved?: boolean }): AgentRow[] {
     return listAgents(this.db, filter);
+  }
+
+  /** The agents alone, without listAgents' per-slot counts: for readers that only resolve names. */
+  knownAgents(filter?: { providers?: ProviderName[]; includeRemoved?: boolean }): KnownAgent[] {
+    return knownAgents(this.db, filter);
   }
 
   syncStates(): SyncStateRow[] {

@@ -342,7 +342,8 @@ export interface AgentRow extends KnownAgent {
   numbers: Record<Slot, number>;
 }
 
-export function listAgents(db: Database.Database, filter: { providers?: ProviderName[]; includeRemoved?: boolean } = {}): AgentRow[] {
+/** The agents the cache knows, without the per-slot counts of listAgents (a scan of every assignment). */
+export function knownAgents(db: Database.Database, filter: { providers?: ProviderName[]; includeRemoved?: boolean } = {}): KnownAgent[] {
   const where: string[] = [];
   const params: unknown[] = [];
   if (!filter.includeRemoved) where.push('removed_at IS NULL');
@@ -353,6 +354,11 @@ export function listAgents(db: Database.Database, filter: { providers?: Provider
   const agents = db
     .prepare(`SELECT provider, agent_id, name, kind, live, removed_at FROM agents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY provider, name COLLATE NOCASE, agent_id`)
     .all(...params) as { provider: ProviderName; agent_id: string; name: string; kind: string; live: number | null; removed_at: string | null }[];
+  return agents.map((agent) => ({ provider: agent.provider, id: agent.agent_id, name: agent.name, kind: agent.kind, live: bool(agent.live), removed: agent.removed_at !== null }));
+}
+
+export function listAgents(db: Database.Database, filter: { providers?: ProviderName[]; includeRemoved?: boolean } = {}): AgentRow[] {
+  const agents = knownAgents(db, filter);
   const counts = db
     .prepare(
       `SELECT n.provider, a.agent_id, a.slot, COUNT(DISTINCT a.number_id) AS count
@@ -367,15 +373,7 @@ export function listAgents(db: Database.Database, filter: { providers?: Provider
     entry[row.slot] = row.count;
     byAgent.set(key, entry);
   }
-  return agents.map((agent) => ({
-    provider: agent.provider,
-    id: agent.agent_id,
-    name: agent.name,
-    kind: agent.kind,
-    live: bool(agent.live),
-    removed: agent.removed_at !== null,
-    numbers: byAgent.get(`${agent.provider}\u0000${agent.agent_id}`) ?? Object.fromEntries(SLOTS.map((slot) => [slot, 0])) as Record<Slot, number>,
-  }));
+  return agents.map((agent) => ({ ...agent, numbers: byAgent.get(`${agent.provider}\u0000${agent.id}`) ?? Object.fromEntries(SLOTS.map((slot) => [slot, 0])) as Record<Slot, number> }));
 }
 
 export interface SyncStateRow {

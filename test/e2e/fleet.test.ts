@@ -101,18 +101,52 @@ describe('fleet as code, end to end', () => {
     expect(parseYaml(after)).toEqual(parseYaml(fresh.stdout));
   }, 180_000);
 
+  /** A run of the CLI with the bare packages it loaded (test/helpers/trace-imports.mjs). */
+  const traced = async (args: string[], code = 0) => {
+    const trace = join(dir.path, `imports-${args.join('').replace(/[^A-Za-z-]/g, '')}.txt`);
+    writeFileSync(trace, '');
+    const result = await runCli(args, { home: dir.path, env: { VOICENUM_TRACE_IMPORTS: trace }, nodeArgs: ['--import', `${ROOT}test/helpers/trace-imports.mjs`] });
+    expect(result.code, result.stderr).toBe(code);
+    return { ...result, imported: readFileSync(trace, 'utf8').split('\n').filter(Boolean) };
+  };
+  const loads = (imported: string[], name: string) => imported.some((entry) => entry === name || entry.startsWith(`${name}/`));
+
   it('the yaml parser loads only with plan and apply: not at start-up, not for export', async () => {
-    const importsOf = async (args: string[]) => {
-      const trace = join(dir.path, `imports-${args.join('').replace(/[^A-Za-z-]/g, '')}.txt`);
-      writeFileSync(trace, '');
-      const result = await runCli(args, { home: dir.path, env: { VOICENUM_TRACE_IMPORTS: trace }, nodeArgs: ['--import', `${ROOT}test/helpers/trace-imports.mjs`] });
-      expect(result.code, result.stderr).toBe(0);
-      return readFileSync(trace, 'utf8').split('\n').filter(Boolean);
-    };
-    const loadsYaml = (imported: string[]) => imported.some((entry) => entry === 'yaml' || entry.startsWith('yaml/'));
+    const importsOf = async (args: string[]) => (await traced(args)).imported;
+    const loadsYaml = (imported: string[]) => loads(imported, 'yaml');
     writeFileSync(fleet, 'version: 1\nnumbers: []\n');
     // The tracer sees it where it is used.
     expect(loadsYaml(await importsOf(['--sandbox', 'plan', '-f', fleet, '--offline']))).toBe(true);
     for (const args of [['--help'], ['plan', '--help'], ['apply', '--help'], ['--sandbox', 'export']]) expect(loadsYaml(await importsOf(args)), args.join(' ')).toBe(false);
+  }, 180_000);
+
+  it('a JSON file as export writes it plans without the yaml parser, and without the phone library unless a number is written otherwise', async () => {
+    const exported = JSON.parse((await cli(['export', '--format', 'json'])).stdout) as { version: number; numbers: Record<string, unknown>[] };
+    // A fallback to a number outside the cache (the seed has one) is read with the phone library: left out.
+    const numbers = exported.numbers.filter((n) => !n.fallback);
+    const target = numbers.find((n) => n.provider === 'retell' && String(n.number).startsWith('+1'))!;
+    const before = (target.label as string | null) ?? '(none)';
+    target.label = 'edited in JSON';
+    const file = join(dir.path, 'fleet.json');
+    const plan = ['--sandbox', 'plan', '-f', file, '--offline', '--detailed-exitcode'];
+    writeFileSync(file, JSON.stringify({ ...exported, numbers }, null, 2));
+    const asExported = await traced(plan, 10);
+    expect(tsv(asExported.stdout)).toEqual([[target.number, 'retell', 'label', before, 'edited in JSON', 'set', '']]);
+    expect(loads(asExported.imported, 'yaml')).toBe(false);
+    expect(loads(asExported.imported, 'libphonenumber-js')).toBe(false);
+    // The same number in its national form is read with the phone library, to the same plan.
+    const digits = String(target.number).slice(2);
+    target.number = `(${digits.slice(0, 3)}) ${digits.slice(3, 6)}-${digits.slice(6)}`;
+    writeFileSync(file, JSON.stringify({ ...exported, numbers }, null, 2));
+    const national = await traced(plan, 10);
+    expect(national.stdout).toBe(asExported.stdout);
+    expect(loads(national.imported, 'libphonenumber-js')).toBe(true);
+    expect(loads(national.imported, 'yaml')).toBe(false);
+    // A problem is placed at its line and column by the yaml parser, loaded for that.
+    target.lable = 'x';
+    writeFileSync(file, JSON.stringify({ ...exported, numbers }, null, 2));
+    const broken = await traced(plan, 2);
+    expect(broken.stderr).toMatch(/fleet\.json:\d+:\d+: unknown key "lable" \(did you mean label\?\)/);
+    expect(loads(broken.imported, 'yaml')).toBe(true);
   }, 180_000);
 });

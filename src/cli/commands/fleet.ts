@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { CancelledError, ExitCode, RefusedError, UsageError, VoicenumError } from '../../domain/errors.js';
 import { PROVIDERS, type ProviderName } from '../../domain/model.js';
-import type { NumberPlan } from '../../domain/rules.js';
+import type { KnownAgent, NumberPlan } from '../../domain/rules.js';
 import { fieldValue, sameFieldValue } from '../../domain/field-values.js';
 import { applyFleetNumber, type FleetResult } from '../../engine/fleet/apply.js';
-import { describeValue, planFleet, type DesiredNumber, type FleetChange, type FleetNumberPlan, type FleetPlan } from '../../engine/fleet/plan.js';
+import { describeValue, planFleet, type CachedNumber, type DesiredNumber, type FleetChange, type FleetNumberPlan, type FleetPlan } from '../../engine/fleet/plan.js';
 import type { ApplyResult } from '../../engine/apply.js';
 import { applyPorts, type RunPorts } from '../../engine/ports.js';
 import { refuseMissingVersions } from '../../engine/version-pins.js';
@@ -15,7 +15,7 @@ import type { NumberRow, Store } from '../../store/index.js';
 import { capabilitiesOf } from '../../providers/registry.js';
 import { forEachConcurrently } from '../../util/concurrency.js';
 import type { Context } from '../context.js';
-import { cachedRows } from '../fleet/cached-rows.js';
+import { cachedFleet } from '../fleet/cached-rows.js';
 import { writeOutput as write } from '../fleet/output-file.js';
 import { resolveFleetFile } from '../fleet/resolve.js';
 import { desiredFromPlan, isSavedPlan, readSavedPlan, savePlan } from '../fleet/saved-plan.js';
@@ -31,6 +31,8 @@ const DEFAULT_CONCURRENCY = 8;
 
 interface Loaded {
   desired: DesiredNumber[];
+  /** The cache's agents, read once for the file and the plan. */
+  agents: readonly KnownAgent[];
   scope: ProviderName[];
   /** The file was a saved plan: its changes are pushed as they are (pruning included). */
   saved: boolean;
@@ -47,21 +49,23 @@ function readText(file: string): string {
   }
 }
 
-function load(ctx: Context, store: Store, file: string, rows: readonly NumberRow[], allowDraft: boolean): Loaded {
+async function load(ctx: Context, store: Store, file: string, rows: readonly CachedNumber[], allowDraft: boolean): Promise<Loaded> {
   const text = readText(file);
   let source: FleetSource;
   try {
-    source = readFleetSource(file, text);
+    source = await readFleetSource(file, text);
   } catch (error) {
     if (error instanceof FleetFileError) throw new UsageError(`${file} is not a fleet file voicenum can use:`, 'nothing was planned or pushed', error.problems.map((problem) => `${where(file, problem.at)}: ${problem.message}`));
     throw error;
   }
+  // Without the per-slot counts `agents list` shows: nothing here reads them.
+  const agents = store.knownAgents({ includeRemoved: true });
   if (isSavedPlan(source.data)) {
     const saved = readSavedPlan(file, source.data, ctx.profile);
-    return { desired: desiredFromPlan(saved), scope: [...PROVIDERS], saved: true, source: file, allowDraft: allowDraft || saved.allowDraft };
+    return { desired: desiredFromPlan(saved), agents, scope: [...PROVIDERS], saved: true, source: file, allowDraft: allowDraft || saved.allowDraft };
   }
-  const fleet = resolveFleetFile(source, { rows, agents: store.listAgents({ includeRemoved: true }), defaultCountry: ctx.settings().defaultCountry });
-  return { ...fleet, saved: false, source: file, allowDraft };
+  const fleet = await resolveFleetFile(source, { rows, agents, defaultCountry: ctx.settings().defaultCountry });
+  return { ...fleet, agents, saved: false, source: file, allowDraft };
 }
 
 // --- plan ---
@@ -69,16 +73,16 @@ function load(ctx: Context, store: Store, file: string, rows: readonly NumberRow
 export async function runPlan(ctx: Context, options: PlanOptions): Promise<number> {
   const store = await ctx.store();
   warnIfStale(ctx, store);
-  const rows = cachedRows(store);
-  const loaded = load(ctx, store, options.file, rows, Boolean(options.allowDraft));
-  const flags = { prune: Boolean(options.prune) && !loaded.saved, scope: loaded.scope, allowDraft: loaded.allowDraft, force: false };
-  let plan = planFleet(store, ctx.settings(), loaded.desired, { ...flags, rows });
+  const cache = cachedFleet(store);
+  const loaded = await load(ctx, store, options.file, cache.numbers, Boolean(options.allowDraft));
+  const flags = { prune: Boolean(options.prune) && !loaded.saved, scope: loaded.scope, allowDraft: loaded.allowDraft, force: false, agents: loaded.agents };
+  let plan = planFleet(store, ctx.settings(), loaded.desired, { ...flags, cache });
   let refreshed: { read: number; changed: number } | null = null;
   if (!ctx.options.offline && plan.numbers.length) {
     // What upstream holds now, for the numbers the plan would write: the cache is updated with it and
     // the plan made again, so it shows (and a saved plan keeps) the state it will really change.
     refreshed = await refreshTouched(ctx, store, plan);
-    if (refreshed.changed) plan = planFleet(store, ctx.settings(), loaded.desired, { ...flags, rows: cachedRows(store) });
+    if (refreshed.changed) plan = planFleet(store, ctx.settings(), loaded.desired, { ...flags, cache: cachedFleet(store) });
   }
   const refused = plan.refusals.length > 0 || plan.numbers.some((n) => n.refusals.length);
   if (options.out && refused) ctx.printer.warn(`the plan was not saved to ${options.out}: it has refusals, and apply would refuse it`);
@@ -231,10 +235,10 @@ export async function runApply(ctx: Context, planFile: string | undefined, optio
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency takes a whole number from 1 to 64, not "${options.concurrency}"`);
   const store = await ctx.store();
   warnIfStale(ctx, store);
-  const rows = cachedRows(store);
-  const loaded = load(ctx, store, file, rows, Boolean(options.allowDraft));
+  const cache = cachedFleet(store);
+  const loaded = await load(ctx, store, file, cache.numbers, Boolean(options.allowDraft));
   const force = Boolean(options.force);
-  const plan = planFleet(store, ctx.settings(), loaded.desired, { prune: Boolean(options.prune) && !loaded.saved, scope: loaded.scope, allowDraft: loaded.allowDraft, force, rows });
+  const plan = planFleet(store, ctx.settings(), loaded.desired, { prune: Boolean(options.prune) && !loaded.saved, scope: loaded.scope, allowDraft: loaded.allowDraft, force, cache, agents: loaded.agents });
   if (plan.refusals.length || plan.numbers.some((n) => n.refusals.length)) {
     const reasons = [...plan.numbers.flatMap((n) => n.refusals.map((r) => (r.includes(n.e164) ? r : `${n.e164}: ${r}`))), ...plan.refusals];
     throw new RefusedError(reasons, 'nothing was pushed; fix the file and run `voicenum plan` again');

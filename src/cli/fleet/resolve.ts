@@ -5,11 +5,11 @@ import { isProviderName, PROVIDERS, SLOTS, type ProviderName, type Slot } from '
 import { toE164 } from '../../domain/phone.js';
 import type { KnownAgent } from '../../domain/rules.js';
 import { closestNames, didYouMean } from '../../domain/suggest.js';
-import type { DesiredAgent, DesiredNumber } from '../../engine/fleet/plan.js';
+import type { CachedNumber, DesiredAgent, DesiredNumber } from '../../engine/fleet/plan.js';
 import { capabilitiesOf } from '../../providers/registry.js';
-import type { NumberRow } from '../../store/index.js';
-import { ENTRY_SCHEMAS, entryKeys, FILE_HEAD_SCHEMA, type AgentEntry } from './schema.js';
-import { where, type FileProblem, type FleetSource, type PathSegment } from './source.js';
+import { TwoKeyMap } from '../../util/two-key-map.js';
+import { ENTRY_SCHEMAS, entryKeys, FILE_HEAD_SCHEMA, passesEntrySchema, type AgentEntry } from './schema.js';
+import { where, type FileProblem, type FleetSource, type Locate, type PathSegment } from './source.js';
 
 /**
  * A fleet file checked and turned into desired numbers: its shape (the zod schemas), its numbers
@@ -24,7 +24,7 @@ export interface FleetFile {
 }
 
 export interface ResolveInputs {
-  rows: readonly NumberRow[];
+  rows: readonly CachedNumber[];
   agents: readonly KnownAgent[];
   defaultCountry: string;
 }
@@ -32,20 +32,30 @@ export interface ResolveInputs {
 /** At most this many problems are listed; the rest are counted. */
 const MAX_PROBLEMS = 25;
 
-export function resolveFleetFile(source: FleetSource, inputs: ResolveInputs): FleetFile {
-  const problems: FileProblem[] = [];
-  const report = (path: readonly PathSegment[], message: string, key?: string) => problems.push({ at: source.locate(path, key), message });
+/** A problem found, with the path it is at: placed in the text only once there is one to show. */
+interface Found {
+  path: readonly PathSegment[];
+  key: string | undefined;
+  message: string;
+}
+
+export async function resolveFleetFile(source: FleetSource, inputs: ResolveInputs): Promise<FleetFile> {
+  const problems: Found[] = [];
+  const report = (path: readonly PathSegment[], message: string, key?: string) => problems.push({ path, key, message });
+  const refuse = async () => usage(source.file, placed(problems, await source.locator()));
 
   const head = FILE_HEAD_SCHEMA.safeParse(source.data);
   if (!head.success) {
     for (const issue of head.error.issues) describeIssue(issue, [], report, ['version', 'providers', 'numbers']);
-    throw usage(source.file, problems);
+    throw await refuse();
   }
   const scope = head.data.providers?.length ? [...new Set(head.data.providers)] : [...PROVIDERS];
-  const rows = new Map(inputs.rows.map((row) => [`${row.provider}\u0000${row.e164}`, row]));
+  const rows = new TwoKeyMap<CachedNumber>();
+  for (const row of inputs.rows) rows.set(row.provider, row.e164, row);
   const e164s = new Set(inputs.rows.map((row) => row.e164));
   const agentIndex = indexAgents(inputs.agents);
-  const seen = new Map<string, number>();
+  const resolveSlotOf = slotResolver(agentIndex, report);
+  const seen = new TwoKeyMap<number>();
   const desired: DesiredNumber[] = [];
 
   head.data.numbers.forEach((entry, index) => {
@@ -57,49 +67,67 @@ export function resolveFleetFile(source: FleetSource, inputs: ResolveInputs): Fl
       return report(provider === undefined ? path : [...path, 'provider'], provider === undefined ? 'this number has no provider' : `unknown provider ${JSON.stringify(provider)}${hint}; providers: ${PROVIDERS.join(', ')}`);
     }
     if (!scope.includes(provider)) return report([...path, 'provider'], `the file covers ${scope.join(', ')} (its providers list), not ${provider}`);
-    const parsed = ENTRY_SCHEMAS[provider].safeParse(entry);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) describeIssue(issue, path, report, entryKeys(capabilitiesOf(provider)), provider);
-      return;
-    }
-    const value = parsed.data as Record<string, unknown>;
+    const value = checkedEntry(entry as Record<string, unknown>, provider, path, report);
+    if (!value) return;
     // A number written exactly as the cache holds it is E.164 already (the cache holds nothing else):
     // the phone-number library, the costliest part of reading a 10,000-number file, reads the others.
     let e164 = value.number as string;
-    if (!rows.has(`${provider}\u0000${e164}`) && !e164s.has(e164)) {
+    if (!rows.has(provider, e164) && !e164s.has(e164)) {
       try {
         e164 = toE164(e164, inputs.defaultCountry);
       } catch (error) {
         return report([...path, 'number'], error instanceof Error ? error.message : String(error));
       }
     }
-    const key = `${provider}\u0000${e164}`;
-    const earlier = seen.get(key);
+    const earlier = seen.get(provider, e164);
     if (earlier !== undefined) {
       const first = source.entryLine(earlier);
       return report(path, `${e164} at ${provider} is in the file twice (also at line ${first ?? '?'}); keep one entry`);
     }
-    seen.set(key, index);
-    const row = rows.get(key);
+    seen.set(provider, e164, index);
+    const row = rows.get(provider, e164);
     if (!row) {
       const elsewhere = [...new Set(inputs.rows.filter((r) => r.e164 === e164).map((r) => r.provider))];
       return report([...path, 'number'], elsewhere.length ? `${e164} is not a ${provider} number (it is at ${elsewhere.join(' and ')})` : `${e164} is not in the cache; run \`voicenum sync\` if it is new (a fleet file changes numbers, it does not buy them)`);
     }
     // Where it is written is worked out only for the numbers a plan shows.
-    const wanted: DesiredNumber = { provider, providerId: row.providerId, e164, slots: {}, where: () => `${source.file}:${source.entryLine(index) ?? '?'}` };
+    const wanted: DesiredNumber = { provider, providerId: row.providerId, e164, slots: {}, where: whereWritten(source.file, source.entryLine, index) };
     if ('label' in value) wanted.label = (value.label as string | null) ?? null;
-    if ('fallback' in value) wanted.fallback = fallbackValue(value.fallback as string | null, provider, inputs.defaultCountry);
+    // A fallback to a cached number, too, is E.164 as written.
+    if ('fallback' in value) wanted.fallback = fallbackValue(value.fallback as string | null, provider, (text) => (e164s.has(text) ? text : toE164(text, inputs.defaultCountry)));
     if ('region' in value) wanted.region = (value.region as string | null) ?? null;
     for (const slot of SLOTS) {
       const agents = value[slot] as AgentEntry[] | undefined;
       if (agents === undefined) continue;
-      const resolved = resolveSlot(agents, [...path, slot], row, slot, agentIndex, report);
+      const resolved = resolveSlotOf(agents, path, row, slot);
       if (resolved) wanted.slots[slot] = resolved;
     }
     desired.push(wanted);
   });
-  if (problems.length) throw usage(source.file, problems);
+  if (problems.length) throw await refuse();
   return { desired, scope };
+}
+
+/**
+ * Where an entry is written, for a plan to show. Made out here, not in resolveFleetFile, so that
+ * what the 10,000 closures keep is the file's name and line finder and not, through the scope they
+ * were made in, the source and its parsed data, which can go once the file is read.
+ */
+function whereWritten(file: string, entryLine: (index: number) => number | null, index: number): () => string {
+  return () => `${file}:${entryLine(index) ?? '?'}`;
+}
+
+/** The entry as the schema passes it, or null with its problems reported. */
+function checkedEntry(entry: Record<string, unknown>, provider: ProviderName, path: PathSegment[], report: Report): Record<string, unknown> | null {
+  if (passesEntrySchema(entry, provider)) return entry;
+  const parsed = ENTRY_SCHEMAS[provider].safeParse(entry);
+  if (parsed.success) return parsed.data as Record<string, unknown>;
+  for (const issue of parsed.error.issues) describeIssue(issue, path, report, entryKeys(capabilitiesOf(provider)), provider);
+  return null;
+}
+
+function placed(problems: readonly Found[], locate: Locate): FileProblem[] {
+  return problems.map((problem) => ({ at: locate(problem.path, problem.key), message: problem.message }));
 }
 
 function usage(file: string, problems: FileProblem[]): UsageError {
@@ -111,11 +139,11 @@ function usage(file: string, problems: FileProblem[]): UsageError {
 }
 
 /** A fallback as compared: a phone number in E.164 where the provider's fallback is a number. */
-function fallbackValue(value: string | null, provider: ProviderName, country: string): string | null {
+function fallbackValue(value: string | null, provider: ProviderName, readNumber: (text: string) => string): string | null {
   if (value === null || value === '') return null;
   if (capabilitiesOf(provider).fallback.kind !== 'number') return value;
   try {
-    return toE164(value, country);
+    return readNumber(value);
   } catch {
     // Kept as written: the plan refuses it with the provider's own words.
     return value;
@@ -139,7 +167,32 @@ function indexAgents(agents: readonly KnownAgent[]): AgentIndex {
   return { all: agents, own, byId };
 }
 
-function resolveSlot(entries: AgentEntry[], path: PathSegment[], row: NumberRow, slot: Slot, known: AgentIndex, report: (path: readonly PathSegment[], message: string, key?: string) => void): DesiredAgent[] | null {
+type Report = (path: readonly PathSegment[], message: string, key?: string) => void;
+
+/** An empty slot (`[]`) resolves to no agents, whoever holds what. */
+const NO_AGENTS: DesiredAgent[] = [];
+
+/**
+ * resolveSlot, once per distinct slot of a provider: a fleet has few agents, so the same few slots
+ * repeat over thousands of entries. Only what resolved without a problem is kept, and only where
+ * the number's own slot played no part (every id given is a known agent's, so heldAgent is not
+ * asked): then the agents depend on the entries and the provider alone. Entries share the agents
+ * kept: nothing changes a DesiredAgent once made.
+ */
+function slotResolver(known: AgentIndex, report: Report) {
+  const resolved = new TwoKeyMap<DesiredAgent[]>();
+  return (entries: AgentEntry[], entryPath: readonly PathSegment[], row: CachedNumber, slot: Slot): DesiredAgent[] | null => {
+    if (entries.length === 0) return NO_AGENTS;
+    const key = JSON.stringify(entries);
+    const kept = resolved.get(row.provider, key);
+    if (kept) return kept;
+    const agents = resolveSlot(entries, [...entryPath, slot], row, slot, known, report);
+    if (agents && entries.every((entry) => entry.id === undefined || known.byId.has(`${row.provider}\u0000${entry.id}`))) resolved.set(row.provider, key, agents);
+    return agents;
+  };
+}
+
+function resolveSlot(entries: AgentEntry[], path: PathSegment[], row: CachedNumber, slot: Slot, known: AgentIndex, report: Report): DesiredAgent[] | null {
   const agents = known.all;
   const own = known.own.get(row.provider) ?? [];
   const resolved: DesiredAgent[] = [];
@@ -219,7 +272,7 @@ function resolveSlot(entries: AgentEntry[], path: PathSegment[], row: NumberRow,
  * export writes it as it is, so the file that names it asks to keep it, which is no change. Doctor
  * reports the gone agent; the file is no place to refuse it.
  */
-function heldAgent(row: NumberRow, slot: Slot, id: string, key: string): Pick<KnownAgent, 'id' | 'name'> | undefined {
+function heldAgent(row: CachedNumber, slot: Slot, id: string, key: string): Pick<KnownAgent, 'id' | 'name'> | undefined {
   const held = (row.slots[slot] ?? []).find((a) => a.agentId === id);
   if (!held || (key !== held.agentId && key.toLowerCase() !== (held.name ?? held.agentId).toLowerCase())) return undefined;
   return { id: held.agentId, name: held.name ?? held.agentId };
@@ -228,7 +281,7 @@ function heldAgent(row: NumberRow, slot: Slot, id: string, key: string): Pick<Kn
 const TYPE_WORDS: Record<string, string> = { string: 'text', number: 'a number', int: 'a whole number', array: 'a list', object: 'a map', null: 'null' };
 
 /** One zod issue as a problem at its place, in words an operator can act on. */
-function describeIssue(issue: $ZodIssue, base: PathSegment[], report: (path: readonly PathSegment[], message: string, key?: string) => void, keys: readonly string[], provider?: ProviderName): void {
+function describeIssue(issue: $ZodIssue, base: PathSegment[], report: Report, keys: readonly string[], provider?: ProviderName): void {
   const path = [...base, ...(issue.path as PathSegment[])];
   const name = issue.path.length ? String(issue.path[issue.path.length - 1]) : null;
   switch (issue.code) {

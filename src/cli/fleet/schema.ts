@@ -55,6 +55,62 @@ function entrySchema(capabilities: ProviderCapabilities) {
 /** One entry schema per provider, chosen by the entry's `provider`. */
 export const ENTRY_SCHEMAS = Object.fromEntries(CAPABILITIES.all.map((c) => [c.name, entrySchema(c)])) as Record<ProviderName, ReturnType<typeof entrySchema>>;
 
+/** What `passesEntrySchema` checks an entry of one provider against: the schema above, as plain sets. */
+interface EntryShape {
+  keys: ReadonlySet<string>;
+  slots: ReadonlySet<string>;
+  regions: ReadonlySet<string>;
+}
+
+const ENTRY_SHAPES = new Map<ProviderName, EntryShape>(
+  CAPABILITIES.all.map((c) => [c.name, { keys: new Set(entryKeys(c)), slots: new Set(SLOTS.filter((slot) => c.slots[slot].offered)), regions: new Set(REGION_PROVIDER?.regions ?? []) }]),
+);
+const AGENT_KEYS: ReadonlySet<string> = new Set(['agent', 'id', 'weight', 'version']);
+
+const isMap = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isText = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
+
+/**
+ * Whether an entry of this provider passes ENTRY_SCHEMAS, checked by hand: zod's parse of every
+ * entry is a large part of reading a 10,000-number file, and nearly every entry is well formed.
+ * Only `true` is relied on (the entry is then used as it is: the schema transforms nothing); an
+ * entry this check does not vouch for goes through zod, whose issues word the problems. It may
+ * turn down more than the schema does, never less: a test holds the two together.
+ */
+export function passesEntrySchema(entry: Record<string, unknown>, provider: ProviderName): boolean {
+  const shape = ENTRY_SHAPES.get(provider);
+  if (!shape || entry.provider !== provider || !isText(entry.number)) return false;
+  for (const key in entry) {
+    if (!shape.keys.has(key)) return false;
+    const value = entry[key];
+    if (key === 'label' || key === 'fallback') {
+      if (value !== null && typeof value !== 'string') return false;
+    } else if (key === 'region') {
+      if (typeof value !== 'string' || !shape.regions.has(value)) return false;
+    } else if (shape.slots.has(key) && !passesSlot(value)) return false;
+  }
+  return true;
+}
+
+function passesSlot(value: unknown): boolean {
+  if (!Array.isArray(value)) return false;
+  // By index, not every(): a hole is an entry zod refuses.
+  for (let i = 0; i < value.length; i++) if (!passesAgent(value[i])) return false;
+  return true;
+}
+
+function passesAgent(value: unknown): boolean {
+  if (!isMap(value) || !isText(value.agent)) return false;
+  for (const key in value) {
+    if (!AGENT_KEYS.has(key)) return false;
+    const field = value[key];
+    if (key === 'id' && !isText(field)) return false;
+    if (key === 'weight' && !(typeof field === 'number' && field > 0 && field <= 1)) return false;
+    if (key === 'version' && !isText(field) && !(Number.isSafeInteger(field) && (field as number) >= 0)) return false;
+  }
+  return true;
+}
+
 /** The file around the entries; the entries are checked one by one against ENTRY_SCHEMAS. */
 export const FILE_HEAD_SCHEMA = z.strictObject({
   version: z.literal(FLEET_FILE_VERSION),

@@ -1,11 +1,13 @@
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
 
 /**
  * A fleet file read into plain data, with a way back from a path in that data to a line and column
  * of the text. YAML goes through the `yaml` package's Document API (comments and key order stay in
  * the document; every node knows its place). A JSON file is read with JSON.parse, which is many
  * times faster for a 10,000-number fleet; only when something in it is wrong is the text parsed
- * again as YAML (JSON is YAML) to find where.
+ * again as YAML (JSON is YAML) to find where. The yaml package (tens of milliseconds to load) is
+ * imported only then, or for a YAML file.
  */
 
 export type PathSegment = string | number;
@@ -15,11 +17,14 @@ export interface Position {
   col: number;
 }
 
+/** Where the value at `path` starts; with `key`, where that key of the map at `path` is written. */
+export type Locate = (path: readonly PathSegment[], key?: string) => Position | null;
+
 export interface FleetSource {
   file: string;
   data: unknown;
-  /** Where the value at `path` starts; with `key`, where that key of the map at `path` is written. */
-  locate(path: readonly PathSegment[], key?: string): Position | null;
+  /** The way from a path to its place in the text: ready at once for YAML, parsed on first call for JSON. */
+  locator(): Promise<Locate>;
   /** The line the i-th entry of `numbers` starts on: cheap for JSON too (one scan, no parse). */
   entryLine(index: number): number | null;
 }
@@ -43,29 +48,23 @@ export function where(file: string, at: Position | null): string {
 /** The largest aliases may grow a document: a "billion laughs" file is refused, not expanded. */
 const MAX_ALIAS_COUNT = 100;
 
-export function readFleetSource(file: string, text: string): FleetSource {
+export async function readFleetSource(file: string, text: string): Promise<FleetSource> {
   if (/^\s*[{[]/.test(text)) {
     try {
       const data: unknown = JSON.parse(text);
-      let located: ((path: readonly PathSegment[], key?: string) => Position | null) | null = null;
+      let located: Promise<Locate> | null = null;
       let lines: number[] | null = null;
       return {
         file,
         data,
         entryLine: (index) => (lines ??= jsonEntryLines(text))[index] ?? null,
-        locate(path, key) {
-          if (!located) {
-            const { doc, lines } = parseYaml(text);
-            located = yamlLocator(doc, lines);
-          }
-          return located(path, key);
-        },
+        locator: () => (located ??= parseYaml(text).then(({ doc, lines, yaml }) => yamlLocator(yaml, doc, lines))),
       };
     } catch {
       // Not JSON after all (YAML flow style, or broken): the YAML parser says where.
     }
   }
-  const { doc, lines } = parseYaml(text);
+  const { doc, lines, yaml } = await parseYaml(text);
   if (doc.errors.length) {
     throw new FleetFileError(
       file,
@@ -78,8 +77,8 @@ export function readFleetSource(file: string, text: string): FleetSource {
   } catch (error) {
     throw new FleetFileError(file, [{ at: null, message: `cannot be read: ${error instanceof Error ? error.message : String(error)}` }]);
   }
-  const locate = yamlLocator(doc, lines);
-  return { file, data, locate, entryLine: (index) => locate(['numbers', index])?.line ?? null };
+  const locate = yamlLocator(yaml, doc, lines);
+  return { file, data, locator: () => Promise.resolve(locate), entryLine: (index) => locate(['numbers', index])?.line ?? null };
 }
 
 /**
@@ -120,14 +119,15 @@ function jsonEntryLines(text: string): number[] {
   return starts;
 }
 
-function parseYaml(text: string): { doc: Document.Parsed; lines: LineCounter } {
-  const lines = new LineCounter();
+async function parseYaml(text: string): Promise<{ doc: Document.Parsed; lines: LineCounter; yaml: typeof Yaml }> {
+  const yaml = await import('yaml');
+  const lines = new yaml.LineCounter();
   // No custom tags, no merge keys: a fleet file is plain maps, lists and scalars.
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, merge: false, version: '1.2' });
-  return { doc, lines };
+  const doc = yaml.parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, merge: false, version: '1.2' });
+  return { doc, lines, yaml };
 }
 
-function yamlLocator(doc: Document.Parsed, lines: LineCounter) {
+function yamlLocator({ isMap, isSeq }: typeof Yaml, doc: Document.Parsed, lines: LineCounter): Locate {
   const at = (offset: number | undefined): Position | null => (offset === undefined ? null : lines.linePos(offset));
   return (path: readonly PathSegment[], key?: string): Position | null => {
     let node: unknown = doc.contents;

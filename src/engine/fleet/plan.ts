@@ -2,10 +2,11 @@ import type { Settings } from '../../config/settings.js';
 import { RefusedError, UsageError } from '../../domain/errors.js';
 import type { ProviderName, Slot } from '../../domain/model.js';
 import { SLOTS } from '../../domain/model.js';
-import { describeSlot, planNumber, recordHint, recordRefusals, sameAgents, type ChangeKind, type NumberFacts, type NumberPlan, type PlannedAgent, type SlotChange, type SlotRequest } from '../../domain/rules.js';
+import { describeSlot, planNumber, recordHint, recordRefusals, sameAgents, type ChangeKind, type KnownAgent, type NumberFacts, type NumberPlan, type PlannedAgent, type SlotChange, type SlotRequest } from '../../domain/rules.js';
 import { fallbackRefusals, labelRefusals, regionRefusals } from '../../domain/settings-rules.js';
 import { capabilitiesOf } from '../../providers/registry.js';
-import type { NumberRow, Store } from '../../store/index.js';
+import type { CachedSlotAgent, NumberRow, Store } from '../../store/index.js';
+import { TwoKeyMap } from '../../util/two-key-map.js';
 import { numberFacts, planContext, type PlanFlags } from '../plan.js';
 import { describeSetting, regionalProvider, regionRecord, type SettingChange, type SettingValue } from '../settings.js';
 
@@ -73,6 +74,7 @@ export interface FleetNumberPlan {
   e164: string;
   provider: ProviderName;
   providerId: string;
+  /** Where it is written (`fleet.yaml:12`), for a number the plan lists: worked out when first read. */
   where: string | null;
   /** Absent from the file, unassigned because of --prune. */
   pruned: boolean;
@@ -105,16 +107,50 @@ export interface FleetPlan {
   summary: FleetSummary;
 }
 
+/**
+ * A cached number in brief: what tells whether a desired number differs from it. A NumberRow is one;
+ * a caller with a cheaper way to read 10,000 of them (the stored list records) passes these.
+ */
+export interface CachedNumber {
+  e164: string;
+  provider: ProviderName;
+  providerId: string;
+  label: string | null;
+  fallback: string | null;
+  /** Its own region (the carrier's numbers). */
+  region: string | null;
+  /** Its carrier record's region, for a number imported from the carrier. */
+  carrier: { region: string | null } | null;
+  slots: Record<Slot, readonly CachedSlotAgent[]>;
+}
+
+/** The cached numbers in brief, and the whole rows of some of them: what the rules of a change read. */
+export interface FleetCache {
+  numbers: readonly CachedNumber[];
+  whole(numbers: readonly CachedNumber[]): NumberRow[];
+}
+
 export interface FleetOptions extends PlanFlags {
   /** Unassign every slot of the numbers (of `scope`) the desired state leaves out. */
   prune: boolean;
   /** The providers the desired state covers (what --prune may touch). */
   scope: readonly ProviderName[];
   /** The cached numbers, when the caller has just read them (a 10,000-number list is not free). */
-  rows?: readonly NumberRow[];
+  cache?: FleetCache;
+  /** The cache's agents, when the caller has just read them. */
+  agents?: readonly KnownAgent[];
 }
 
-const recordKey = (provider: string, providerId: string) => `${provider}\u0000${providerId}`;
+/** A number's slots once the plan is done, for the policy across the plan. */
+interface FinalSlots {
+  provider: ProviderName;
+  e164: string;
+  final: Record<Slot, readonly Pick<PlannedAgent, 'agentId' | 'name'>[]>;
+  /** `slot\0agentId` of each agent the plan gives the number. */
+  gained: ReadonlySet<string>;
+}
+
+const NOTHING_GAINED: ReadonlySet<string> = new Set();
 
 /** A setting's value as compared: an empty text is no value. */
 const settingOf = (value: SettingValue | undefined): SettingValue => (value === undefined || value === '' ? null : value);
@@ -126,40 +162,55 @@ export function describeValue(value: FieldValue): string {
 
 /** Compare desired numbers with the cache and check every rule over the whole plan at once. */
 export function planFleet(store: Store, settings: Settings, desired: readonly DesiredNumber[], options: FleetOptions): FleetPlan {
-  const context = planContext(store, settings, options);
-  const rows = new Map((options.rows ?? store.listNumbers()).filter((row) => options.scope.includes(row.provider)).map((row) => [recordKey(row.provider, row.providerId), row]));
-  const named = new Set(desired.map((d) => recordKey(d.provider, d.providerId)));
+  const context = planContext(store, settings, options, options.agents);
+  const cache = options.cache ?? wholeRowsCache(store.listNumbers());
+  const inScope = cache.numbers.filter((row) => options.scope.includes(row.provider));
+  const rows = new TwoKeyMap<CachedNumber>();
+  for (const row of inScope) rows.set(row.provider, row.providerId, row);
+  // Which numbers the file names: asked only by --prune and by a policy's side effects, so made on first use.
+  let namedMap: TwoKeyMap<true> | undefined;
+  const named = (n: { provider: ProviderName; providerId: string }) => (namedMap ??= namedIn(desired)).has(n.provider, n.providerId);
   // Numbers the file names are planned from the file: a policy moves an agent off them only when
   // the file says so. Side effects go to the numbers the file leaves out (unless --prune empties them).
   const holders = context.holders;
-  context.holders = (provider, agentId, slot, except) => (options.prune ? [] : holders(provider, agentId, slot, except).filter((n) => !named.has(recordKey(n.provider, n.providerId))));
+  context.holders = (provider, agentId, slot, except) => (options.prune ? [] : holders(provider, agentId, slot, except).filter((n) => !named(n)));
+
+  // Each desired number against its cached number in brief; only those that differ (most of a fleet
+  // does not) are read whole and go through the rules.
+  const compared = desired.map((wanted) => {
+    const cached = rows.get(wanted.provider, wanted.providerId);
+    // Not among the numbers listed (a saved plan may name any record): read whole from the start.
+    const whole = cached ? undefined : findRow(store, wanted);
+    const row: CachedNumber = cached ?? whole!;
+    return { wanted, row, whole, differs: differs(row, wanted) };
+  });
+  const pruned = options.prune ? inScope.filter((row) => !named(row) && SLOTS.some((slot) => row.slots[slot].length > 0)) : [];
+  const read = wholeRows(store, cache, [...compared.filter((c) => c.differs && !c.whole).map((c) => c.row), ...pruned]);
 
   const plans: FleetNumberPlan[] = [];
-  const finals: { plan: FleetNumberPlan; facts: NumberFacts; final: Record<Slot, PlannedAgent[]>; gained: Set<string> }[] = [];
-  for (const wanted of desired) {
-    const row = rows.get(recordKey(wanted.provider, wanted.providerId)) ?? store.findNumbers(wanted.e164).find((r) => r.provider === wanted.provider && r.providerId === wanted.providerId);
-    if (!row) throw new UsageError(`${wanted.e164} has no ${wanted.provider} record in the cache`, 'run `voicenum sync`, or remove the number from the file');
-    const planned = planOne(store, row, wanted, context, settings.oneNumberPerAgent);
-    if (!planned) continue;
+  const finals: FinalSlots[] = [];
+  for (const { wanted, row, whole, differs } of compared) {
+    if (!differs) {
+      // Nothing to change: what it holds is all the policy across the plan needs of it.
+      if (settings.oneNumberPerAgent) finals.push({ provider: row.provider, e164: row.e164, final: row.slots, gained: NOTHING_GAINED });
+      continue;
+    }
+    const planned = planOne(store, whole ?? read(row), wanted, context);
     plans.push(planned.plan);
     finals.push(planned);
   }
-  if (options.prune) {
-    for (const row of rows.values()) {
-      if (named.has(recordKey(row.provider, row.providerId))) continue;
-      const facts = numberFacts(row);
-      const held = SLOTS.filter((slot) => facts.slots[slot].length > 0);
-      if (held.length === 0) continue;
-      const slotPlan = planNumber(facts, Object.fromEntries(held.map((slot) => [slot, { action: 'clear' } as SlotRequest])), context);
-      const plan = fromSlotPlan(row, slotPlan, null, true);
-      plans.push(plan);
-      finals.push({ plan, facts, final: finalSlots(facts, slotPlan.changes), gained: new Set() });
-    }
+  for (const row of pruned.map(read)) {
+    const facts = numberFacts(row);
+    const held = SLOTS.filter((slot) => facts.slots[slot].length > 0);
+    const slotPlan = planNumber(facts, Object.fromEntries(held.map((slot) => [slot, { action: 'clear' } as SlotRequest])), context);
+    const plan = fromSlotPlan(row, slotPlan, null, true);
+    plans.push(plan);
+    finals.push({ provider: plan.provider, e164: plan.e164, final: finalSlots(facts, slotPlan.changes), gained: NOTHING_GAINED });
   }
 
   const refusals = policyRefusals(settings, finals);
   const listed = plans.filter((p) => p.changes.length || p.sideEffects.length || p.refusals.length);
-  for (const plan of listed) plan.where = plan.whereOf?.() ?? null;
+  for (const plan of listed) whereWhenRead(plan);
   const summary: FleetSummary = { toChange: 0, fields: 0, moves: 0, refused: refusals.length };
   const touched = new Set<string>();
   for (const plan of listed) {
@@ -189,8 +240,45 @@ function sameInOrder(held: readonly { agentId: string; weight: number; version: 
   return true;
 }
 
+/**
+ * A listed number's `where`, worked out when first read rather than now: a piped plan never shows
+ * it, and for a JSON file the first one is a scan of the whole text.
+ */
+function whereWhenRead(plan: FleetNumberPlan): void {
+  const { whereOf } = plan;
+  if (!whereOf) return;
+  let where: string | undefined;
+  Object.defineProperty(plan, 'where', { enumerable: true, configurable: true, get: () => (where ??= whereOf()) });
+}
+
+function namedIn(desired: readonly DesiredNumber[]): TwoKeyMap<true> {
+  const named = new TwoKeyMap<true>();
+  for (const d of desired) named.set(d.provider, d.providerId, true);
+  return named;
+}
+
+/** Rows that are whole already (NumberRows read from the tables) as a cache. */
+function wholeRowsCache(rows: NumberRow[]): FleetCache {
+  return { numbers: rows, whole: (numbers) => numbers as NumberRow[] };
+}
+
+/** The whole rows of these cached numbers, read at once; then each by its number in brief. */
+function wholeRows(store: Store, cache: FleetCache, numbers: readonly CachedNumber[]): (row: CachedNumber) => NumberRow {
+  const read = new TwoKeyMap<NumberRow>();
+  for (const row of cache.whole(numbers)) read.set(row.provider, row.providerId, row);
+  // One that a sync in another process removed since the numbers were listed is found the long way.
+  return (row) => read.get(row.provider, row.providerId) ?? findRow(store, row);
+}
+
+/** A number's record by its provider and id, removed ones too; a usage error when the cache has none. */
+function findRow(store: Store, number: Pick<DesiredNumber, 'e164' | 'provider' | 'providerId'>): NumberRow {
+  const row = store.findNumbers(number.e164).find((r) => r.provider === number.provider && r.providerId === number.providerId);
+  if (!row) throw new UsageError(`${number.e164} has no ${number.provider} record in the cache`, 'run `voicenum sync`, or remove the number from the file');
+  return row;
+}
+
 /** Whether the desired number differs from its cached row at all (most of a fleet does not). */
-function differs(row: NumberRow, wanted: DesiredNumber): boolean {
+function differs(row: CachedNumber, wanted: DesiredNumber): boolean {
   if (wanted.upstream) return true;
   for (const slot of SLOTS) {
     const agents = wanted.slots[slot];
@@ -203,12 +291,8 @@ function differs(row: NumberRow, wanted: DesiredNumber): boolean {
   return false;
 }
 
-/**
- * One desired number against its cached row: its slot plan (the assign rules) and its settings.
- * Null when nothing differs and no policy needs its final slots.
- */
-function planOne(store: Store, row: NumberRow, wanted: DesiredNumber, context: ReturnType<typeof planContext>, policyAcrossPlan: boolean) {
-  if (!policyAcrossPlan && !differs(row, wanted)) return null;
+/** One desired number that differs against its cached row: its slot plan (the assign rules) and its settings. */
+function planOne(store: Store, row: NumberRow, wanted: DesiredNumber, context: ReturnType<typeof planContext>): FinalSlots & { plan: FleetNumberPlan } {
   const facts = numberFacts(row);
   const upstream = wanted.upstream ?? {};
   for (const slot of SLOTS) {
@@ -259,7 +343,7 @@ function planOne(store: Store, row: NumberRow, wanted: DesiredNumber, context: R
   }
   for (const refusal of settingRefusals) if (!plan.refusals.includes(refusal)) plan.refusals.push(refusal);
   const final = slotPlan ? finalSlots(facts, slotPlan.changes) : facts.slots;
-  return { plan, facts, final, gained };
+  return { plan, provider: plan.provider, e164: plan.e164, final, gained };
 }
 
 function given(upstream: FieldValue | undefined, cached: SettingValue): SettingValue {
@@ -306,15 +390,15 @@ function finalSlots(facts: NumberFacts, changes: readonly SlotChange[]): Record<
  * while another number of the plan keeps (or gets) it in the same slot is one refusal naming them
  * all, not a move of one of them: the file says both, and only the operator knows which is meant.
  */
-function policyRefusals(settings: Settings, finals: { plan: FleetNumberPlan; final: Record<Slot, PlannedAgent[]>; gained: Set<string> }[]): string[] {
+function policyRefusals(settings: Settings, finals: readonly FinalSlots[]): string[] {
   if (!settings.oneNumberPerAgent) return [];
-  const holders = new Map<string, { agent: PlannedAgent; slot: Slot; numbers: string[]; gained: boolean }>();
-  for (const { plan, final, gained } of finals) {
+  const holders = new Map<string, { agent: Pick<PlannedAgent, 'agentId' | 'name'>; slot: Slot; numbers: string[]; gained: boolean }>();
+  for (const { provider, e164, final, gained } of finals) {
     for (const slot of SLOTS) {
       for (const agent of final[slot]) {
-        const key = `${plan.provider}\u0000${slot}\u0000${agent.agentId}`;
+        const key = `${provider}\u0000${slot}\u0000${agent.agentId}`;
         const entry = holders.get(key) ?? { agent, slot, numbers: [], gained: false };
-        entry.numbers.push(plan.e164);
+        entry.numbers.push(e164);
         if (gained.has(`${slot}\u0000${agent.agentId}`)) entry.gained = true;
         holders.set(key, entry);
       }
