@@ -194,7 +194,8 @@ try {
       }
       if (wants('batch')) {
         process.stderr.write('assign round trips…\n');
-        const vacant = (await must(['numbers', 'list', '--provider', 'retell', '--unassigned', 'outbound', '--plain'], { env })).stdout.trim().split('\n').map((line) => line.split('\t')[0]);
+        // Numbers that can take calls: the seed also holds one that cannot (a doctor case), which the rules refuse.
+        const vacant = JSON.parse((await must(['numbers', 'list', '--provider', 'retell', '--unassigned', 'outbound', '--json', 'e164,capabilities'], { env })).stdout).filter((n) => n.capabilities.voice !== false).map((n) => n.e164);
         const single = await must(['assign', vacant[0], '--outbound', 'outbound-dialer', '--verbose'], { env });
         const perNumber = Number(/\(([\d.]+) per number\)/.exec(single.stderr)?.[1]);
         record('roundTrips', 'upstream round trips per changed number in assign', String(perNumber), '≤ 2', perNumber <= 2);
@@ -229,7 +230,7 @@ try {
       const env = { VOICENUM_HOME: sandboxHome, VOICENUM_SANDBOX_FAULTS: faults };
       await must(['sandbox', 'reset', '--numbers', '10000'], { env });
       await must(['--sandbox', 'sync'], { env });
-      const vacant = (await must(['--sandbox', 'numbers', 'list', '--provider', 'retell', '--unassigned', 'outbound', '--plain'], { env })).stdout.trim().split('\n').map((line) => line.split('\t')[0]);
+      const vacant = JSON.parse((await must(['--sandbox', 'numbers', 'list', '--provider', 'retell', '--unassigned', 'outbound', '--json', 'e164,capabilities'], { env })).stdout).filter((n) => n.capabilities.voice !== false).map((n) => n.e164);
       const batches = [];
       for (let i = 0; i < SLOW_RUNS; i++) {
         const agent = i % 2 === 0 ? 'sales' : 'support';
