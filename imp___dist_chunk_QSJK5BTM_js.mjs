@@ -1,1 +1,0 @@
-await import('/work/main/dist/chunk-QSJK5BTM.js');

@@ -1,1 +1,0 @@
-await import('/work/main/dist/context-HMU3Q4XZ.js');

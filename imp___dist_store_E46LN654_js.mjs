@@ -1,1 +1,0 @@
-await import('/work/main/dist/store-E46LN654.js');
