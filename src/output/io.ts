@@ -39,9 +39,10 @@ const CLOSED_BY_READER = new Set(['EPIPE', 'ECONNRESET', 'ERR_STREAM_DESTROYED']
 /**
  * A process stream that a reader may close at any time. The first error stops all further writes
  * (so a long output written in chunks cannot raise again); a closed pipe is not an error at all,
- * anything else is kept for main() to report.
+ * anything else is kept for main() to report. Writes go to `sink`; `stream`, when writes go through
+ * one, reports the failures of those it finishes later.
  */
-function guardedWriter(stream: NodeJS.WriteStream | undefined, onFailure: (error: NodeJS.ErrnoException) => void, sink: (text: string | Uint8Array) => boolean = (text) => stream!.write(text)): { write(text: string | Uint8Array): boolean } {
+function guardedWriter(sink: (text: string | Uint8Array) => boolean, onFailure: (error: NodeJS.ErrnoException) => void, stream?: NodeJS.WriteStream): { write(text: string | Uint8Array): boolean } {
   let stopped = false;
   const stop = (error: NodeJS.ErrnoException) => {
     if (stopped) return;
@@ -119,9 +120,9 @@ export function systemIO(env: NodeJS.ProcessEnv, noColorFlag: boolean): IO {
   const isStderrTTY = Boolean(process.stderr.isTTY);
   let outputFailure: NodeJS.ErrnoException | undefined;
   return {
-    stdout: stdoutTerminal ? guardedWriter(process.stdout, (error) => (outputFailure = error)) : guardedWriter(undefined, (error) => (outputFailure = error), descriptorSink(1)),
+    stdout: stdoutTerminal ? guardedWriter((text) => process.stdout.write(text), (error) => (outputFailure = error), process.stdout) : guardedWriter(descriptorSink(1), (error) => (outputFailure = error)),
     // stderr shares a pipe with stdout under `2>&1 | head`; failing to print a message is not news.
-    stderr: guardedWriter(process.stderr, () => undefined),
+    stderr: guardedWriter((text) => process.stderr.write(text), () => undefined, process.stderr),
     promptStream: process.stderr,
     stdin: process.stdin,
     isStdoutTTY,
