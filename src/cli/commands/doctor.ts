@@ -1,5 +1,6 @@
 import { ExitCode, VoicenumError } from '../../domain/errors.js';
 import { PROVIDERS, type ProviderName } from '../../domain/model.js';
+import { toE164 } from '../../domain/phone.js';
 import { parseDuration } from '../../config/settings.js';
 import { readSnapshot } from '../../engine/doctor/snapshot.js';
 import { countBySeverity, runChecks } from '../../engine/doctor/run.js';
@@ -17,8 +18,7 @@ export async function runDoctor(ctx: Context, numbers: string[], options: Doctor
   const format = ctx.printer.format(options);
   const providers = parseProviders(options.provider);
   const settings = ctx.settings();
-  // libphonenumber and its metadata take a noticeable part of a whole-fleet run to load: only when numbers are named.
-  const e164s = numbers.length ? await import('../../domain/phone.js').then(({ toE164 }) => numbers.map((number) => toE164(number, settings.defaultCountry))) : [];
+  const e164s = numbers.map((number) => toE164(number, settings.defaultCountry));
   const credentials = await ctx.credentials();
   const configured = PROVIDERS.filter((provider) => credentials[provider] !== undefined && (!providers || providers.includes(provider)));
   const store = await ctx.store();
