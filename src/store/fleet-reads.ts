@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { SLOTS, type ProviderName, type Slot } from '../domain/model.js';
 import type { KnownAgent } from '../domain/rules.js';
+import { memoByText } from '../util/memo-by-text.js';
 
 /**
  * The number records `doctor` judges, read as lean rows straight from the tables (no list views,
@@ -99,14 +100,8 @@ const SELECT_RECORDS = `SELECT n.id, n.provider, n.provider_id, n.e164, n.status
 
 /** One string object per distinct value of a column that repeats (provider, status, region, voice URL). */
 function interner(): (value: string | null) => string | null {
-  const seen = new Map<string, string>();
-  return (value) => {
-    if (value === null) return null;
-    const known = seen.get(value);
-    if (known !== undefined) return known;
-    seen.set(value, value);
-    return value;
-  };
+  const intern = memoByText((value) => value);
+  return (value) => (value === null ? null : intern(value));
 }
 
 interface RecordQuery {

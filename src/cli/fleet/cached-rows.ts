@@ -1,5 +1,6 @@
 import { SLOTS, type ProviderName, type Slot } from '../../domain/model.js';
 import type { CachedNumber, FleetCache } from '../../engine/fleet/plan.js';
+import { memoByText } from '../../util/memo-by-text.js';
 import type { CachedSlotAgent, NumberRecord, NumberRow, RecordAgent, Store } from '../../store/index.js';
 
 /**
@@ -22,11 +23,11 @@ const BRIEF_PATHS = ['$.e164', '$.provider', '$.id', '$.label', '$.fallback', '$
 type BriefRow = [e164: string, provider: ProviderName, id: string, label: string | null, fallback: string | null, region: string | null, carrierProvider: string | null, carrierRegion: string | null, slots: string];
 
 function cachedNumbers(store: Store, providers?: readonly ProviderName[]): CachedNumber[] {
-  const slotsOf = sharedParse((text) => {
+  const slotsOf = memoByText((text) => {
     const slots = JSON.parse(text) as Record<Slot, RecordAgent[] | null>;
     return Object.freeze(Object.fromEntries(SLOTS.map((slot) => [slot, Object.freeze(slotAgents(slots[slot]))]))) as CachedNumber['slots'];
   });
-  const carrierOf = sharedParse((region) => Object.freeze({ region }));
+  const carrierOf = memoByText((region) => Object.freeze({ region }));
   const numbers: CachedNumber[] = [];
   for (const row of store.listViewFields({ ...(providers ? { providers: [...providers] } : {}), sort: 'provider' }, BRIEF_PATHS) as Iterable<BriefRow>) {
     numbers.push({
@@ -44,16 +45,6 @@ function cachedNumbers(store: Store, providers?: readonly ProviderName[]): Cache
 }
 
 const NO_REGION = Object.freeze({ region: null });
-
-/** A parse made once per distinct text, its result shared by every caller with that text. */
-function sharedParse<T>(parse: (text: string) => T): (text: string) => T {
-  const made = new Map<string, T>();
-  return (text) => {
-    let value = made.get(text);
-    if (value === undefined) made.set(text, (value = parse(text)));
-    return value;
-  };
-}
 
 /** The whole rows of some numbers: their records, parsed (one query for all, by their E.164). */
 function wholeRows(store: Store, numbers: readonly CachedNumber[]): NumberRow[] {
