@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { SLOTS, type ProviderName, type Slot } from '../domain/model.js';
 import type { KnownAgent } from '../domain/rules.js';
+import { knownAgents } from './queries.js';
 import { memoByText } from '../util/memo-by-text.js';
 
 /**
@@ -214,20 +215,12 @@ export class FleetReads {
 
   /** Every agent, removed ones included, in `agents list`'s order. */
   agents(): FleetAgent[] {
-    const holds = (slot: Slot) => `EXISTS (SELECT 1 FROM assignments a JOIN numbers m ON m.id = a.number_id WHERE a.agent_id = g.agent_id AND a.slot = '${slot}' AND m.provider = g.provider AND m.removed_at IS NULL)`;
-    const rows = this.db
-      .prepare(`SELECT g.provider, g.agent_id, g.name, g.kind, g.live, g.removed_at IS NOT NULL, ${SLOTS.map(holds).join(', ')} FROM agents g ORDER BY g.provider, g.name COLLATE NOCASE, g.agent_id`)
-      .raw()
-      .all() as [ProviderName, string, string, string, number | null, number, number, number, number][];
-    return rows.map(([provider, id, name, kind, live, removed, inbound, outbound, sms]) => ({
-      provider,
-      id,
-      name,
-      kind,
-      live: live === null ? null : live === 1,
-      removed: removed === 1,
-      holds: { inbound: inbound === 1, outbound: outbound === 1, sms: sms === 1 },
-    }));
+    const holdsOn = (slot: Slot) => `EXISTS (SELECT 1 FROM assignments a JOIN numbers m ON m.id = a.number_id WHERE a.agent_id = @agent AND a.slot = '${slot}' AND m.provider = @provider AND m.removed_at IS NULL)`;
+    const holds = this.db.prepare(`SELECT ${SLOTS.map(holdsOn).join(', ')}`).raw();
+    return knownAgents(this.db, { includeRemoved: true }).map((agent) => {
+      const [inbound, outbound, sms] = holds.get({ agent: agent.id, provider: agent.provider }) as [number, number, number];
+      return { ...agent, holds: { inbound: inbound === 1, outbound: outbound === 1, sms: sms === 1 } };
+    });
   }
 
   /** The rows of `numbers list` (every live record but the carrier's records a platform holds): no check needs them all. */
