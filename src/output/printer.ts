@@ -2,7 +2,7 @@ import { RefusedError, UsageError, VoicenumError } from '../domain/errors.js';
 import type { IO } from './io.js';
 import { csvCell, neutralize } from './sanitize.js';
 import { renderGrid } from './grid.js';
-import { measureTable, tableLines, type Column } from './table.js';
+import { delimitedLine, measureTable, tableLines, type Column } from './table.js';
 import type { ChalkInstance } from 'chalk';
 import { makeTheme, PLAIN_THEME, type Theme } from './theme.js';
 import type { JqFilter, JqRun } from './jq.js';
@@ -131,11 +131,10 @@ export class Printer {
       return count;
     }
     let count = 0;
-    const [cell, separator] = format === 'tsv' ? [(text: string) => text, '\t'] : [csvCell, ','];
     const lines = function* () {
       for (const row of read()) {
         count++;
-        yield columns.map((column) => cell(column.value(row))).join(separator);
+        yield format === 'tsv' ? delimitedLine(row, columns) : delimitedLine(row, columns, ',', csvCell);
       }
     };
     // CSV opens with its header line, even over no rows; TSV is the rows alone.
@@ -271,7 +270,6 @@ function* serialised(items: readonly unknown[]): Generator<string> {
   for (const item of items) yield JSON.stringify(item) ?? 'null';
 }
 
-/** One buffer: the opening, the parts with a separator between every `group` of them, the closing. */
 /**
  * Writes the pieces joined, some 32 KB at a time. Holding a whole 10,000-row output (and then its
  * encoded copy) costs more than producing it: on a fresh process every new megabyte of memory is

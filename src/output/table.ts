@@ -93,6 +93,10 @@ export function fitToWidth(widths: number[], width: number, floor: (column: numb
 /** Tab-separated rows for pipes: no header, no colour, one record a line. */
 export function renderTsv<Row>(rows: readonly Row[], columns: readonly Column<Row>[]): string {
   if (rows.length === 0) return '';
-  const lines = rows.map((row) => columns.map((column) => column.value(row)).join('\t'));
-  return `${lines.join('\n')}\n`;
+  return `${rows.map((row) => delimitedLine(row, columns)).join('\n')}\n`;
+}
+
+/** A row as one line of its cells' plain text, each passed through `cell` (CSV quoting), between separators. */
+export function delimitedLine<Row>(row: Row, columns: readonly Column<Row>[], separator = '\t', cell: (text: string) => string = (text) => text): string {
+  return columns.map((column) => cell(column.value(row))).join(separator);
 }
