@@ -19,21 +19,30 @@ interface PipeResult {
 }
 
 /**
- * Run the built CLI into `head` through bash, returning voicenum's own exit status (PIPESTATUS).
- * `head -1` for line output; piped JSON is one long line, so there `head -c` cuts it short.
+ * Run the built CLI inside a bash pipeline (`"$@"` are its arguments, `$VOICENUM_BIN` the
+ * executable), with the home and environment given; the script's own exit status and output.
  */
-function intoHead(home: string, args: string[], env: Record<string, string>, reader: string): Promise<PipeResult> {
-  const script = `set -o pipefail; node "$VOICENUM_BIN" "$@" 2>"$VOICENUM_STDERR_FILE" | ${reader}; codes=("\${PIPESTATUS[@]}"); cat "$VOICENUM_STDERR_FILE" >&2; exit "\${codes[0]}"`;
-  const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, VOICENUM_HOME: home, NO_COLOR: '1', VOICENUM_BIN: join(ROOT, 'bin', 'voicenum.js'), VOICENUM_STDERR_FILE: join(home, 'stderr.txt'), ...env };
+function inPipeline(script: string, home: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, VOICENUM_HOME: home, NO_COLOR: '1', VOICENUM_BIN: join(ROOT, 'bin', 'voicenum.js'), ...env };
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script, 'voicenum-into-head', ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-c', script, 'voicenum-pipeline', ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stderr, firstLine: stdout }));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/**
+ * Run the built CLI into `head` through bash, returning voicenum's own exit status (PIPESTATUS).
+ * `head -1` for line output; piped JSON is one long line, so there `head -c` cuts it short.
+ */
+async function intoHead(home: string, args: string[], env: Record<string, string>, reader: string): Promise<PipeResult> {
+  const script = `set -o pipefail; node "$VOICENUM_BIN" "$@" 2>"$VOICENUM_STDERR_FILE" | ${reader}; codes=("\${PIPESTATUS[@]}"); cat "$VOICENUM_STDERR_FILE" >&2; exit "\${codes[0]}"`;
+  const { code, stdout, stderr } = await inPipeline(script, home, args, { VOICENUM_STDERR_FILE: join(home, 'stderr.txt'), ...env });
+  return { code, stderr, firstLine: stdout };
 }
 
 describe('a reader that closes the pipe early', () => {
@@ -114,15 +123,7 @@ describe('a slow reader of stdout and stderr on one pipe', () => {
       expect(whole.stderr).toBe('');
       // More than a pipe holds (64 KiB), so the writer meets a full pipe.
       expect(whole.stdout.length).toBeGreaterThan(96 * 1024);
-      const script = `set -o pipefail; node "$VOICENUM_BIN" "$@" 2>&1 | (sleep 0.5; cat)`;
-      const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, VOICENUM_HOME: dir.path, NO_COLOR: '1', VOICENUM_BIN: join(ROOT, 'bin', 'voicenum.js') };
-      const piped = await new Promise<{ code: number; stdout: string }>((resolve, reject) => {
-        const child = spawn('bash', ['-c', script, 'voicenum-slow-reader', ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] });
-        let stdout = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code: code ?? -1, stdout }));
-      });
+      const piped = await inPipeline('set -o pipefail; node "$VOICENUM_BIN" "$@" 2>&1 | (sleep 0.5; cat)', dir.path, args);
       expect(piped.code).toBe(0);
       expect(piped.stdout.length).toBe(whole.stdout.length);
       expect(piped.stdout).toBe(whole.stdout);
