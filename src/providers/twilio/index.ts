@@ -170,11 +170,15 @@ export function createTwilioAdapter(settings: TwilioAdapterSettings): TwilioAdap
   let client: Promise<Client> | undefined;
 
   // The SDK costs ~100 ms to load: only commands that talk to Twilio pay for it.
+  const checkAccountSid = (): void => {
+    if (!/^AC[0-9a-fA-F]{32}$/.test(settings.accountSid)) {
+      throw new AuthError(`"${settings.accountSid.slice(0, 40)}" is not a Twilio account SID (AC followed by 32 hex digits)`, AUTH_HINT);
+    }
+  };
+  const routesBase = settings.routesBaseUrl.replace(/\/+$/, '');
   const sdk = (): Promise<Client> => {
     client ??= (async () => {
-      if (!/^AC[0-9a-fA-F]{32}$/.test(settings.accountSid)) {
-        throw new AuthError(`"${settings.accountSid.slice(0, 40)}" is not a Twilio account SID (AC followed by 32 hex digits)`, AUTH_HINT);
-      }
+      checkAccountSid();
       const { default: twilio } = await import('twilio');
       const httpClient = createForwardingClient(twilio, http, settings, LIST_KEYS);
       return twilio(settings.username, settings.password, { accountSid: settings.accountSid, httpClient });
@@ -196,11 +200,19 @@ export function createTwilioAdapter(settings: TwilioAdapterSettings): TwilioAdap
     return regionOf(answer, what);
   };
 
+  /**
+   * One number's region, read from Routes v2 without the SDK: a sync reads it for every Twilio
+   * number, and the SDK's context, instance and date parsing of each answer cost more CPU than the
+   * request itself (5,500 of them in a 10,000-number sandbox sync). The request is the one the SDK
+   * sends: GET /v2/PhoneNumbers/+E.164 on the Routes host, with the account's credentials.
+   */
   const readRegion = async (e164: string): Promise<string | null> => {
-    const route = (await sdk()).routes.v2.phoneNumbers(e164);
+    checkAccountSid();
+    const what = `reading the region of ${e164}`;
     try {
-      const answer = await upstream(`reading the region of ${e164}`, () => route.fetch());
-      return regionOf(answer, `reading the region of ${e164}`);
+      const answer = await http.request<unknown>({ method: 'GET', path: `${routesBase}/v2/PhoneNumbers/${e164}` });
+      const body = typeof answer.data === 'object' && answer.data !== null ? (answer.data as Record<string, unknown>) : {};
+      return regionOf({ voiceRegion: body.voice_region }, what);
     } catch (error) {
       if (error instanceof ProviderError && error.status === 404) return null;
       throw error;
