@@ -3,6 +3,7 @@ import { SANDBOX_KEYS } from '../credentials.js';
 import type { Changes, FakeProvider, FakeRequest, FakeResponse, Route } from '../fake-server.js';
 import type { SeedPlan } from '../seed.js';
 import type { CarrierLink } from './twilio.js';
+import { recordByNumber } from './record-by-number.js';
 
 /**
  * A fake Bland AI (api.bland.ai). Bland has no published OpenAPI file; the wire format follows the
@@ -289,7 +290,7 @@ function numberFromPath(raw: string): string {
 }
 
 function findNumber(state: BlandState, e164: string): BlandNumberRecord | undefined {
-  return state.numbers.find((number) => number.phone_number === e164);
+  return recordByNumber(state.numbers, e164);
 }
 
 function agentView(agent: BlandAgentRecord, withEnvironments: boolean): Record<string, unknown> {

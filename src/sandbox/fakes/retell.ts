@@ -1,6 +1,7 @@
 import { SANDBOX_KEYS } from '../credentials.js';
 import type { Changes, FakeProvider, FakeRequest, FakeResponse, Route } from '../fake-server.js';
 import type { SeedPlan, SeedSlotAgent } from '../seed.js';
+import { recordByNumber } from './record-by-number.js';
 
 /**
  * A fake of Retell AI's phone-number and agent API, speaking its wire format: Bearer auth,
@@ -239,7 +240,7 @@ function page<T>(items: T[], keyOf: (item: T) => string, query: PageQuery): { it
 // Phone numbers
 
 function findNumber(state: RetellState, e164: string): RetellPhoneNumber {
-  const number = state.numbers.find((entry) => entry.phone_number === e164);
+  const number = recordByNumber(state.numbers, e164);
   if (!number) refuse(422, `Cannot find phone number ${e164} under given api key.`);
   return number;
 }

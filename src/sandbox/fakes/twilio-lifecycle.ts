@@ -16,6 +16,7 @@ import {
   type TwilioState,
   type TwilioTrunk,
 } from './twilio.js';
+import { recordByNumber } from './record-by-number.js';
 
 /**
  * The Twilio fake's share of a number's life: AvailablePhoneNumbers, buying (IncomingPhoneNumbers
@@ -179,7 +180,7 @@ const buyNumber: Handler = (request, state, changes) => {
     e164 = first.phone_number;
   }
   if (!/^\+1[2-9]\d{2}[2-9]\d{6}$/.test(e164)) return twilioError(400, 21421, `PhoneNumber ${e164} is invalid`);
-  if (state.incomingPhoneNumbers.some((record) => record.phone_number === e164)) return twilioError(400, 21422, `PhoneNumber ${e164} is not available`);
+  if (recordByNumber(state.incomingPhoneNumbers, e164)) return twilioError(400, 21422, `PhoneNumber ${e164} is not available`);
   const record = boughtRecord(state, e164, form.FriendlyName === '' ? undefined : form.FriendlyName);
   applyUpdate(record, { ...form, FriendlyName: record.friendly_name });
   record.date_updated = record.date_created;
@@ -194,7 +195,7 @@ const releaseNumber: Handler = (request, state, changes) => {
   const record = state.incomingPhoneNumbers.find((entry) => entry.sid === sid);
   if (!record) return notFound(request.path);
   drop(state, changes, 'incomingPhoneNumbers', record);
-  const route = state.routes.find((entry) => entry.phone_number === record.phone_number);
+  const route = recordByNumber(state.routes, record.phone_number);
   if (route) drop(state, changes, 'routes', route);
   return deleted();
 };

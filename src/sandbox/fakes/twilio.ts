@@ -3,6 +3,7 @@ import { SANDBOX_KEYS } from '../credentials.js';
 import type { Changes, FakeProvider, FakeRequest, FakeResponse, Route, StateAccess } from '../fake-server.js';
 import type { SeedNumber, SeedPlan } from '../seed.js';
 import { lifecycleRoutes } from './twilio-lifecycle.js';
+import { recordByNumber } from './record-by-number.js';
 
 /**
  * Twilio as voicenum sees it: the 2010 API's IncomingPhoneNumbers and Applications, and Routes v2
@@ -631,7 +632,7 @@ const fetchApplication: Handler = (request, state) => {
 // --- Routes v2 ---------------------------------------------------------------------------------
 
 function ownsNumber(state: TwilioState, e164: string): boolean {
-  return state.incomingPhoneNumbers.some((record) => record.phone_number === e164);
+  return recordByNumber(state.incomingPhoneNumbers, e164) !== undefined;
 }
 
 /** A number nobody set a region for is in Twilio's default region, us1. */
@@ -641,7 +642,7 @@ function defaultRoute(e164: string): TwilioRoute {
 }
 
 function findRoute(state: TwilioState, e164: string): TwilioRoute | undefined {
-  return state.routes.find((route) => route.phone_number === e164);
+  return recordByNumber(state.routes, e164);
 }
 
 function routeBody(state: TwilioState, route: TwilioRoute, baseUrl: string) {
