@@ -138,14 +138,14 @@ function differences(row: ExistingRow, number: RemoteNumber): string {
 export function linkCarriers(db: Database.Database): void {
   // The carrier is whichever provider the registry marks as one; with none, nothing is linked.
   const carrier = { carrier: CARRIER?.name ?? null };
-  db.prepare(
-    `UPDATE numbers SET carrier_id = CASE WHEN provider = @carrier THEN NULL ELSE
-      (SELECT c.id FROM numbers c WHERE c.e164 = numbers.e164 AND c.provider = @carrier AND c.removed_at IS NULL ORDER BY c.id LIMIT 1) END`,
-  ).run(carrier);
-  db.prepare(
-    `UPDATE numbers SET held = CASE WHEN provider = @carrier AND EXISTS
-      (SELECT 1 FROM numbers o WHERE o.e164 = numbers.e164 AND o.provider <> @carrier AND o.removed_at IS NULL) THEN 1 ELSE 0 END`,
-  ).run(carrier);
+  // Only rows whose link changes are written: a sync that changed nothing rewrites no row (each
+  // rewritten row costs a page write, and every provider's sync runs this over the whole table).
+  const carrierOf = `CASE WHEN provider = @carrier THEN NULL ELSE
+      (SELECT c.id FROM numbers c WHERE c.e164 = numbers.e164 AND c.provider = @carrier AND c.removed_at IS NULL ORDER BY c.id LIMIT 1) END`;
+  db.prepare(`UPDATE numbers SET carrier_id = ${carrierOf} WHERE carrier_id IS NOT ${carrierOf}`).run(carrier);
+  const heldOf = `CASE WHEN provider = @carrier AND EXISTS
+      (SELECT 1 FROM numbers o WHERE o.e164 = numbers.e164 AND o.provider <> @carrier AND o.removed_at IS NULL) THEN 1 ELSE 0 END`;
+  db.prepare(`UPDATE numbers SET held = ${heldOf} WHERE held IS NOT ${heldOf}`).run(carrier);
 }
 
 function numberValues(number: RemoteNumber, at: string) {
