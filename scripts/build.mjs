@@ -26,8 +26,13 @@ rmSync(OUT, { recursive: true, force: true });
 
 // commander (and its typed face, which re-exports it) is on every start-up path, the edit distance
 // behind "did you mean" is checked while options parse, and every table and list measures text
-// with get-east-asian-width (four modules of its own): bundled, they load faster.
-const BUNDLED = new Set(['commander', '@commander-js/extra-typings', 'fastest-levenshtein', 'get-east-asian-width']);
+// with get-east-asian-width (four modules of its own): bundled, they load faster. So does
+// better-sqlite3's JavaScript (a dozen CommonJS modules, some 6 ms to load one by one on every
+// command that reads the cache); its native addon stays where npm built it (src/store/sqlite.ts),
+// and `bindings`, which finds the addon when it is not where expected, stays a package.
+const BUNDLED = new Set(['commander', '@commander-js/extra-typings', 'fastest-levenshtein', 'get-east-asian-width', 'better-sqlite3']);
+// The bundled JavaScript must be the version whose addon npm builds at install, so it is pinned.
+if (!/^\d+\.\d+\.\d+$/.test(pkg.dependencies['better-sqlite3'])) throw new Error('package.json must pin better-sqlite3 to one version: its JavaScript is bundled, its native addon is built at install');
 
 /** The command tree, loaded by main() behind a dynamic import and part of the start-up layer. */
 const PROGRAM = resolve(SRC, 'cli', 'program.ts');
@@ -61,7 +66,7 @@ const common = {
   target: 'node20',
   sourcemap: true,
   // Everything else stays a package import, loaded only by the code that needs it.
-  external: Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name)),
+  external: [...Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name)), 'bindings'],
   define: { __VERSION__: JSON.stringify(pkg.version) },
   // Bundled CommonJS (commander) calls require() for Node built-ins; give ESM chunks one.
   banner: { js: "import { createRequire as __voicenumCreateRequire } from 'node:module'; const require = __voicenumCreateRequire(import.meta.url);" },

@@ -52,7 +52,7 @@ describe('the config file is checked when it is read', () => {
     expect(list.code, list.stderr).toBe(0);
     const imported = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
     // The tracer works: the cache's SQLite is there.
-    expect(imported).toContain('better-sqlite3');
+    expect(imported).toContain('addon:better_sqlite3.node');
     expect(imported.filter((name) => /^(zod|libphonenumber-js)(\/|$)/.test(name))).toEqual([]);
   });
 

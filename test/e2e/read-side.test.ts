@@ -290,9 +290,9 @@ describe('the command line itself', () => {
       expect(result.code, result.stderr).toBe(0);
       return readFileSync(trace, 'utf8').split('\n').filter(Boolean);
     };
-    const heavy = ['better-sqlite3', 'axios', 'twilio', '@inquirer/prompts', 'conf', 'zod', 'libphonenumber-js'];
+    const heavy = ['addon:better_sqlite3.node', 'better-sqlite3', 'axios', 'twilio', '@inquirer/prompts', 'conf', 'zod', 'libphonenumber-js'];
     // The tracer works: a command that reads the cache does load SQLite.
-    expect(await importsOf(['numbers', 'list', '--json'])).toContain('better-sqlite3');
+    expect(await importsOf(['numbers', 'list', '--json'])).toContain('addon:better_sqlite3.node');
     for (const args of [['--help'], ['--version'], ['numbers', 'list', '--help']]) {
       const imported = await importsOf(args);
       for (const name of heavy) {

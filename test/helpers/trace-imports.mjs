@@ -1,6 +1,7 @@
 // Loaded with `node --import`: records every bare package the process imports into the file named
 // by VOICENUM_TRACE_IMPORTS, so a test can prove what start-up loads. ESM imports go through the
-// loader hooks; packages voicenum loads with require() (better-sqlite3) through Module._load.
+// loader hooks; packages voicenum loads with require() through Module._load, and native addons
+// (SQLite's) as `addon:<file>`.
 import { appendFileSync } from 'node:fs';
 import Module, { register } from 'node:module';
 
@@ -10,5 +11,7 @@ register(new URL('./trace-imports-hooks.mjs', import.meta.url), { data: { file }
 const load = Module._load;
 Module._load = function tracedLoad(request, ...rest) {
   if (file && !request.startsWith('.') && !request.startsWith('/') && !request.startsWith('node:') && !Module.isBuiltin(request)) appendFileSync(file, `${request}\n`);
+  // A native addon, loaded by path (SQLite's: the build bundles better-sqlite3's JavaScript).
+  if (file && request.endsWith('.node')) appendFileSync(file, `addon:${request.split(/[\\/]/).pop()}\n`);
   return load.call(this, request, ...rest);
 };
