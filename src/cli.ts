@@ -4,6 +4,8 @@ import { VERSION } from './cli/version.js';
 import { ExitCode, VoicenumError } from './domain/errors.js';
 import { Interrupt } from './cli/interrupt.js';
 import { systemIO, type IO } from './output/io.js';
+
+export { queuedOutput } from './output/io.js';
 import type { Prompter } from './cli/prompter.js';
 
 export interface MainDependencies {
@@ -50,7 +52,7 @@ export async function main(argv: string[], deps: MainDependencies = {}): Promise
     await context.open();
     await context.printer.prepareJq();
     exitCode = await load(context);
-  });
+  }, argv);
   program.exitOverride();
   program.configureOutput({
     writeOut: (text) => io.stdout.write(text),

@@ -1,7 +1,7 @@
-import { isatty } from 'node:tty';
 import type { Command, CommandUnknownOpts, OptionValues } from '@commander-js/extra-typings';
 import type { Context, GlobalOptions } from './context.js';
 import { jsonFieldsHelp, jsonFieldsOf } from './json-fields.js';
+import { isTerminal } from '../util/lazy-builtins.js';
 
 /** How an action reaches its run function: a Context is built for it, then the code loads. */
 export type Dispatch = (run: (ctx: Context) => Promise<number>, command: CommandUnknownOpts, overrides?: Partial<GlobalOptions>) => Promise<void>;
@@ -42,7 +42,7 @@ export function defineCommand<Args extends unknown[], Opts extends OptionValues>
 export function instantiate<Args extends unknown[], Opts extends OptionValues>(definition: CommandDefinition<Args, Opts>, dispatch: Dispatch): Command<Args, Opts> {
   const command = definition.build();
   const fields = jsonFieldsOf(command);
-  if (fields) command.addHelpText('after', () => jsonFieldsHelp(fields, (isatty(1) && process.stdout.columns) || 80));
+  if (fields) command.addHelpText('after', () => jsonFieldsHelp(fields, (isTerminal(1) && process.stdout.columns) || 80));
   const untyped = command as unknown as CommandUnknownOpts;
   // --jq implies --json (every field): gh needs both because its --json must list fields; ours need not.
   if (fields) untyped.hook('preAction', () => void (untyped.getOptionValue('jq') !== undefined && untyped.getOptionValue('json') === undefined && untyped.setOptionValue('json', true)));

@@ -47,25 +47,79 @@ Exit codes:
 type AnyDefinition = CommandDefinition<any, any>;
 
 /**
- * The command tree: groups and where each command sits. A command's own definition (arguments,
- * options, JSON fields, help) and its run code live together in `commands/`; this file only places
- * them. Shortcuts (`voicenum assign` for `voicenum numbers assign`) come from the same definition.
+ * The command tree: groups and where each command sits, each command under the words that name it
+ * (its name and aliases: a unit test holds them to the built commands). A command's own definition
+ * (arguments, options, JSON fields, help) and its run code live together in `commands/`; this file
+ * only places them. Shortcuts (`voicenum assign` for `voicenum numbers assign`) come from the same
+ * definition.
  */
-const TREE: { group?: { name: string; description: string; help?: string }; commands: AnyDefinition[] }[] = [
-  { group: { name: 'numbers', description: 'list, show, sync, assign and configure phone numbers' }, commands: [numbersList, numbersShow, assign, unassign, region, label, fallback, sync, numbersBuy, numbersImport, numbersRelease, numbersRepair] },
-  { commands: [history] },
-  { commands: [drift, undo] },
-  { commands: [doctor] },
-  { group: { name: 'agents', description: 'list agents and how many numbers each holds' }, commands: [agentsList, agentsShow] },
-  { commands: [wizard] },
-  { commands: [fleetExport, fleetPlan, fleetApply] },
-  { group: { name: 'auth', description: 'provider credentials of the profile' }, commands: [authLogin, authStatus, authLogout] },
-  { group: { name: 'config', description: 'settings of the profile: policies, default country, cache age, output', help: SETTINGS_HELP }, commands: [configGet, configSet, configList, configProfiles] },
-  { group: { name: 'sandbox', description: 'the built-in fake providers' }, commands: [sandboxReset, sandboxServe] },
-  { commands: [completion, complete, environment] },
+export const TREE: { group?: { name: string; description: string; help?: string }; commands: Record<string, AnyDefinition> }[] = [
+  {
+    group: { name: 'numbers', description: 'list, show, sync, assign and configure phone numbers' },
+    commands: { list: numbersList, ls: numbersList, show: numbersShow, assign, unassign, region, label, fallback, sync, buy: numbersBuy, import: numbersImport, release: numbersRelease, repair: numbersRepair },
+  },
+  { commands: { history } },
+  { commands: { drift, undo } },
+  { commands: { doctor } },
+  { group: { name: 'agents', description: 'list agents and how many numbers each holds' }, commands: { list: agentsList, ls: agentsList, show: agentsShow } },
+  { commands: { wizard } },
+  { commands: { export: fleetExport, plan: fleetPlan, apply: fleetApply } },
+  { group: { name: 'auth', description: 'provider credentials of the profile' }, commands: { login: authLogin, status: authStatus, logout: authLogout } },
+  { group: { name: 'config', description: 'settings of the profile: policies, default country, cache age, output', help: SETTINGS_HELP }, commands: { get: configGet, set: configSet, list: configList, profiles: configProfiles } },
+  { group: { name: 'sandbox', description: 'the built-in fake providers' }, commands: { reset: sandboxReset, serve: sandboxServe } },
+  { commands: { completion, __complete: complete, environment } },
 ];
 
-export function buildProgram(dispatch: Dispatch): CommandUnknownOpts {
+/** Global flags that may come before the command's words, and the one of them that takes a value. */
+const GLOBAL_FLAGS = new Set(['--sandbox', '--no-color', '-q', '--quiet', '--verbose', '--offline']);
+const GLOBAL_WITH_VALUE = '--profile';
+/** Commands whose run reads the command tree (completion lists the commands): they need all of it. */
+const TREE_READERS = new Set<AnyDefinition>([completion, complete]);
+
+/** Where a command line's command sits: its definition and its group (none: the top level). */
+interface NamedCommand {
+  definition: AnyDefinition;
+  group?: string;
+}
+
+/**
+ * The one command a command line names, read from its words without building a command (each costs
+ * its options and help text at every start); null when the line needs the whole tree: help, a
+ * group alone, a word voicenum does not know, a flag it does not expect before the command, or
+ * completion.
+ */
+export function namedCommand(argv: readonly string[]): NamedCommand | null {
+  let at = 0;
+  for (let word = argv[at]; word?.startsWith('-'); word = argv[at]) {
+    if (GLOBAL_FLAGS.has(word) || word.startsWith(`${GLOBAL_WITH_VALUE}=`)) at += 1;
+    else if (word === GLOBAL_WITH_VALUE) at += 2;
+    else return null;
+  }
+  const first = argv[at];
+  if (first === undefined) return null;
+  const wordIn = (commands: Record<string, AnyDefinition>, word: string | undefined) => (word !== undefined && Object.hasOwn(commands, word) ? commands[word] : undefined);
+  let found: NamedCommand | null = null;
+  const group = TREE.find((entry) => entry.group?.name === first);
+  if (group) {
+    const definition = wordIn(group.commands, argv[at + 1]);
+    found = definition ? { definition, group: first } : null;
+  } else {
+    for (const entry of TREE) {
+      const definition = wordIn(entry.commands, first);
+      if (definition && (!entry.group || definition.shortcut)) found = { definition };
+    }
+  }
+  return found && !TREE_READERS.has(found.definition) ? found : null;
+}
+
+/**
+ * The program, with every command, or with only the one `argv` names (see namedCommand): a command
+ * line that names a command needs no other, and building them all cost every start some
+ * milliseconds.
+ */
+export function buildProgram(dispatch: Dispatch, argv?: readonly string[]): CommandUnknownOpts {
+  const only = argv ? namedCommand(argv) : null;
+  const wanted = (definition: AnyDefinition, group: string | undefined) => !only || (only.definition === definition && only.group === group);
   const program = new Command('voicenum')
     .description(HELP.program)
     .version(VERSION, '-V, --version', 'print the version')
@@ -100,20 +154,24 @@ ${EXIT_CODES_HELP}`);
     command.configureHelp({ ...command.configureHelp(), ...own });
     parent.addCommand(command, { hidden: Boolean(definition.hidden) });
   };
+  const root = program as unknown as CommandUnknownOpts;
   const shortcuts: AnyDefinition[] = [];
   for (const { group, commands } of TREE) {
+    // Each definition once, in the order written (an alias is a second word for the same one).
+    const definitions = [...new Set(Object.values(commands))];
     if (!group) {
-      for (const definition of commands) place(program as unknown as CommandUnknownOpts, definition);
+      for (const definition of definitions) if (wanted(definition, undefined)) place(root, definition);
       continue;
     }
-    const parent = program.command(group.name).description(group.description) as unknown as CommandUnknownOpts;
-    if (group.help) parent.addHelpText('after', group.help);
-    for (const definition of commands) {
-      place(parent, definition);
-      if (definition.shortcut) shortcuts.push(definition);
+    const placed = definitions.filter((definition) => wanted(definition, group.name));
+    if (placed.length > 0) {
+      const parent = program.command(group.name).description(group.description) as unknown as CommandUnknownOpts;
+      if (group.help) parent.addHelpText('after', group.help);
+      for (const definition of placed) place(parent, definition);
     }
+    shortcuts.push(...definitions.filter((definition) => definition.shortcut));
     // The shortcuts of the numbers group read best right after it.
-    if (group.name === 'numbers') for (const definition of shortcuts.splice(0)) place(program as unknown as CommandUnknownOpts, definition);
+    if (group.name === 'numbers') for (const definition of shortcuts.splice(0)) if (wanted(definition, undefined)) place(root, definition);
   }
   return program as unknown as CommandUnknownOpts;
 }

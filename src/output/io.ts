@@ -1,6 +1,6 @@
 import { writeSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import type { Readable } from 'node:stream';
+import { isTerminal } from '../util/lazy-builtins.js';
 
 /** Where a command writes. The only door to the terminal: commands never touch `console` or `process`. */
 export interface IO {
@@ -42,17 +42,22 @@ const CLOSED_BY_READER = new Set(['EPIPE', 'ECONNRESET', 'ERR_STREAM_DESTROYED']
  * anything else is kept for main() to report. Writes go to `sink`; `stream`, when writes go through
  * one, reports the failures of those it finishes later.
  */
-function guardedWriter(sink: (text: string | Uint8Array) => boolean, onFailure: (error: NodeJS.ErrnoException) => void, stream?: NodeJS.WriteStream): { write(text: string | Uint8Array): boolean } {
+function guardedWriter(sink: (text: string | Uint8Array) => boolean, onFailure: (error: NodeJS.ErrnoException) => void, stream?: () => NodeJS.WriteStream): { write(text: string | Uint8Array): boolean } {
   let stopped = false;
+  let listening = false;
   const stop = (error: NodeJS.ErrnoException) => {
     if (stopped) return;
     stopped = true;
     if (!CLOSED_BY_READER.has(error.code ?? '')) onFailure(error);
   };
-  stream?.on('error', stop);
   return {
     write(text: string | Uint8Array): boolean {
       if (stopped) return false;
+      // The stream is opened by the first write (a command that prints nothing there never opens it).
+      if (stream && !listening) {
+        listening = true;
+        stream().on('error', stop);
+      }
       try {
         return sink(text);
       } catch (error) {
@@ -111,27 +116,45 @@ export function inCI(env: NodeJS.ProcessEnv): boolean {
   return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
 }
 
+/**
+ * The process streams voicenum opened (process.stdout on a terminal, process.stderr once written
+ * to or prompted on): each costs some milliseconds to open, so a piped list opens neither.
+ */
+const opened: { stdout?: NodeJS.WriteStream; stderr?: NodeJS.WriteStream } = {};
+const processStdout = () => (opened.stdout ??= process.stdout);
+const processStderr = () => (opened.stderr ??= process.stderr);
+
+/** Bytes the streams voicenum opened still hold (the executable exits at once when none). */
+export function queuedOutput(): number {
+  return (opened.stdout?.writableLength ?? 0) + (opened.stderr?.writableLength ?? 0);
+}
+
 export function systemIO(env: NodeJS.ProcessEnv, noColorFlag: boolean): IO {
   // VOICENUM_FORCE_TTY=1 renders for a terminal even into a pipe (benchmarks, `less -R`).
   const forced = env.VOICENUM_FORCE_TTY === '1';
   // process.stdout is touched only on a terminal (see descriptorSink).
-  const stdoutTerminal = isatty(1);
+  const stdoutTerminal = isTerminal(1);
   const isStdoutTTY = forced || stdoutTerminal;
-  const isStderrTTY = Boolean(process.stderr.isTTY);
+  const isStderrTTY = isTerminal(2);
   let outputFailure: NodeJS.ErrnoException | undefined;
   return {
-    stdout: stdoutTerminal ? guardedWriter((text) => process.stdout.write(text), (error) => (outputFailure = error), process.stdout) : guardedWriter(descriptorSink(1), (error) => (outputFailure = error)),
+    stdout: stdoutTerminal ? guardedWriter((text) => processStdout().write(text), (error) => (outputFailure = error), processStdout) : guardedWriter(descriptorSink(1), (error) => (outputFailure = error)),
     // stderr shares a pipe with stdout under `2>&1 | head`; failing to print a message is not news.
-    stderr: guardedWriter((text) => process.stderr.write(text), () => undefined, process.stderr),
-    promptStream: process.stderr,
-    stdin: process.stdin,
+    stderr: guardedWriter((text) => processStderr().write(text), () => undefined, processStderr),
+    get promptStream() {
+      return processStderr();
+    },
+    // Opened when read (a batch from `-`, a prompt), like the output streams.
+    get stdin() {
+      return process.stdin;
+    },
     isStdoutTTY,
     isStderrTTY,
-    isStdinTTY: Boolean(process.stdin.isTTY),
+    isStdinTTY: isTerminal(0),
     colorOut: colorAllowed(isStdoutTTY, env, noColorFlag),
     colorErr: colorAllowed(isStderrTTY, env, noColorFlag),
-    columns: stdoutTerminal ? process.stdout.columns ?? 0 : forced ? Number(env.COLUMNS ?? 0) : 0,
-    stderrColumns: process.stderr.columns ?? 0,
+    columns: stdoutTerminal ? processStdout().columns ?? 0 : forced ? Number(env.COLUMNS ?? 0) : 0,
+    stderrColumns: isStderrTTY ? processStderr().columns ?? 0 : 0,
     liveStderr: isStderrTTY && !inCI(env) && env.TERM !== 'dumb',
     outputFailure: () => outputFailure,
   };

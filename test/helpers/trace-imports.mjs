@@ -1,7 +1,8 @@
 // Loaded with `node --import`: records every bare package the process imports into the file named
 // by VOICENUM_TRACE_IMPORTS, so a test can prove what start-up loads. ESM imports go through the
 // loader hooks; packages voicenum loads with require() through Module._load, and native addons
-// (SQLite's) as `addon:<file>`.
+// (SQLite's) as `addon:<file>`. Node built-ins are `builtin:node:<name>` (imported, or loaded on
+// first use through process.getBuiltinModule), and the process streams `stream:<name>` once opened.
 import { appendFileSync } from 'node:fs';
 import Module, { register } from 'node:module';
 
@@ -15,3 +16,26 @@ Module._load = function tracedLoad(request, ...rest) {
   if (file && request.endsWith('.node')) appendFileSync(file, `addon:${request.split(/[\\/]/).pop()}\n`);
   return load.call(this, request, ...rest);
 };
+
+const getBuiltinModule = process.getBuiltinModule;
+process.getBuiltinModule = function tracedBuiltin(id) {
+  if (file) appendFileSync(file, `builtin:${id.startsWith('node:') ? id : `node:${id}`}\n`);
+  return getBuiltinModule.call(this, id);
+};
+
+// Opening process.stdout, stderr or stdin costs a start milliseconds: record who does.
+for (const name of ['stdout', 'stderr', 'stdin']) {
+  const { get, enumerable } = Object.getOwnPropertyDescriptor(process, name);
+  let recorded = false;
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable,
+    get() {
+      if (file && !recorded) {
+        recorded = true;
+        appendFileSync(file, `stream:${name}\n`);
+      }
+      return get.call(this);
+    },
+  });
+}
