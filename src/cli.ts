@@ -53,14 +53,22 @@ export async function main(argv: string[], deps: MainDependencies = {}): Promise
     await context.printer.prepareJq();
     exitCode = await load(context);
   }, argv);
+  // Commander would ask process.stdout and stderr for their width and colours, opening them (some
+  // milliseconds each); the IO knows already. Not a terminal: commander's own default, 80.
+  const width = (terminal: boolean, columns: number) => (terminal && columns > 0 ? columns : 80);
+  const output = {
+    writeOut: (text: string) => io.stdout.write(text),
+    writeErr: (text: string) => io.stderr.write(text),
+    getOutHelpWidth: () => width(io.isStdoutTTY, io.columns),
+    getErrHelpWidth: () => width(io.isStderrTTY, io.stderrColumns ?? io.columns),
+    getOutHasColors: () => io.colorOut,
+    getErrHasColors: () => io.colorErr,
+  };
   program.exitOverride();
-  program.configureOutput({
-    writeOut: (text) => io.stdout.write(text),
-    writeErr: (text) => io.stderr.write(text),
-  });
+  program.configureOutput(output);
   for (const command of allCommands(program)) {
     command.exitOverride();
-    command.configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+    command.configureOutput(output);
   }
 
   try {

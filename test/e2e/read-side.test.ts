@@ -302,7 +302,10 @@ describe('the command line itself', () => {
     // `--help` and `--version` load one file of voicenum's: dist/cli.js, main() and the command tree
     // (commander included), and nothing of what commands load later.
     for (const args of [['--help'], ['--version']]) {
-      expect([...new Set((await importsOf(args)).filter((entry) => entry.startsWith('dist:')))]).toEqual(['dist:cli.js']);
+      const loaded = await importsOf(args);
+      expect([...new Set(loaded.filter((entry) => entry.startsWith('dist:')))]).toEqual(['dist:cli.js']);
+      // Nor do they open a process stream (commander asks the IO for widths and colours).
+      expect(loaded.filter((entry) => entry.startsWith('stream:') || entry === 'builtin:node:tty')).toEqual([]);
     }
     // All three process streams are pipes here: a list of a filled cache writes its output itself
     // and opens none of them, nor node:tty to learn that they are not terminals (some ms each).
