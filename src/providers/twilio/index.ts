@@ -6,8 +6,8 @@ import { createLimiter } from '../../util/concurrency.js';
 import { HttpClient, type HttpSettings } from '../http.js';
 import type { FetchOptions, LifecycleCapability, NumberKey, ProviderAdapter, RegionCapability, SettingsWrite, SlotWrite, TrunkingCapability, WriteSlotAgent } from '../types.js';
 import { createTwilioLifecycle } from './lifecycle.js';
-import { checkNumber, toApplicationAgent, toRemoteNumber, trunkAgents } from './map.js';
-import { createForwardingClient, type ListKeys } from './request-client.js';
+import { applicationFromWire, checkNumber, numberFromWire, toApplicationAgent, toRemoteNumber, trunkAgents } from './map.js';
+import { createForwardingClient, listPageProblem, type ListKeys } from './request-client.js';
 import { routeSchema, twilioErrorMessage } from './schema.js';
 
 export interface TwilioAdapterSettings {
@@ -176,6 +176,7 @@ export function createTwilioAdapter(settings: TwilioAdapterSettings): TwilioAdap
     }
   };
   const routesBase = settings.routesBaseUrl.replace(/\/+$/, '');
+  const apiBase = settings.apiBaseUrl.replace(/\/+$/, '');
   const sdk = (): Promise<Client> => {
     client ??= (async () => {
       checkAccountSid();
@@ -234,10 +235,31 @@ export function createTwilioAdapter(settings: TwilioAdapterSettings): TwilioAdap
     return mapAnswer(answer, region, what);
   };
 
+  /**
+   * A page of a 2010 list, read without the SDK like the regions (a sync reads every number through
+   * these pages, and the SDK costs some 150 ms to load before its first request and an instance per
+   * record): the records under their key as Twilio sends them, and the next page where the SDK
+   * finds it (`meta.next_page_url`, else `next_page_uri` on the API's host).
+   */
+  const listPage = async (path: string, listKey: string): Promise<SdkPage<Record<string, unknown>>> => {
+    const { data } = await http.request<unknown>({ method: 'GET', path });
+    const problem = listPageProblem(path, data, LIST_KEYS);
+    if (problem !== null) throw new ProviderError('twilio', problem);
+    const page = data as Record<string, unknown>;
+    const meta = page.meta as { next_page_url?: unknown } | null | undefined;
+    const nextUrl = typeof meta?.next_page_url === 'string' && meta.next_page_url !== '' ? meta.next_page_url : undefined;
+    const nextUri = typeof page.next_page_uri === 'string' && page.next_page_uri !== '' ? `${apiBase}${page.next_page_uri}` : undefined;
+    const next = nextUrl ?? nextUri;
+    return { instances: page[listKey] as Record<string, unknown>[], nextPageUrl: next, nextPage: () => (next === undefined ? undefined : listPage(next, listKey)) };
+  };
+  const firstPage = (list: string, listKey: string) => {
+    checkAccountSid();
+    return listPage(`${apiBase}/2010-04-01/Accounts/${settings.accountSid}/${list}?PageSize=${pageSize}`, listKey);
+  };
+
   const fetchNumbers = async (onNumber: (number: RemoteNumber) => void, report: () => void, numbers: RemoteNumber[], skipped: SkippedRecord[]): Promise<void> => {
-    const api = await numbersApi();
-    await walkPages('incoming_phone_numbers', () => api.page({ pageSize }), (instance) => {
-      const checked = checkNumber(instance);
+    await walkPages('incoming_phone_numbers', () => firstPage('IncomingPhoneNumbers.json', 'incoming_phone_numbers'), (record) => {
+      const checked = checkNumber(numberFromWire(record));
       if (!checked.ok) return skipped.push(checked.skipped);
       const number = toRemoteNumber(checked.value, null);
       numbers.push(number);
@@ -246,9 +268,8 @@ export function createTwilioAdapter(settings: TwilioAdapterSettings): TwilioAdap
   };
 
   const fetchApplications = async (report: () => void, agents: RemoteAgent[], skipped: SkippedRecord[]): Promise<void> => {
-    const applications = (await sdk()).api.v2010.accounts(settings.accountSid).applications;
-    await walkPages('applications', () => applications.page({ pageSize }), (instance) => {
-      const checked = toApplicationAgent(instance);
+    await walkPages('applications', () => firstPage('Applications.json', 'applications'), (record) => {
+      const checked = toApplicationAgent(applicationFromWire(record));
       if (checked.ok) agents.push(checked.value);
       else skipped.push(checked.skipped);
     }, report);

@@ -17,6 +17,28 @@ function numberFields(instance: object): Record<string, unknown> {
   return Object.fromEntries(pick.map((key) => [key, record[key]]));
 }
 
+/** A 2010 number record as Twilio sends it, under the names the SDK's instance gives its fields. */
+export function numberFromWire(record: Record<string, unknown>): Record<string, unknown> {
+  return {
+    sid: record.sid,
+    phoneNumber: record.phone_number,
+    friendlyName: record.friendly_name,
+    status: record.status,
+    origin: record.origin,
+    capabilities: record.capabilities,
+    voiceFallbackUrl: record.voice_fallback_url,
+    voiceUrl: record.voice_url,
+    trunkSid: record.trunk_sid,
+    voiceApplicationSid: record.voice_application_sid,
+    smsApplicationSid: record.sms_application_sid,
+  };
+}
+
+/** A 2010 application record as Twilio sends it, under the SDK's names. */
+export function applicationFromWire(record: Record<string, unknown>): Record<string, unknown> {
+  return { sid: record.sid, friendlyName: record.friendly_name };
+}
+
 function recordId(fields: Record<string, unknown>, ...keys: string[]): string {
   for (const key of keys) {
     const value = fields[key];
