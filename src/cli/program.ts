@@ -113,13 +113,22 @@ export function namedCommand(argv: readonly string[]): NamedCommand | null {
 }
 
 /**
- * The program, with every command, or with only the one `argv` names (see namedCommand): a command
- * line that names a command needs no other, and building them all cost every start some
- * milliseconds.
+ * Whether the line asks for the top level's help alone (`voicenum`, `voicenum --help`): it lists
+ * each group by its name and description, never the commands inside one.
+ */
+export function asksTopLevelHelp(argv: readonly string[]): boolean {
+  return argv.length === 0 || (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h'));
+}
+
+/**
+ * The program, with every command, or with only the one `argv` names (see namedCommand), or for the
+ * top level's help without the commands inside the groups: building them all cost every start
+ * some milliseconds.
  */
 export function buildProgram(dispatch: Dispatch, argv?: readonly string[]): CommandUnknownOpts {
   const only = argv ? namedCommand(argv) : null;
-  const wanted = (definition: AnyDefinition, group: string | undefined) => !only || (only.definition === definition && only.group === group);
+  const topLevel = argv !== undefined && asksTopLevelHelp(argv);
+  const wanted = (definition: AnyDefinition, group: string | undefined) => (only ? only.definition === definition && only.group === group : !(topLevel && group));
   const program = new Command('voicenum')
     .description(HELP.program)
     .version(VERSION, '-V, --version', 'print the version')
@@ -164,7 +173,7 @@ ${EXIT_CODES_HELP}`);
       continue;
     }
     const placed = definitions.filter((definition) => wanted(definition, group.name));
-    if (placed.length > 0) {
+    if (placed.length > 0 || topLevel) {
       const parent = program.command(group.name).description(group.description) as unknown as CommandUnknownOpts;
       if (group.help) parent.addHelpText('after', group.help);
       for (const definition of placed) place(parent, definition);

@@ -369,7 +369,8 @@ try {
       record('doctorTable10k', 'doctor --offline on a terminal, 10,000 numbers', over(table), '≤ floor + 300 ms', table.median - table.floor <= 300);
       record('doctorListReference', 'numbers list --json on the doctor\'s cache (reference)', over(list), 'reported', null);
       const ratio = (json.median - json.floor) / (list.median - list.floor);
-      record('doctorOverList', 'doctor --offline --json ÷ numbers list --json, over the floor', `${ratio.toFixed(2)} ×`, '≤ 1.0 × (aim)', ratio <= 1);
+      // Beside the list, not a target of its own: doctor reads what the list reads and runs its checks.
+      record('doctorOverList', 'doctor --offline --json ÷ numbers list --json, over the floor', `${ratio.toFixed(2)} ×`, 'reported', null);
     } finally {
       rmSync(doctorHome, { recursive: true, force: true });
       await fast.stop();

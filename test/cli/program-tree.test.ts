@@ -1,6 +1,6 @@
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { describe, expect, it } from 'vitest';
-import { buildProgram, namedCommand, TREE } from '../../src/cli/program.js';
+import { asksTopLevelHelp, buildProgram, namedCommand, TREE } from '../../src/cli/program.js';
 import { instantiate } from '../../src/cli/define-command.js';
 
 const noDispatch = async () => undefined;
@@ -51,5 +51,16 @@ describe('the command tree', () => {
     expect(paths(buildProgram(noDispatch, ['numbers', '--help']))).toEqual(all);
     // Every command of the whole tree is found again on its own.
     for (const path of all) expect(paths(buildProgram(noDispatch, path.split(' '))), path).toEqual(namedCommand(path.split(' ')) ? [path] : all);
+  });
+
+  it('answers the top level\'s help without building the commands inside the groups, word for word the same', () => {
+    expect([[], ['--help'], ['-h']].every((argv) => asksTopLevelHelp(argv))).toBe(true);
+    expect([['numbers', '--help'], ['--sandbox', '--help'], ['help']].some((argv) => asksTopLevelHelp(argv))).toBe(false);
+    const full = buildProgram(noDispatch);
+    for (const argv of [['--help'], ['-h'], []]) {
+      const top = buildProgram(noDispatch, argv);
+      expect(top.commands.find((command) => command.name() === 'numbers')?.commands).toEqual([]);
+      expect(top.helpInformation()).toBe(full.helpInformation());
+    }
   });
 });
