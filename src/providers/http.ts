@@ -178,18 +178,19 @@ export class HttpClient {
   }
 
   async request<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>> {
-    const { maxAttempts } = this.options;
     const url = this.url(request);
+    const scope = this.readScope.getStore();
     // A signal of this request's own: listeners (the retry wait's) go on it, never on the shared ones.
-    const cancellation = request.signal || this.readScope.getStore() ? linkedSignal([request.signal, this.readScope.getStore()]) : undefined;
+    const cancellation = request.signal || scope ? linkedSignal([request.signal, scope]) : undefined;
     try {
-      return await this.attempts<T>(request, url, maxAttempts, cancellation?.signal);
+      return await this.attempts<T>(request, url, cancellation?.signal);
     } finally {
       cancellation?.release();
     }
   }
 
-  private async attempts<T>(request: HttpRequest, url: string, maxAttempts: number, signal: AbortSignal | undefined): Promise<HttpResponse<T>> {
+  private async attempts<T>(request: HttpRequest, url: string, signal: AbortSignal | undefined): Promise<HttpResponse<T>> {
+    const { maxAttempts } = this.options;
     let lastFailure = '';
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (signal?.aborted) throw this.cancelled(request, url);

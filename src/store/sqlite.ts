@@ -18,9 +18,12 @@ function nativeAddon(): Addon {
   if (addon === undefined) {
     const root = dirname(requireCommonJs.resolve('better-sqlite3/package.json'));
     const file = join(root, 'build', 'Release', 'better_sqlite3.node');
-    // `bindings` is the package's own dependency: required from where the package is.
-    const bindings = () => createRequire(join(root, 'package.json'))('bindings') as (options: { bindings: string; module_root: string }) => object;
-    addon = existsSync(file) ? file : bindings()({ bindings: 'better_sqlite3.node', module_root: root });
+    if (existsSync(file)) addon = file;
+    else {
+      // `bindings` is the package's own dependency: required from where the package is.
+      const bindings = createRequire(join(root, 'package.json'))('bindings') as (options: { bindings: string; module_root: string }) => object;
+      addon = bindings({ bindings: 'better_sqlite3.node', module_root: root });
+    }
   }
   return addon;
 }

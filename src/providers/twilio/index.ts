@@ -69,31 +69,31 @@ async function upstream<T>(what: string, call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** What voicenum uses of an SDK list page: its public members only. */
-interface SdkPage<I> {
-  instances: I[];
-  /** The absolute URL the SDK made of the page's next_page_uri; undefined on the last page. */
+/** A page of a 2010 list: its records as Twilio sends them, and the way to the next one. */
+interface ListPage {
+  records: Record<string, unknown>[];
+  /** Where the next page is (a path on the API's host, or a URL); undefined on the last page. */
   nextPageUrl?: string;
-  nextPage(): Promise<SdkPage<I>> | undefined;
+  nextPage(): Promise<ListPage> | undefined;
 }
 
 /**
- * Follow a 2010 list to its end through the SDK (which follows next_page_uri). A page without its
- * list never gets here: the request client refuses it from the raw answer (LIST_KEYS).
+ * Follow a 2010 list to its end. A page without its list never gets here: reading it refuses it
+ * (listPageProblem, LIST_KEYS).
  */
-async function walkPages<I>(listKey: string, first: () => Promise<SdkPage<I>>, onRecord: (instance: I) => void, onPage: () => void): Promise<void> {
+async function walkPages(listKey: string, first: () => Promise<ListPage>, onRecord: (record: Record<string, unknown>) => void, onPage: () => void): Promise<void> {
   const what = `listing ${listKey}`;
   // Every next page URL followed so far: one that comes back would replay the list forever.
   const followed = new Set<string>();
-  let page: SdkPage<I> | undefined = await upstream(what, first);
+  let page: ListPage | undefined = await upstream(what, first);
   for (let count = 1; page; count++) {
     const next = page.nextPageUrl ? page.nextPageUrl : null;
     if (next !== null && followed.has(next)) throw new ProviderError('twilio', `${what}: paging did not advance (page ${count} handed out a next page already followed)`);
     if (next !== null && count >= MAX_PAGES) throw new ProviderError('twilio', `${what}: paging did not advance to an end (still a next page after ${MAX_PAGES} pages)`);
     if (next !== null) followed.add(next);
-    page.instances.forEach(onRecord);
+    page.records.forEach(onRecord);
     onPage();
-    const current: SdkPage<I> = page;
+    const current: ListPage = page;
     page = await upstream(what, async () => current.nextPage());
   }
 }
@@ -176,7 +176,6 @@ export function createTwilioAdapter(settings: TwilioAdapterSettings): TwilioAdap
     }
   };
   const routesBase = settings.routesBaseUrl.replace(/\/+$/, '');
-  const apiBase = settings.apiBaseUrl.replace(/\/+$/, '');
   const sdk = (): Promise<Client> => {
     client ??= (async () => {
       checkAccountSid();
@@ -239,22 +238,23 @@ export function createTwilioAdapter(settings: TwilioAdapterSettings): TwilioAdap
    * A page of a 2010 list, read without the SDK like the regions (a sync reads every number through
    * these pages, and the SDK costs some 150 ms to load before its first request and an instance per
    * record): the records under their key as Twilio sends them, and the next page where the SDK
-   * finds it (`meta.next_page_url`, else `next_page_uri` on the API's host).
+   * finds it (`meta.next_page_url`, else `next_page_uri`, a path on the API's host, which `http`
+   * is aimed at).
    */
-  const listPage = async (path: string, listKey: string): Promise<SdkPage<Record<string, unknown>>> => {
+  const listPage = async (path: string, listKey: string): Promise<ListPage> => {
     const { data } = await http.request<unknown>({ method: 'GET', path });
     const problem = listPageProblem(path, data, LIST_KEYS);
     if (problem !== null) throw new ProviderError('twilio', problem);
     const page = data as Record<string, unknown>;
     const meta = page.meta as { next_page_url?: unknown } | null | undefined;
     const nextUrl = typeof meta?.next_page_url === 'string' && meta.next_page_url !== '' ? meta.next_page_url : undefined;
-    const nextUri = typeof page.next_page_uri === 'string' && page.next_page_uri !== '' ? `${apiBase}${page.next_page_uri}` : undefined;
+    const nextUri = typeof page.next_page_uri === 'string' && page.next_page_uri !== '' ? page.next_page_uri : undefined;
     const next = nextUrl ?? nextUri;
-    return { instances: page[listKey] as Record<string, unknown>[], nextPageUrl: next, nextPage: () => (next === undefined ? undefined : listPage(next, listKey)) };
+    return { records: page[listKey] as Record<string, unknown>[], nextPageUrl: next, nextPage: () => (next === undefined ? undefined : listPage(next, listKey)) };
   };
   const firstPage = (list: string, listKey: string) => {
     checkAccountSid();
-    return listPage(`${apiBase}/2010-04-01/Accounts/${settings.accountSid}/${list}?PageSize=${pageSize}`, listKey);
+    return listPage(`/2010-04-01/Accounts/${settings.accountSid}/${list}?PageSize=${pageSize}`, listKey);
   };
 
   const fetchNumbers = async (onNumber: (number: RemoteNumber) => void, report: () => void, numbers: RemoteNumber[], skipped: SkippedRecord[]): Promise<void> => {

@@ -75,7 +75,8 @@ export type ListKeys = Readonly<Record<string, string>>;
  * field (`_payload`).
  */
 export function listPageProblem(path: string, body: unknown, lists: ListKeys): string | null {
-  const pathname = /^https?:\/\//.test(path) ? new URL(path).pathname : path;
+  // A URL, or a path on the API's host; either may carry a query.
+  const pathname = new URL(path, 'http://api.invalid').pathname;
   const suffix = Object.keys(lists).find((end) => pathname.endsWith(end));
   if (suffix === undefined) return null;
   const key = lists[suffix]!;
